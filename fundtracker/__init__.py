@@ -1,0 +1,78 @@
+"""FundTracker: grant and project tracking for a charitable fund in Kazakhstan."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS
+from fundtracker import db_events
+from fundtracker.auth_loader import init_login
+from fundtracker.blueprints.admin import bp as admin_bp
+from fundtracker.blueprints.auth import bp as auth_bp
+from fundtracker.blueprints.main import bp as main_bp
+from fundtracker.blueprints.organisations import bp as organisations_bp
+from fundtracker.blueprints.projects import bp as projects_bp
+from fundtracker.cli import init_cli
+from fundtracker.errors import init_errors
+from fundtracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from fundtracker.i18n import init_templating, select_locale, select_timezone
+from fundtracker.security import init_security
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Build the app. `config` is a name from config.CONFIGS or a class; `overrides` win."""
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None:
+        config = os.environ.get("FUNDTRACKER_CONFIG", "development")
+    config_cls = CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_cls)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "fundtracker.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if hasattr(config_cls, "check"):
+        config_cls.check(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    init_errors(app)
+    init_security(app)
+    init_templating(app)
+    init_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        db_events.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    bootstrap.init_app(app)
+    init_login(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(projects_bp, url_prefix="/projects")
+    app.register_blueprint(organisations_bp, url_prefix="/organisations")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from fundtracker.blueprints.admin import routes  # noqa: E402, F401  - registers the views on bp

@@ -1,0 +1,145 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from fundtracker import permissions
+from fundtracker.blueprints.admin import bp
+from fundtracker.blueprints.admin.forms import UserForm
+from fundtracker.extensions import db
+from fundtracker.labels import role_labels
+from fundtracker.mail import send_templated
+from fundtracker.models import Role, User
+from fundtracker.services import reference
+from fundtracker.services.accounts import make_token
+from fundtracker.services.errors import DomainError
+from fundtracker.services.users import (
+    UserData,
+    create_user,
+    list_users,
+    set_active,
+    update_user,
+)
+from fundtracker.web import PostOnlyForm, form_errors_from, load_or_404, requires
+
+
+@bp.get("/users")
+@requires(permissions.can_manage_users)
+def users():
+    role = request.args.get("role", "")
+    role = Role(role) if role in Role._value2member_map_ else None
+    return render_template(
+        "admin/users.html",
+        users=list_users(db.session, role=role, text=request.args.get("q", "")),
+        role_labels=role_labels(),
+        selected_role=role.value if role else "",
+        q=request.args.get("q", ""),
+        action_form=PostOnlyForm(),
+    )
+
+
+def _form(obj=None) -> UserForm:
+    form = UserForm(obj=obj)
+    form.fill_choices(role_labels(), reference.organisations(db.session))
+    return form
+
+
+def _data(form: UserForm) -> UserData:
+    return UserData(
+        email=form.email.data,
+        name=form.name.data,
+        role=Role(form.role.data),
+        locale=form.locale.data,
+        organisation_id=form.organisation_id.data,
+    )
+
+
+def _send_invite(user: User) -> None:
+    token = make_token(current_app.config["SECRET_KEY"], user, "invite")
+    link = current_app.config["EXTERNAL_URL"].rstrip("/") + url_for(
+        "auth.accept_invite", token=token
+    )
+    send_templated(
+        user.email, user.locale, "invite", _l("You are invited to FundTracker"),
+        user=user, link=link, days=current_app.config["INVITE_MAX_AGE"] // 86400,
+        inviter=current_user.name,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(permissions.can_manage_users)
+def user_new():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            user = create_user(db.session, current_user, _data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            _send_invite(user)
+            flash(_("The account has been created and an invitation sent to %(email)s.",
+                    email=user.email), "success")
+            return redirect(url_for(".users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(permissions.can_manage_users)
+def user_edit(user_id: int):
+    user = load_or_404(User, user_id, permissions.can_edit_user)
+    form = _form(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            update_user(db.session, current_user, user, _data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account has been saved."), "success")
+            return redirect(url_for(".users"))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, action_form=PostOnlyForm(),
+        can_change_status=permissions.can_change_user_status(current_user, user),
+    )
+
+
+def _change_status(user_id: int, active: bool):
+    user = load_or_404(User, user_id, permissions.can_edit_user)
+    if PostOnlyForm().validate_on_submit():
+        try:
+            set_active(db.session, current_user, user, active)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The account has been activated.") if active
+                  else _("The account has been deactivated."), "success")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@requires(permissions.can_manage_users)
+def user_deactivate(user_id: int):
+    return _change_status(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@requires(permissions.can_manage_users)
+def user_activate(user_id: int):
+    return _change_status(user_id, active=True)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@requires(permissions.can_manage_users)
+def user_invite(user_id: int):
+    user = load_or_404(User, user_id, permissions.can_edit_user)
+    if PostOnlyForm().validate_on_submit() and user.active:
+        _send_invite(user)
+        flash(_("An invitation has been sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for(".users"))

@@ -1,0 +1,84 @@
+from flask import current_app, flash, make_response, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from fundtracker import permissions
+from fundtracker.blueprints.main import bp
+from fundtracker.blueprints.main.forms import LanguageForm
+from fundtracker.extensions import db
+from fundtracker.models import Role
+from fundtracker.i18n import LANGUAGE_COOKIE, current_locale
+from fundtracker.labels import STATUS_BADGES, status_labels
+from fundtracker.services import projects as project_service
+from fundtracker.services.users import set_locale
+from fundtracker.web import PostOnlyForm, is_safe_next, requires
+from fundtracker.web import next_url as safe_next_url
+
+
+@bp.get("/")
+@requires(permissions.is_signed_in)
+def index():
+    locale = current_locale()
+    context = {}
+    if permissions.can_read_portfolio(current_user):
+        context["summary"] = project_service.portfolio_summary(
+            db.session, current_user, locale, status_labels()
+        )
+        if current_user.role == Role.OFFICER:
+            flt = project_service.ProjectFilter(officer_id=current_user.id, sort="end")
+            context["my_projects"] = db.session.scalars(
+                project_service.project_list(current_user, flt, locale).limit(10)
+            ).unique().all()
+    elif permissions.is_grantee(current_user):
+        flt = project_service.ProjectFilter(sort="end")
+        context["org_projects"] = db.session.scalars(
+            project_service.project_list(current_user, flt, locale)
+        ).unique().all()
+        context["organisation"] = current_user.organisation
+    return render_template(
+        "main/index.html", status_labels_map=status_labels(), badges=STATUS_BADGES, **context
+    )
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    target = form.next.data if is_safe_next(form.next.data) else safe_next_url()
+    if not form.validate_on_submit():
+        flash(_("Unknown language."), "danger")
+        return redirect(target)
+    language = form.language.data
+    if current_user.is_authenticated:
+        set_locale(db.session, current_user, language, current_app.config["LANGUAGES"])
+        db.session.commit()
+    response = make_response(redirect(target))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.app_context_processor
+def _navigation():
+    user = current_user
+    return {
+        "nav": {
+            "projects": permissions.can_list_projects(user),
+            "organisations": permissions.can_list_organisations(user),
+            "users": permissions.can_manage_users(user),
+        },
+        "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
+        "csrf_form": PostOnlyForm(formdata=None),
+    }

@@ -1,0 +1,108 @@
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from fundtracker import permissions
+from fundtracker.blueprints.organisations import bp
+from fundtracker.blueprints.organisations.forms import OrganisationForm
+from fundtracker.extensions import db
+from fundtracker.forms import choices
+from fundtracker.i18n import current_locale
+from fundtracker.labels import STATUS_BADGES, status_labels
+from fundtracker.models import Organisation, Project
+from fundtracker.services import reference
+from fundtracker.services.errors import DomainError
+from fundtracker.services.organisations import (
+    OrganisationData,
+    create_organisation,
+    organisations_with_project_counts,
+    update_organisation,
+)
+from fundtracker.services.projects import ProjectFilter, project_list
+from fundtracker.web import form_errors_from, load_or_404, requires
+
+
+@bp.get("/")
+@requires(permissions.can_list_organisations)
+def index():
+    rows = organisations_with_project_counts(db.session)
+    return render_template(
+        "organisations/index.html",
+        rows=rows,
+        can_create=permissions.can_manage_organisations(current_user),
+    )
+
+
+@bp.get("/<int:organisation_id>")
+@requires(permissions.is_signed_in)
+def detail(organisation_id: int):
+    organisation = load_or_404(Organisation, organisation_id, permissions.can_view_organisation)
+    locale = current_locale()
+    projects = db.session.scalars(
+        project_list(current_user, ProjectFilter(), locale).where(
+            Project.organisation_id == organisation.id
+        )
+    ).unique().all()
+    return render_template(
+        "organisations/detail.html",
+        organisation=organisation,
+        projects=projects,
+        can_edit=permissions.can_edit_organisation(current_user, organisation),
+        status_labels=status_labels(),
+        badges=STATUS_BADGES,
+    )
+
+
+def _form(obj=None) -> OrganisationForm:
+    form = OrganisationForm(obj=obj)
+    locale = current_locale()
+    form.region_id.choices = choices(
+        (r.id, r.name(locale)) for r in reference.regions(db.session, locale)
+    )
+    return form
+
+
+def _data(form: OrganisationForm) -> OrganisationData:
+    return OrganisationData(
+        name=form.name.data,
+        bin=form.bin.data,
+        region_id=form.region_id.data,
+        address=form.address.data or "",
+        contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "",
+        contact_phone=form.contact_phone.data or "",
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(permissions.can_manage_organisations)
+def new():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            organisation = create_organisation(db.session, current_user, _data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            flash(_("The organisation has been registered."), "success")
+            return redirect(url_for(".detail", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, organisation=None)
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@requires(permissions.can_manage_organisations)
+def edit(organisation_id: int):
+    organisation = load_or_404(Organisation, organisation_id, permissions.can_edit_organisation)
+    form = _form(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            update_organisation(db.session, current_user, organisation, _data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            flash(_("The organisation has been saved."), "success")
+            return redirect(url_for(".detail", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, organisation=organisation)

@@ -1,0 +1,48 @@
+"""`flask` commands: create an admin, seed demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from fundtracker.extensions import db
+from fundtracker.models import Role
+from fundtracker.services.errors import DomainError
+from fundtracker.services.users import UserData, create_user
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--locale", type=click.Choice(["kk", "ru", "en"]), default="kk", show_default=True)
+@click.password_option()
+@with_appcontext
+def create_admin_command(email: str, name: str, locale: str, password: str) -> None:
+    """Create an administrator account."""
+    try:
+        user = create_user(
+            db.session, None, UserData(email=email, name=name, role=Role.ADMIN, locale=locale),
+            password=password,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created admin {user.email}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo organisations, users and projects (safe to run again)."""
+    from fundtracker.demo import seed_demo
+
+    report = seed_demo(db.session)
+    db.session.commit()
+    click.echo(report)
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)

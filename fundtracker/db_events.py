@@ -1,0 +1,29 @@
+"""Engine-level settings that keep SQLite honest: foreign keys on, and real transactions.
+
+pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAlchemy docs'
+recipe hands transaction control to SQLAlchemy instead.
+"""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+        dbapi_connection.create_function("ft_casefold", 1, _casefold, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,80 @@
+"""Languages, time zone, and the formatting of money and dates for templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+LANGUAGE_COOKIE = "lang"
+TENGE_SIGN = "₸"
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the browser's remembered choice, else Accept-Language."""
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get("locale")
+    if chosen in languages():
+        return chosen
+    return request.accept_languages.best_match(languages()) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def format_money(tiyn: int | None, locale: str | None = None) -> str:
+    """Format an integer amount of tiyn as tenge in the locale's currency pattern, with the ₸ sign.
+
+    Babel's CLDR data writes "KZT" rather than "₸" for Russian and English; the fund uses the
+    sign in every language. Whole amounts are shown without the tiyn part.
+    """
+    if tiyn is None:
+        return ""
+    loc = Locale.parse(locale or current_locale())
+    pattern = loc.currency_formats["standard"].pattern.split(";")[0].replace("¤", TENGE_SIGN)
+    if tiyn % 100 == 0:
+        pattern = pattern.replace(".00", "")
+    return format_decimal(Decimal(tiyn) / 100, format=pattern, locale=loc)
+
+
+def tenge_to_tiyn(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def format_dt(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def format_d(value: date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["datetime"] = format_dt
+    app.jinja_env.filters["date"] = format_d
+
+    @app.context_processor
+    def _language_context():
+        return {
+            "current_locale": current_locale(),
+            "language_names": LANGUAGE_NAMES,
+        }

@@ -1,0 +1,53 @@
+"""Partner organisations (grantees)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundtracker.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from fundtracker.models.reference import Region
+    from fundtracker.models.user import User
+
+
+def bin_is_valid(value: str) -> bool:
+    """A Kazakh BIN (and IIN): 12 digits whose last is a mod-11 check digit."""
+    if len(value) != 12 or not value.isascii() or not value.isdigit():
+        return False
+    digits = [int(c) for c in value]
+    check = sum(d * w for d, w in zip(digits[:11], range(1, 12), strict=True)) % 11
+    if check == 10:
+        weights = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
+        check = sum(d * w for d, w in zip(digits[:11], weights, strict=True)) % 11
+        if check == 10:
+            return False
+    return check == digits[11]
+
+
+class Organisation(TimestampMixin, Base):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("length(bin) = 12", name="bin_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    bin: Mapped[str] = mapped_column(String(12), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+
+    region: Mapped[Region] = relationship()
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    @property
+    def identifier(self) -> str:
+        """The open-data identifier (360Giving style)."""
+        return f"KZ-BIN-{self.bin}"
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.bin}>"

@@ -1,0 +1,83 @@
+"""User accounts and roles."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from fundtracker.models.organisation import Organisation
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    REVIEWER = "reviewer"
+    BOARD = "board"
+    GRANTEE = "grantee"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'grantee' AND organisation_id IS NOT NULL)"
+            " OR (role <> 'grantee' AND organisation_id IS NULL)",
+            name="grantee_has_organisation",
+        ),
+        CheckConstraint("locale IN ('kk', 'ru', 'en')", name="locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see `normalise_email`), so the unique constraint holds regardless of case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Empty until an invited user chooses a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(2), default="kk")
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What Flask-Login keeps in the session; rotated on password change or deactivation so that
+    # every other session of the account ends.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    @validates("email")
+    def _validate_email(self, _key: str, value: str) -> str:
+        return self.normalise_email(value)
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

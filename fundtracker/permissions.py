@@ -1,0 +1,83 @@
+"""Who may do what: plain rules that return bool.
+
+Routes check a role rule before acting and an object rule for every object they load. An object
+rule that fails is answered with 404, so that nobody learns that another organisation's object
+exists; a role rule that fails is answered with 403.
+"""
+
+from __future__ import annotations
+
+from fundtracker.models import Organisation, Project, Role, User
+
+STAFF = frozenset({Role.ADMIN, Role.OFFICER})
+PORTFOLIO_READERS = frozenset({Role.ADMIN, Role.OFFICER, Role.BOARD})
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.active)
+
+
+def is_signed_in(user) -> bool:
+    return _signed_in(user)
+
+
+def is_staff(user) -> bool:
+    return _signed_in(user) and user.role in STAFF
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.role == Role.ADMIN
+
+
+def is_grantee(user) -> bool:
+    return _signed_in(user) and user.role == Role.GRANTEE
+
+
+def can_read_portfolio(user) -> bool:
+    """Fund-wide figures and every project: staff and the board."""
+    return _signed_in(user) and user.role in PORTFOLIO_READERS
+
+
+def can_list_projects(user) -> bool:
+    return can_read_portfolio(user) or is_grantee(user)
+
+
+def can_view_project(user, project: Project) -> bool:
+    if can_read_portfolio(user):
+        return True
+    return is_grantee(user) and project.organisation_id == user.organisation_id
+
+
+def can_edit_project(user, project: Project) -> bool:
+    return is_staff(user)
+
+
+def can_list_organisations(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    if can_read_portfolio(user):
+        return True
+    return is_grantee(user) and organisation.id == user.organisation_id
+
+
+def can_manage_organisations(user) -> bool:
+    return is_staff(user)
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    return is_staff(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_admin(user)
+
+
+def can_edit_user(user, target: User) -> bool:
+    return is_admin(user)
+
+
+def can_change_user_status(user, target: User) -> bool:
+    """Admins activate and deactivate accounts, but never their own (nobody locks the fund out)."""
+    return is_admin(user) and target.id != user.id

@@ -1,0 +1,64 @@
+"""Helpers for views: role checks, loading objects with their permission check, safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from fundtracker.extensions import db, login_manager
+
+
+def requires(rule: Callable[[object], bool]):
+    """Anonymous users go to the login page; signed-in users who fail `rule` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not rule(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def load_or_404(model, object_id: int, rule: Callable[[object, object], bool], loader=None):
+    """Load an object by id and check `rule(user, obj)`; a missing or forbidden object is 404."""
+    obj = loader(db.session, object_id) if loader else db.session.get(model, object_id)
+    if obj is None or not rule(current_user, obj):
+        abort(404)
+    return obj
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target
+
+
+def next_url(default_endpoint: str = "main.index") -> str:
+    target = request.args.get("next") or request.form.get("next")
+    return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+def form_errors_from(form: FlaskForm, error) -> None:
+    """Show a DomainError on its field when the form has it, else as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+class PostOnlyForm(FlaskForm):
+    """A form with no fields, only the CSRF token, for buttons that change state."""

@@ -1,0 +1,120 @@
+"""Test fixtures. The whole suite runs against the database TEST_DATABASE_URL names (SQLite by
+default; a throwaway PostgreSQL cluster under scripts/test.sh). The schema is built once by the
+Alembic migrations; every test runs inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import event
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from fundtracker import create_app
+from fundtracker.extensions import db
+from fundtracker.models import Role
+from tests import factories
+from tests.dbutil import fresh_database
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with fresh_database("suite") as url:
+        yield url
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, so it gets its own app context, `g` and database
+    session as it would in a server, even though the test holds an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def session(request, app):
+    """Bind db.session to one connection whose outer transaction is rolled back after the test;
+    commits in the code under test release savepoints inside it."""
+    if "no_db" in request.keywords:
+        yield None
+        return
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    # SQLAlchemy's own Session: Flask-SQLAlchemy's picks engines by bind key and would ignore
+    # the connection given here.
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login_as(client, user) -> None:
+    """Sign a test client in as `user` without going through the login form."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        login_as(client, user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def officer():
+    return factories.UserFactory(role=Role.OFFICER, name="Officer Olzhas")
+
+
+@pytest.fixture
+def admin():
+    return factories.UserFactory(role=Role.ADMIN, name="Admin Aliya")
+
+
+@pytest.fixture
+def grantee():
+    return factories.UserFactory(grantee=True, name="Grantee Gulnara")
+
+
+@pytest.fixture
+def sql_log(app):
+    """Records the SQL statements run while the fixture is active."""
+    statements: list[str] = []
+
+    def _record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", _record)
