@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -21,7 +21,11 @@ def languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else the browser's remembered choice, else Accept-Language."""
+    """The signed-in user's choice, else the browser's remembered choice, else Accept-Language.
+    Outside a request (command line, scheduler) the default; callers that write to a user use
+    force_locale with the user's language."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         return current_user.locale
     chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get("locale")

@@ -11,4 +11,4 @@ fi
 echo "==> installing Python packages (uv.lock)"
 uv sync --frozen --quiet "$@"
 echo "==> compiling translations"
-.venv/bin/pybabel compile --use-fuzzy -q -d fundtracker/translations
+.venv/bin/pybabel -q compile -d fundtracker/translations

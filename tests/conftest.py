@@ -5,8 +5,11 @@ Alembic migrations; every test runs inside a transaction that is rolled back."""
 from __future__ import annotations
 
 import contextvars
+import socket
+from email import message_from_bytes, policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -118,3 +121,34 @@ def sql_log(app):
     event.listen(db.engine, "before_cursor_execute", _record)
     yield statements
     event.remove(db.engine, "before_cursor_execute", _record)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); the app sends to it during the test."""
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield inbox
+    finally:
+        app.config.update(saved)
+        controller.stop()

@@ -86,7 +86,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@requires(permissions.can_manage_users)
+@requires(permissions.is_signed_in)
 def user_edit(user_id: int):
     user = load_or_404(User, user_id, permissions.can_edit_user)
     form = _form(obj=user)
@@ -124,19 +124,19 @@ def _change_status(user_id: int, active: bool):
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@requires(permissions.can_manage_users)
+@requires(permissions.is_signed_in)
 def user_deactivate(user_id: int):
     return _change_status(user_id, active=False)
 
 
 @bp.post("/users/<int:user_id>/activate")
-@requires(permissions.can_manage_users)
+@requires(permissions.is_signed_in)
 def user_activate(user_id: int):
     return _change_status(user_id, active=True)
 
 
 @bp.post("/users/<int:user_id>/invite")
-@requires(permissions.can_manage_users)
+@requires(permissions.is_signed_in)
 def user_invite(user_id: int):
     user = load_or_404(User, user_id, permissions.can_edit_user)
     if PostOnlyForm().validate_on_submit() and user.active:

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from fundtracker import permissions
@@ -91,9 +91,11 @@ def new():
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
-@requires(permissions.can_manage_organisations)
+@requires(permissions.is_signed_in)
 def edit(organisation_id: int):
-    organisation = load_or_404(Organisation, organisation_id, permissions.can_edit_organisation)
+    organisation = load_or_404(Organisation, organisation_id, permissions.can_view_organisation)
+    if not permissions.can_edit_organisation(current_user, organisation):
+        abort(403)
     form = _form(obj=organisation)
     if form.validate_on_submit():
         try:

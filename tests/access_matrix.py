@@ -1,0 +1,102 @@
+"""Who may reach every route. Every rule in app.url_map must be listed here, as public or with
+its expected outcome per role; tests/test_access_matrix.py enforces it, so a route added without
+an entry fails the suite.
+
+Outcomes: OK (the route does its work: 2xx or a redirect that is not to the login page),
+DENIED (403: the role may not use this route) and HIDDEN (404: the object is not theirs to see).
+Anonymous visitors are sent to the login page for every route that is not public.
+
+`args` name the sample objects (see `sample_objects` in the test) put in the URL: "own" objects
+belong to organisation A, whose grantee is the `grantee` role; `other_args` name the same kind of
+object of organisation B, for which the grantee of A must get 404 on every method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OK = "ok"
+LOGIN_PAGE = "login"
+DENIED = 403
+HIDDEN = 404
+
+ROLES = ("admin", "officer", "reviewer", "board", "grantee")
+
+PUBLIC = {
+    "static",
+    "bootstrap.static",
+    "main.healthz",
+    "main.set_language",
+    "auth.login",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "auth.accept_invite",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    expect: dict[str, object]
+    args: dict[str, str] = field(default_factory=dict)
+    other_args: dict[str, str] | None = None
+    # Per-method overrides, e.g. {"POST": {...}}.
+    methods: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def outcome(self, role: str, method: str) -> object:
+        return self.methods.get(method, self.expect)[role]
+
+
+def everyone(outcome=OK) -> dict[str, object]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def only(*roles: str, others=DENIED) -> dict[str, object]:
+    return {role: OK if role in roles else others for role in ROLES}
+
+
+ACCESS: dict[str, Entry] = {
+    "main.index": Entry(everyone()),
+    # Logging out ends on the login page.
+    "auth.logout": Entry(everyone(LOGIN_PAGE)),
+    "auth.change_password": Entry(everyone()),
+    "projects.index": Entry(only("admin", "officer", "board", "grantee")),
+    "projects.detail": Entry(
+        only("admin", "officer", "board", "grantee", others=HIDDEN),
+        args={"project_id": "project_a"},
+        other_args={"project_id": "project_b"},
+    ),
+    "organisations.index": Entry(only("admin", "officer", "board")),
+    "organisations.new": Entry(only("admin", "officer")),
+    "organisations.detail": Entry(
+        only("admin", "officer", "board", "grantee", others=HIDDEN),
+        args={"organisation_id": "organisation_a"},
+        other_args={"organisation_id": "organisation_b"},
+    ),
+    "organisations.edit": Entry(
+        {"admin": OK, "officer": OK, "board": DENIED, "grantee": DENIED, "reviewer": HIDDEN},
+        args={"organisation_id": "organisation_a"},
+        other_args={"organisation_id": "organisation_b"},
+    ),
+    "admin.users": Entry(only("admin")),
+    "admin.user_new": Entry(only("admin")),
+    "admin.user_edit": Entry(
+        only("admin", others=HIDDEN),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    ),
+    "admin.user_deactivate": Entry(
+        only("admin", others=HIDDEN),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    ),
+    "admin.user_activate": Entry(
+        only("admin", others=HIDDEN),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    ),
+    "admin.user_invite": Entry(
+        only("admin", others=HIDDEN),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    ),
+}

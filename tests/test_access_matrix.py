@@ -1,0 +1,154 @@
+"""Every route is public or in tests/access_matrix.py, and behaves as the matrix says for every
+role and method; anonymous users get the login page; a grantee of organisation A gets 404 for
+organisation B's objects on every method; GET requests never write to the database."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import url_for
+from sqlalchemy import event
+
+from fundtracker import create_app
+from fundtracker.extensions import db
+from fundtracker.models import Role
+from tests import factories
+from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
+from tests.conftest import login_as
+
+_rules_app = create_app("testing")
+RULES = [
+    (rule.endpoint, method)
+    for rule in _rules_app.url_map.iter_rules()
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+]
+PROTECTED = [(e, m) for e, m in RULES if e not in PUBLIC]
+
+
+def test_every_route_is_public_or_in_the_matrix():
+    endpoints = {endpoint for endpoint, _ in RULES}
+    missing = sorted(endpoints - PUBLIC - ACCESS.keys())
+    assert not missing, f"routes without an access-matrix entry: {missing}"
+    stale = sorted((ACCESS.keys() | PUBLIC) - endpoints)
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def samples():
+    org_a = factories.OrganisationFactory()
+    org_b = factories.OrganisationFactory()
+    users = {
+        "admin": factories.UserFactory(role=Role.ADMIN),
+        "officer": factories.UserFactory(role=Role.OFFICER),
+        "reviewer": factories.UserFactory(role=Role.REVIEWER),
+        "board": factories.UserFactory(role=Role.BOARD),
+        "grantee": factories.UserFactory(role=Role.GRANTEE, organisation=org_a),
+    }
+    objects = {
+        "organisation_a": org_a,
+        "organisation_b": org_b,
+        "project_a": factories.ProjectFactory(organisation=org_a),
+        "project_b": factories.ProjectFactory(organisation=org_b),
+        "grantee_user_a": factories.UserFactory(role=Role.GRANTEE, organisation=org_a),
+        "grantee_user_b": factories.UserFactory(role=Role.GRANTEE, organisation=org_b),
+    }
+    return users, objects
+
+
+def _url(app, endpoint: str, args: dict[str, str], objects) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, **{k: objects[v].id for k, v in args.items()})
+
+
+def _outcome(response) -> object:
+    if response.status_code in (DENIED, HIDDEN):
+        return response.status_code
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/auth/login" in location:
+        return LOGIN_PAGE
+    if response.status_code < 400 or response.status_code in (400, 401, 422):
+        # 400/422: the form was refused for its content, which means the route was reached.
+        return OK
+    return response.status_code
+
+
+class WriteWatcher:
+    """Counts INSERT/UPDATE/DELETE statements while active."""
+
+    pattern = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        if self.pattern.match(statement):
+            self.writes.append(statement)
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)
+
+
+def _request(client, method: str, url: str):
+    return client.open(url, method=method, data={} if method == "POST" else None)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), PROTECTED)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_access(app, client, samples, endpoint, method, role):
+    users, objects = samples
+    entry = ACCESS[endpoint]
+    login_as(client, users[role])
+    url = _url(app, endpoint, entry.args, objects)
+    with WriteWatcher() as watcher:
+        response = _request(client, method, url)
+    assert _outcome(response) == entry.outcome(role, method), (
+        f"{role} {method} {url}: {response.status_code} {response.headers.get('Location')}"
+    )
+    if method == "GET":
+        assert not watcher.writes, f"GET {url} wrote: {watcher.writes}"
+
+
+@pytest.mark.parametrize(("endpoint", "method"), PROTECTED)
+def test_anonymous_users_get_the_login_page(app, client, samples, endpoint, method):
+    _, objects = samples
+    url = _url(app, endpoint, ACCESS[endpoint].args, objects)
+    response = _request(client, method, url)
+    assert _outcome(response) == LOGIN_PAGE, f"{method} {url}: {response.status_code}"
+
+
+OTHER_ORG = [(e, m) for e, m in PROTECTED if ACCESS[e].other_args]
+
+
+@pytest.mark.parametrize(("endpoint", "method"), OTHER_ORG)
+def test_grantee_gets_404_for_another_organisations_objects(
+    app, client, samples, endpoint, method
+):
+    users, objects = samples
+    login_as(client, users["grantee"])
+    url = _url(app, endpoint, ACCESS[endpoint].other_args, objects)
+    with WriteWatcher() as watcher:
+        response = _request(client, method, url)
+    assert response.status_code == HIDDEN, f"{method} {url}: {response.status_code}"
+    assert not watcher.writes
+
+
+PUBLIC_PAGES = sorted(
+    {e for e, m in RULES if e in PUBLIC and m == "GET"} - {"static", "bootstrap.static"}
+)
+
+
+@pytest.mark.parametrize("endpoint", PUBLIC_PAGES)
+def test_public_pages_answer_without_writing(app, client, endpoint):
+    rule = next(_rules_app.url_map.iter_rules(endpoint))
+    args = {"token": "not-a-token"} if "token" in rule.arguments else {}
+    with app.test_request_context():
+        url = url_for(endpoint, **args)
+    with WriteWatcher() as watcher:
+        response = client.get(url)
+    assert response.status_code in (200, 302)
+    assert not watcher.writes
