@@ -74,7 +74,6 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_ENABLED = False
-    SERVER_NAME = "localhost"
     BABEL_DEFAULT_LOCALE = "en"
 
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from fundtracker.demo import seed_demo
 from fundtracker.extensions import db
 from fundtracker.models import Role
 from fundtracker.services.errors import DomainError
@@ -22,7 +23,9 @@ def create_admin_command(email: str, name: str, locale: str, password: str) -> N
     """Create an administrator account."""
     try:
         user = create_user(
-            db.session, None, UserData(email=email, name=name, role=Role.ADMIN, locale=locale),
+            db.session,
+            None,
+            UserData(email=email, name=name, role=Role.ADMIN, locale=locale),
             password=password,
         )
     except DomainError as error:
@@ -36,8 +39,6 @@ def create_admin_command(email: str, name: str, locale: str, password: str) -> N
 @with_appcontext
 def seed_demo_command() -> None:
     """Load demo organisations, users and projects (safe to run again)."""
-    from fundtracker.demo import seed_demo
-
     report = seed_demo(db.session)
     db.session.commit()
     click.echo(report)

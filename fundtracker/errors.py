@@ -10,32 +10,42 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from fundtracker.extensions import db
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("There is nothing here, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
     413: (_l("File too large"), _l("The file you sent is larger than the allowed limit.")),
     429: (_l("Too many requests"), _l("Please wait a little and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened. It has been logged; please try again later.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened. It has been logged; please try again later."),
+    ),
 }
+
+CSRF_MESSAGE = _l(
+    "Your form expired or was sent from elsewhere. Please reload the page and try again."
+)
 
 
 def _render(code: int, detail=None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     wants_json = (
-        request.accept_mimetypes.best_match(["application/json", "text/html"])
-        == "application/json"
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
     )
     if wants_json:
         return {"error": str(title), "message": str(detail or message)}, code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return _render(400, _l("Your form expired or was sent from elsewhere. Please reload the page and try again."))
+        return _render(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

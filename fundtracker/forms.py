@@ -8,7 +8,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 
-
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -27,5 +26,6 @@ def int_or_none(value):
 
 
 def language_field(label=None) -> SelectField:
-    return SelectField(label or _l("Language"), choices=choices(LANGUAGE_CHOICES),
-                       validators=[InputRequired()])
+    return SelectField(
+        label or _l("Language"), choices=choices(LANGUAGE_CHOICES), validators=[InputRequired()]
+    )

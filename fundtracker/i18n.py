@@ -31,9 +31,10 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get("locale")
     if chosen in languages():
         return chosen
-    return request.accept_languages.best_match(languages()) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages())
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str:

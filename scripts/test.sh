@@ -18,9 +18,11 @@ fi
 
 bash scripts/setup.sh
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
+export REQUIRE_BROWSER=1
 
 echo "==> ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet .
 
 echo "==> tests on SQLite"
 TEST_DATABASE_URL=sqlite:// .venv/bin/pytest -q "$@"

@@ -125,9 +125,7 @@ OTHER_ORG = [(e, m) for e, m in PROTECTED if ACCESS[e].other_args]
 
 
 @pytest.mark.parametrize(("endpoint", "method"), OTHER_ORG)
-def test_grantee_gets_404_for_another_organisations_objects(
-    app, client, samples, endpoint, method
-):
+def test_grantee_gets_404_for_another_organisations_objects(app, client, samples, endpoint, method):
     users, objects = samples
     login_as(client, users["grantee"])
     url = _url(app, endpoint, ACCESS[endpoint].other_args, objects)

@@ -21,10 +21,24 @@ TRANSLATIONS = ROOT / "fundtracker" / "translations"
 def extracted(tmp_path_factory):
     """The messages in the code today, extracted as `pybabel extract` does."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k",
-        "lazy_gettext", "-k", "lazy_ngettext:1,2", "-o", str(pot), str(ROOT),
-    ])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ]
+    )
     with pot.open("rb") as f:
         return read_po(f)
 

@@ -45,6 +45,7 @@ def test_language_switch_needs_csrf_too(csrf_app):
 
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
     for key in (None, "dev-only-insecure-key", "short"):
+
         class Config(ProductionConfig):
             SECRET_KEY = key
             SQLALCHEMY_DATABASE_URI = "sqlite://"

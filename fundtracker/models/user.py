@@ -48,9 +48,7 @@ class User(UserMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(2), default="kk")
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), index=True)
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What Flask-Login keeps in the session; rotated on password change or deactivation so that
     # every other session of the account ends.

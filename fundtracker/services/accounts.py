@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,8 +100,10 @@ def authenticate(
         or _failures_since(session, LoginAttempt.address, address, since) >= limits.per_address
     ):
         raise LoginThrottled(
-            _l("Too many failed attempts. Please wait %(minutes)d minutes and try again.",
-               minutes=max(1, int(limits.window.total_seconds() // 60)))
+            _l(
+                "Too many failed attempts. Please wait %(minutes)d minutes and try again.",
+                minutes=max(1, int(limits.window.total_seconds() // 60)),
+            )
         )
 
     user = session.scalar(select(User).where(User.email == email))
@@ -111,10 +114,8 @@ def authenticate(
         except (VerificationError, InvalidHashError):
             ok = False
     else:
-        try:
+        with suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
     ok = ok and user is not None and user.active
     session.add(LoginAttempt(email=email, address=address[:64], succeeded=ok, created_at=now))
     if not ok:

@@ -27,9 +27,7 @@ class OrganisationData:
 def _validate(session: Session, data: OrganisationData, except_id: int | None = None) -> None:
     data.bin = data.bin.strip().replace(" ", "")
     if not bin_is_valid(data.bin):
-        raise DomainError(
-            _l("A BIN is 12 digits with a valid check digit."), field="bin"
-        )
+        raise DomainError(_l("A BIN is 12 digits with a valid check digit."), field="bin")
     other = session.scalar(select(Organisation).where(Organisation.bin == data.bin))
     if other is not None and other.id != except_id:
         raise Conflict(_l("An organisation with this BIN is already registered."), field="bin")

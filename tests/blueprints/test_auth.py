@@ -81,9 +81,16 @@ def test_the_limit_holds_across_worker_processes():
         with workers[0].app_context():
             upgrade()
             organisation = factories.OrganisationFactory()
-            db.session.add(User(email="aliya@example.kz", name="A", role=Role.GRANTEE,
-                                locale="kk", organisation=organisation,
-                                password_hash=factories._PASSWORD_HASH))
+            db.session.add(
+                User(
+                    email="aliya@example.kz",
+                    name="A",
+                    role=Role.GRANTEE,
+                    locale="kk",
+                    organisation=organisation,
+                    password_hash=factories._PASSWORD_HASH,
+                )
+            )
             db.session.commit()
         limit = workers[0].config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         for i in range(limit):
@@ -102,10 +109,14 @@ def test_change_password_keeps_this_session_and_ends_others(app, login):
     other = app.test_client()
     login_as(other, user)
     client = login(user)
-    response = client.post("/auth/password", data={
-        "current_password": PASSWORD, "password": "a new long password",
-        "confirm": "a new long password",
-    })
+    response = client.post(
+        "/auth/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
@@ -113,10 +124,14 @@ def test_change_password_keeps_this_session_and_ends_others(app, login):
 
 def test_change_password_errors_stay_on_the_form(login):
     client = login(factories.UserFactory())
-    response = client.post("/auth/password", data={
-        "current_password": "wrong", "password": "a new long password",
-        "confirm": "a new long password",
-    })
+    response = client.post(
+        "/auth/password",
+        data={
+            "current_password": "wrong",
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
     assert response.status_code == 200
     assert "The current password is wrong." in response.get_data(as_text=True)
 
@@ -138,8 +153,9 @@ def test_password_reset_by_email_in_the_users_language(app, client, smtp):
     assert "Здравствуйте" in message.get_body(("plain",)).get_content()
     path = _link(message, "/auth/reset")
     assert client.get(path).status_code == 200
-    response = client.post(path, data={"password": "fresh long password",
-                                       "confirm": "fresh long password"})
+    response = client.post(
+        path, data={"password": "fresh long password", "confirm": "fresh long password"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert _login(client, "dana@example.kz", "fresh long password").status_code == 302
     client.post("/auth/logout")
@@ -149,18 +165,25 @@ def test_password_reset_by_email_in_the_users_language(app, client, smtp):
 
 
 def test_reset_request_for_unknown_email_sends_nothing_and_says_the_same(client, smtp):
-    response = client.post("/auth/forgot", data={"email": "nobody@example.kz"},
-                           follow_redirects=True)
+    response = client.post(
+        "/auth/forgot", data={"email": "nobody@example.kz"}, follow_redirects=True
+    )
     assert "If this address belongs to an account" in response.get_data(as_text=True)
     assert smtp.messages == []
 
 
 def test_admin_invites_a_user_who_sets_a_password(client, login, admin, smtp):
     organisation = factories.OrganisationFactory()
-    response = login(admin).post("/admin/users/new", data={
-        "email": "new.grantee@example.kz", "name": "Nurlan", "role": "grantee",
-        "organisation_id": str(organisation.id), "locale": "kk",
-    })
+    response = login(admin).post(
+        "/admin/users/new",
+        data={
+            "email": "new.grantee@example.kz",
+            "name": "Nurlan",
+            "role": "grantee",
+            "organisation_id": str(organisation.id),
+            "locale": "kk",
+        },
+    )
     assert response.status_code == 302
     (message,) = smtp.messages
     assert message["To"] == "new.grantee@example.kz"

@@ -13,7 +13,14 @@ def test_real_bins_are_valid(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["971240001316", "97124000131", "9712400013150", "97124000131a", "", "９７１２４０００１３１５"],
+    [
+        "971240001316",
+        "97124000131",
+        "9712400013150",
+        "97124000131a",
+        "",
+        "９７１２４０００１３１５",
+    ],
 )
 def test_malformed_bins_are_refused(value):
     assert not bin_is_valid(value)

@@ -28,8 +28,13 @@ def test_a_grantee_must_belong_to_an_organisation():
 def test_staff_belong_to_no_organisation():
     organisation = factories.OrganisationFactory()
     db.session.add(
-        User(email="o@example.kz", name="O", role=Role.OFFICER, locale="kk",
-             organisation=organisation)
+        User(
+            email="o@example.kz",
+            name="O",
+            role=Role.OFFICER,
+            locale="kk",
+            organisation=organisation,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.flush()

@@ -27,18 +27,39 @@ def test_reviewer_sees_no_projects():
 def test_filters_combine(officer):
     other_officer = factories.UserFactory(role=Role.OFFICER)
     match = factories.ProjectFactory(
-        code="QH-1", area=area("education"), regions=[region("KZ-62"), region("KZ-71")],
-        status=ProjectStatus.AT_RISK, officer=officer,
+        code="QH-1",
+        area=area("education"),
+        regions=[region("KZ-62"), region("KZ-71")],
+        status=ProjectStatus.AT_RISK,
+        officer=officer,
     )
-    factories.ProjectFactory(code="QH-2", area=area("education"), regions=[region("KZ-62")],
-                             status=ProjectStatus.ACTIVE, officer=officer)
-    factories.ProjectFactory(code="QH-3", area=area("healthcare"), regions=[region("KZ-62")],
-                             status=ProjectStatus.AT_RISK, officer=officer)
-    factories.ProjectFactory(code="QH-4", area=area("education"), regions=[region("KZ-62")],
-                             status=ProjectStatus.AT_RISK, officer=other_officer)
+    factories.ProjectFactory(
+        code="QH-2",
+        area=area("education"),
+        regions=[region("KZ-62")],
+        status=ProjectStatus.ACTIVE,
+        officer=officer,
+    )
+    factories.ProjectFactory(
+        code="QH-3",
+        area=area("healthcare"),
+        regions=[region("KZ-62")],
+        status=ProjectStatus.AT_RISK,
+        officer=officer,
+    )
+    factories.ProjectFactory(
+        code="QH-4",
+        area=area("education"),
+        regions=[region("KZ-62")],
+        status=ProjectStatus.AT_RISK,
+        officer=other_officer,
+    )
     assert _codes(
-        officer, area_id=area("education").id, region_id=region("KZ-62").id,
-        status=ProjectStatus.AT_RISK, officer_id=officer.id,
+        officer,
+        area_id=area("education").id,
+        region_id=region("KZ-62").id,
+        status=ProjectStatus.AT_RISK,
+        officer_id=officer.id,
     ) == [match.code]
 
 
@@ -75,10 +96,18 @@ def test_list_runs_a_fixed_number_of_queries(app, officer, sql_log):
 
 
 def test_portfolio_summary_adds_up(officer):
-    factories.ProjectFactory(area=area("healthcare"), awarded_amount=1_000, status=ProjectStatus.ACTIVE,
-                             regions=[region("KZ-71"), region("KZ-75")])
-    factories.ProjectFactory(area=area("education"), awarded_amount=500, status=ProjectStatus.AT_RISK,
-                             regions=[region("KZ-71")])
+    factories.ProjectFactory(
+        area=area("healthcare"),
+        awarded_amount=1_000,
+        status=ProjectStatus.ACTIVE,
+        regions=[region("KZ-71"), region("KZ-75")],
+    )
+    factories.ProjectFactory(
+        area=area("education"),
+        awarded_amount=500,
+        status=ProjectStatus.AT_RISK,
+        regions=[region("KZ-71")],
+    )
     summary = portfolio_summary(db.session, officer, "en", status_labels())
     assert (summary.projects, summary.awarded) == (2, 1_500)
     by_area = {b.key: (b.count, b.amount) for b in summary.by_area}

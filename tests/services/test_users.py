@@ -1,18 +1,25 @@
 import pytest
 
+from fundtracker.extensions import db
 from fundtracker.models import Role
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.users import UserData, create_user, list_users, set_active, update_user
-from fundtracker.extensions import db
 from tests import factories
 
 
 def test_admin_invites_a_grantee_without_a_password(admin):
     organisation = factories.OrganisationFactory()
-    user = create_user(db.session, admin, UserData(
-        email="New@Example.kz", name=" Dana ", role=Role.GRANTEE, locale="ru",
-        organisation_id=organisation.id,
-    ))
+    user = create_user(
+        db.session,
+        admin,
+        UserData(
+            email="New@Example.kz",
+            name=" Dana ",
+            role=Role.GRANTEE,
+            locale="ru",
+            organisation_id=organisation.id,
+        ),
+    )
     assert (user.email, user.name, user.password_hash) == ("new@example.kz", "Dana", None)
 
 
@@ -26,8 +33,11 @@ def test_grantee_needs_an_organisation_and_staff_lose_theirs(admin):
         create_user(db.session, admin, UserData("x@example.kz", "X", Role.GRANTEE, "en"))
     assert error.value.field == "organisation_id"
     organisation = factories.OrganisationFactory()
-    user = create_user(db.session, admin, UserData(
-        "y@example.kz", "Y", Role.BOARD, "en", organisation_id=organisation.id))
+    user = create_user(
+        db.session,
+        admin,
+        UserData("y@example.kz", "Y", Role.BOARD, "en", organisation_id=organisation.id),
+    )
     assert user.organisation_id is None
 
 

@@ -11,7 +11,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[InputRequired()])
     organisation_id = SelectField(
-        _l("Organisation"), coerce=int_or_none,
+        _l("Organisation"),
+        coerce=int_or_none,
         description=_l("Only for grantees: the organisation they work for."),
     )
     locale = language_field(_l("Preferred language"))

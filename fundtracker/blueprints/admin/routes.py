@@ -60,8 +60,13 @@ def _send_invite(user: User) -> None:
         "auth.accept_invite", token=token
     )
     send_templated(
-        user.email, user.locale, "invite", _l("You are invited to FundTracker"),
-        user=user, link=link, days=current_app.config["INVITE_MAX_AGE"] // 86400,
+        user.email,
+        user.locale,
+        "invite",
+        _l("You are invited to FundTracker"),
+        user=user,
+        link=link,
+        days=current_app.config["INVITE_MAX_AGE"] // 86400,
         inviter=current_user.name,
     )
 
@@ -79,8 +84,13 @@ def user_new():
         else:
             db.session.commit()
             _send_invite(user)
-            flash(_("The account has been created and an invitation sent to %(email)s.",
-                    email=user.email), "success")
+            flash(
+                _(
+                    "The account has been created and an invitation sent to %(email)s.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -103,7 +113,10 @@ def user_edit(user_id: int):
             flash(_("The account has been saved."), "success")
             return redirect(url_for(".users"))
     return render_template(
-        "admin/user_form.html", form=form, user=user, action_form=PostOnlyForm(),
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        action_form=PostOnlyForm(),
         can_change_status=permissions.can_change_user_status(current_user, user),
     )
 
@@ -118,8 +131,12 @@ def _change_status(user_id: int, active: bool):
             flash(error.message, "danger")
         else:
             db.session.commit()
-            flash(_("The account has been activated.") if active
-                  else _("The account has been deactivated."), "success")
+            flash(
+                _("The account has been activated.")
+                if active
+                else _("The account has been deactivated."),
+                "success",
+            )
     return redirect(url_for(".users"))
 
 

@@ -14,12 +14,16 @@ class LoginForm(FlaskForm):
 
 class NewPasswordMixin:
     password = PasswordField(
-        _l("New password"), validators=[InputRequired(), Length(min=10, max=1024)],
+        _l("New password"),
+        validators=[InputRequired(), Length(min=10, max=1024)],
         description=_l("At least 10 characters."),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
     )
 
 

@@ -73,8 +73,9 @@ def change_password():
             user = current_user._get_current_object()
             db.session.commit()
             login_user(user)  # the session token rotated; keep this session signed in
-            flash(_("Your password has been changed. Other sessions have been signed out."),
-                  "success")
+            flash(
+                _("Your password has been changed. Other sessions have been signed out."), "success"
+            )
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
 
@@ -98,8 +99,13 @@ def forgot_password():
                 hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
             )
         # The same answer whether or not the address is known.
-        flash(_("If this address belongs to an account, a link to reset the password has been "
-                "sent to it."), "info")
+        flash(
+            _(
+                "If this address belongs to an account, a link to reset the password has been "
+                "sent to it."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

@@ -7,9 +7,9 @@ from fundtracker import permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
 from fundtracker.extensions import db
-from fundtracker.models import Role
 from fundtracker.i18n import LANGUAGE_COOKIE, current_locale
 from fundtracker.labels import STATUS_BADGES, status_labels
+from fundtracker.models import Role
 from fundtracker.services import projects as project_service
 from fundtracker.services.users import set_locale
 from fundtracker.web import PostOnlyForm, is_safe_next, requires
@@ -27,14 +27,20 @@ def index():
         )
         if current_user.role == Role.OFFICER:
             flt = project_service.ProjectFilter(officer_id=current_user.id, sort="end")
-            context["my_projects"] = db.session.scalars(
-                project_service.project_list(current_user, flt, locale).limit(10)
-            ).unique().all()
+            context["my_projects"] = (
+                db.session.scalars(
+                    project_service.project_list(current_user, flt, locale).limit(10)
+                )
+                .unique()
+                .all()
+            )
     elif permissions.is_grantee(current_user):
         flt = project_service.ProjectFilter(sort="end")
-        context["org_projects"] = db.session.scalars(
-            project_service.project_list(current_user, flt, locale)
-        ).unique().all()
+        context["org_projects"] = (
+            db.session.scalars(project_service.project_list(current_user, flt, locale))
+            .unique()
+            .all()
+        )
         context["organisation"] = current_user.organisation
     return render_template(
         "main/index.html", status_labels_map=status_labels(), badges=STATUS_BADGES, **context

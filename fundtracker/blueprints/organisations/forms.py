@@ -7,13 +7,15 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=255)])
     bin = StringField(
-        _l("BIN"), validators=[InputRequired(), Length(min=12, max=14)],
+        _l("BIN"),
+        validators=[InputRequired(), Length(min=12, max=14)],
         description=_l("Business identification number: 12 digits."),
     )
     region_id = SelectField(_l("Region"), coerce=int, validators=[InputRequired()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
-    contact_email = EmailField(_l("Contact email"),
-                               validators=[Optional(), Email(), Length(max=254)])
+    contact_email = EmailField(
+        _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
+    )
     contact_phone = TelField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     submit = SubmitField(_l("Save"))

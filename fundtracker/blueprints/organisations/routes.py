@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+
 from fundtracker import permissions
 from fundtracker.blueprints.organisations import bp
 from fundtracker.blueprints.organisations.forms import OrganisationForm
@@ -37,11 +38,15 @@ def index():
 def detail(organisation_id: int):
     organisation = load_or_404(Organisation, organisation_id, permissions.can_view_organisation)
     locale = current_locale()
-    projects = db.session.scalars(
-        project_list(current_user, ProjectFilter(), locale).where(
-            Project.organisation_id == organisation.id
+    projects = (
+        db.session.scalars(
+            project_list(current_user, ProjectFilter(), locale).where(
+                Project.organisation_id == organisation.id
+            )
         )
-    ).unique().all()
+        .unique()
+        .all()
+    )
     return render_template(
         "organisations/detail.html",
         organisation=organisation,
