@@ -54,6 +54,15 @@ def only(*roles: str, others=DENIED) -> dict[str, object]:
     return {role: OK if role in roles else others for role in ROLES}
 
 
+def on_a_user() -> Entry:
+    """Admin pages about one account: nobody else may even see that the account exists."""
+    return Entry(
+        only("admin", others=HIDDEN),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    )
+
+
 ACCESS: dict[str, Entry] = {
     "main.index": Entry(everyone()),
     # Logging out ends on the login page.
@@ -79,24 +88,8 @@ ACCESS: dict[str, Entry] = {
     ),
     "admin.users": Entry(only("admin")),
     "admin.user_new": Entry(only("admin")),
-    "admin.user_edit": Entry(
-        only("admin", others=HIDDEN),
-        args={"user_id": "grantee_user_a"},
-        other_args={"user_id": "grantee_user_b"},
-    ),
-    "admin.user_deactivate": Entry(
-        only("admin", others=HIDDEN),
-        args={"user_id": "grantee_user_a"},
-        other_args={"user_id": "grantee_user_b"},
-    ),
-    "admin.user_activate": Entry(
-        only("admin", others=HIDDEN),
-        args={"user_id": "grantee_user_a"},
-        other_args={"user_id": "grantee_user_b"},
-    ),
-    "admin.user_invite": Entry(
-        only("admin", others=HIDDEN),
-        args={"user_id": "grantee_user_a"},
-        other_args={"user_id": "grantee_user_b"},
-    ),
+    "admin.user_edit": on_a_user(),
+    "admin.user_deactivate": on_a_user(),
+    "admin.user_activate": on_a_user(),
+    "admin.user_invite": on_a_user(),
 }
