@@ -32,7 +32,11 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    # Uploaded files: each at most MAX_UPLOAD_MB; a request may carry a few of them.
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", str(MAX_UPLOAD_MB * 5))) * 1024 * 1024
+    # Outside the web root; by default the instance folder's uploads/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
 
     # Failed logins: per account and per client address, counted in the database so the limit
     # holds across worker processes.

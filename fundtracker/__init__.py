@@ -14,7 +14,10 @@ from fundtracker import db_events
 from fundtracker.auth_loader import init_login
 from fundtracker.blueprints.admin import bp as admin_bp
 from fundtracker.blueprints.auth import bp as auth_bp
+from fundtracker.blueprints.files import bp as files_bp
+from fundtracker.blueprints.finance import bp as finance_bp
 from fundtracker.blueprints.main import bp as main_bp
+from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.cli import init_cli
@@ -75,4 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
+    app.register_blueprint(milestones_bp, url_prefix="/milestones")
+    app.register_blueprint(finance_bp)
+    app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(admin_bp, url_prefix="/admin")

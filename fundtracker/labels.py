@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from fundtracker.models import ProjectStatus, Role
+from fundtracker.models import (
+    BudgetCategory,
+    MilestoneStatus,
+    ProjectStatus,
+    Role,
+    TrancheStatus,
+    UpdateStatus,
+)
 
 
 def status_labels() -> dict:
@@ -34,3 +41,82 @@ STATUS_BADGES = {
     ProjectStatus.COMPLETED: "primary",
     ProjectStatus.CLOSED: "secondary",
 }
+
+
+def milestone_status_labels() -> dict:
+    return {
+        MilestoneStatus.PLANNED: _l("Planned"),
+        MilestoneStatus.SUBMITTED: _l("Submitted"),
+        MilestoneStatus.REVISION_REQUESTED: _l("Revision requested"),
+        MilestoneStatus.ACCEPTED: _l("Accepted"),
+    }
+
+
+def update_status_labels() -> dict:
+    return {
+        UpdateStatus.DRAFT: _l("Draft"),
+        UpdateStatus.SUBMITTED: _l("Submitted"),
+        UpdateStatus.REVISION_REQUESTED: _l("Revision requested"),
+        UpdateStatus.ACCEPTED: _l("Accepted"),
+    }
+
+
+def tranche_status_labels() -> dict:
+    return {
+        TrancheStatus.PLANNED: _l("Planned"),
+        TrancheStatus.APPROVED: _l("Approved for payment"),
+        TrancheStatus.PAID: _l("Paid"),
+    }
+
+
+def budget_category_labels() -> dict:
+    return {
+        BudgetCategory.PERSONNEL: _l("Staff"),
+        BudgetCategory.MEDICINES: _l("Medicines"),
+        BudgetCategory.EQUIPMENT: _l("Equipment"),
+        BudgetCategory.SERVICES: _l("Services"),
+        BudgetCategory.CONSTRUCTION: _l("Construction and repair"),
+        BudgetCategory.TRAINING: _l("Training"),
+        BudgetCategory.TRAVEL: _l("Travel"),
+        BudgetCategory.ADMINISTRATION: _l("Administration"),
+        BudgetCategory.OTHER: _l("Other"),
+    }
+
+
+MILESTONE_BADGES = {
+    MilestoneStatus.PLANNED: "secondary",
+    MilestoneStatus.SUBMITTED: "info",
+    MilestoneStatus.REVISION_REQUESTED: "warning",
+    MilestoneStatus.ACCEPTED: "success",
+}
+
+TRANCHE_BADGES = {
+    TrancheStatus.PLANNED: "secondary",
+    TrancheStatus.APPROVED: "warning",
+    TrancheStatus.PAID: "success",
+}
+
+
+def event_labels() -> dict:
+    """What each kind of project event says on the activity timeline."""
+    return {
+        "project_created": _l("Project created"),
+        "project_edited": _l("Project details changed"),
+        "project_amended": _l("Amendment"),
+        "status_changed": _l("Status changed"),
+        "milestone_added": _l("Milestone added"),
+        "milestone_edited": _l("Milestone changed"),
+        "milestone_rescheduled": _l("Milestone rescheduled"),
+        "update_submitted": _l("Update submitted"),
+        "milestone_accepted": _l("Milestone accepted"),
+        "revision_requested": _l("Revision requested"),
+        "tranche_added": _l("Tranche planned"),
+        "tranche_edited": _l("Tranche changed"),
+        "tranche_approved": _l("Tranche approved for payment"),
+        "tranche_paid": _l("Payment recorded"),
+        "budget_line_added": _l("Budget line added"),
+        "budget_line_edited": _l("Budget line changed"),
+        "document_uploaded": _l("Document uploaded"),
+        "file_deleted": _l("File deleted"),
+        "file_restored": _l("File restored"),
+    }

@@ -81,3 +81,75 @@ def can_edit_user(user, target: User) -> bool:
 def can_change_user_status(user, target: User) -> bool:
     """Admins activate and deactivate accounts, but never their own (nobody locks the fund out)."""
     return is_admin(user) and target.id != user.id
+
+
+# Delivery: milestones, updates, payments, files --------------------------------------------------
+
+
+def is_own_grantee(user, project: Project) -> bool:
+    return is_grantee(user) and project.organisation_id == user.organisation_id
+
+
+def can_create_projects(user) -> bool:
+    return is_staff(user)
+
+
+def can_report_on(user, project: Project) -> bool:
+    """Grantees report on their own organisation's projects while these run."""
+    return is_own_grantee(user, project) and project.status.value in ("active", "at_risk")
+
+
+def can_review_updates(user, project: Project) -> bool:
+    return is_staff(user)
+
+
+def can_manage_payments(user, project: Project) -> bool:
+    return is_staff(user)
+
+
+def can_comment(user, project: Project) -> bool:
+    """The grantee and the fund's staff talk on a milestone; the board reads."""
+    return is_staff(user) or is_own_grantee(user, project)
+
+
+def can_view_dashboard(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_export_projects(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_view_update(user, update) -> bool:
+    """A draft is the grantee's own until it is submitted."""
+    project = update.milestone.project
+    if update.status.value == "draft":
+        return is_own_grantee(user, project)
+    return can_view_project(user, project)
+
+
+def can_view_file(user, stored) -> bool:
+    if stored.milestone_update is not None and not can_view_update(user, stored.milestone_update):
+        return False
+    if stored.deleted_at is not None:
+        return is_staff(user)
+    return can_view_project(user, stored.project)
+
+
+def can_upload_documents(user, project: Project) -> bool:
+    return is_staff(user) or is_own_grantee(user, project)
+
+
+def can_delete_file(user, stored) -> bool:
+    if stored.deleted_at is not None:
+        return False
+    if is_staff(user):
+        return True
+    update = stored.milestone_update
+    if update is not None:
+        return update.status.value == "draft" and is_own_grantee(user, stored.project)
+    return is_own_grantee(user, stored.project) and stored.uploaded_by_id == user.id
+
+
+def can_restore_file(user, stored) -> bool:
+    return is_staff(user) and stored.deleted_at is not None

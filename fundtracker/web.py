@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
 
 from fundtracker.extensions import db, login_manager
+from fundtracker.services.errors import DomainError
+from fundtracker.services.plan import STALE
 
 
 def requires(rule: Callable[[object], bool]):
@@ -62,3 +67,37 @@ def form_errors_from(form: FlaskForm, error) -> None:
 
 class PostOnlyForm(FlaskForm):
     """A form with no fields, only the CSRF token, for buttons that change state."""
+
+
+@dataclass
+class Outcome:
+    ok: bool = False
+
+
+@contextmanager
+def attempt(form: FlaskForm | None = None):
+    """Run the service calls in the block and commit once. A DomainError (or an edit that lost a
+    race with another user's) rolls everything back and is shown on the form or as a message;
+    `outcome.ok` tells the view whether to redirect."""
+    outcome = Outcome()
+    try:
+        yield outcome
+        db.session.commit()
+        outcome.ok = True
+    except StaleDataError:
+        db.session.rollback()
+        flash(STALE, "danger")
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            form_errors_from(form, error)
+        else:
+            flash(error.message, "danger")
+
+
+def version_of(form) -> int | None:
+    """The version of the object the form was loaded with (hidden field `version`)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -63,6 +63,18 @@ def on_a_user() -> Entry:
     )
 
 
+STAFF_ONLY = {"admin": OK, "officer": OK, "board": DENIED, "grantee": DENIED, "reviewer": HIDDEN}
+READERS = only("admin", "officer", "board", "grantee", others=HIDDEN)
+
+
+def on(kind: str, expect: dict[str, object]) -> Entry:
+    """A route about one object of `kind`: sample `<kind>_a` of organisation A, whose grantee is
+    the `grantee` role, and `<kind>_b` of organisation B."""
+    key = {"project": "project_id", "milestone": "milestone_id", "tranche": "tranche_id",
+           "budget_line": "line_id", "file": "file_id", "deleted_file": "file_id"}[kind]
+    return Entry(expect, args={key: f"{kind}_a"}, other_args={key: f"{kind}_b"})
+
+
 ACCESS: dict[str, Entry] = {
     "main.index": Entry(everyone()),
     # Logging out ends on the login page.
@@ -86,6 +98,36 @@ ACCESS: dict[str, Entry] = {
         args={"organisation_id": "organisation_a"},
         other_args={"organisation_id": "organisation_b"},
     ),
+    # Projects, plan and delivery
+    "main.dashboard_view": Entry(only("admin", "officer", "board")),
+    "projects.export_csv": Entry(only("admin", "officer", "board")),
+    "projects.export_xlsx": Entry(only("admin", "officer", "board")),
+    "projects.new": Entry(only("admin", "officer")),
+    "projects.edit": on("project", STAFF_ONLY),
+    "projects.amend": on("project", STAFF_ONLY),
+    "projects.change_status": on("project", STAFF_ONLY),
+    "projects.milestone_new": on("project", STAFF_ONLY),
+    "projects.tranche_new": on("project", STAFF_ONLY),
+    "projects.budget_line_new": on("project", STAFF_ONLY),
+    "projects.document_upload": on("project", dict(STAFF_ONLY, grantee=OK)),
+    "milestones.detail": on("milestone", READERS),
+    "milestones.edit": on("milestone", STAFF_ONLY),
+    "milestones.reschedule": on("milestone", STAFF_ONLY),
+    "milestones.save_update": on(
+        "milestone",
+        {"admin": DENIED, "officer": DENIED, "board": DENIED, "grantee": OK, "reviewer": HIDDEN},
+    ),
+    "milestones.review": on("milestone", STAFF_ONLY),
+    "milestones.comment": on("milestone", dict(STAFF_ONLY, grantee=OK)),
+    "finance.tranche_edit": on("tranche", STAFF_ONLY),
+    "finance.tranche_approve": on("tranche", STAFF_ONLY),
+    "finance.tranche_pay": on("tranche", STAFF_ONLY),
+    "finance.budget_line_edit": on("budget_line", STAFF_ONLY),
+    "files.download": on("file", READERS),
+    # The grantee uploaded file_a, so they may delete it; fund staff may restore it.
+    "files.delete": on("file", dict(STAFF_ONLY, grantee=OK)),
+    "files.restore": on("deleted_file", only("admin", "officer", others=HIDDEN)),
+    # Accounts
     "admin.users": Entry(only("admin")),
     "admin.user_new": Entry(only("admin")),
     "admin.user_edit": on_a_user(),

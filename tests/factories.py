@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import factory
@@ -10,16 +11,23 @@ from sqlalchemy import select
 
 from fundtracker.extensions import db
 from fundtracker.models import (
+    BudgetCategory,
+    BudgetLine,
+    FileKind,
+    Milestone,
     Organisation,
     ProgrammeArea,
     Project,
     ProjectStatus,
     Region,
     Role,
+    Tranche,
     User,
     bin_is_valid,
 )
+from fundtracker.services import files
 from fundtracker.services.accounts import hash_password
+from fundtracker.storage import file_storage
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -104,3 +112,44 @@ class ProjectFactory(BaseFactory):
         self.regions = list(extracted) if extracted else [region("KZ-71")]
         if create:
             db.session.flush()
+
+
+class MilestoneFactory(BaseFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}: equipment delivered")
+    description = "Equipment bought and installed."
+    deliverables = "Acts of acceptance, photos."
+    due_date = date(2099, 6, 30)
+
+
+class TrancheFactory(BaseFactory):
+    class Meta:
+        model = Tranche
+
+    project = factory.SubFactory(ProjectFactory)
+    milestone = None
+    amount = 50_000_000_00
+    planned_date = date(2099, 7, 15)
+
+
+class BudgetLineFactory(BaseFactory):
+    class Meta:
+        model = BudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    category = BudgetCategory.EQUIPMENT
+    description = "Rehabilitation equipment"
+    amount = 80_000_000_00
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def stored_file(project, uploader, name="акт.pdf", content=PDF_BYTES, kind=FileKind.DOCUMENT,
+                update=None):
+    """A real stored file (on disk under the app's upload folder)."""
+    return files.store(db.session, file_storage(), uploader, project, io.BytesIO(content), name,
+                       kind, update=update)

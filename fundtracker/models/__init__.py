@@ -1,6 +1,20 @@
 """All models, imported here so that the metadata is complete for Alembic."""
 
 from fundtracker.models.base import Base, localized, utcnow
+from fundtracker.models.delivery import (
+    BudgetCategory,
+    BudgetLine,
+    Milestone,
+    MilestoneComment,
+    MilestoneStatus,
+    MilestoneUpdate,
+    Tranche,
+    TrancheStatus,
+    UpdateSpending,
+    UpdateStatus,
+)
+from fundtracker.models.events import ProjectEvent
+from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
@@ -9,6 +23,19 @@ from fundtracker.models.user import Role, User
 
 __all__ = [
     "Base",
+    "BudgetCategory",
+    "BudgetLine",
+    "FileKind",
+    "Milestone",
+    "MilestoneComment",
+    "MilestoneStatus",
+    "MilestoneUpdate",
+    "ProjectEvent",
+    "StoredFile",
+    "Tranche",
+    "TrancheStatus",
+    "UpdateSpending",
+    "UpdateStatus",
     "LoginAttempt",
     "Organisation",
     "ProgrammeArea",

@@ -8,19 +8,23 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
     ForeignKey,
+    Integer,
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundtracker.models.base import Base, TimestampMixin, localized, str_enum
 
 if TYPE_CHECKING:
+    from fundtracker.models.delivery import BudgetLine, Milestone, Tranche
     from fundtracker.models.organisation import Organisation
     from fundtracker.models.reference import ProgrammeArea, Region
     from fundtracker.models.user import User
@@ -67,11 +71,30 @@ class Project(TimestampMixin, Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # True while an "at risk" status was set by the automatic check rather than by an officer,
+    # so that the check may lift it again.
+    status_auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship()
     area: Mapped[ProgrammeArea] = relationship()
     officer: Mapped[User | None] = relationship()
     regions: Mapped[list[Region]] = relationship(secondary=project_regions, order_by="Region.code")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project",
+        order_by="(Milestone.due_date, Milestone.id)",
+        cascade="all, delete-orphan",
+    )
+    tranches: Mapped[list[Tranche]] = relationship(
+        back_populates="project",
+        order_by="(Tranche.planned_date, Tranche.id)",
+        cascade="all, delete-orphan",
+    )
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="project", order_by="BudgetLine.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     def title(self, locale: str) -> str:
         return localized(self, "title", locale)

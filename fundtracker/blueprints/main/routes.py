@@ -6,12 +6,20 @@ from sqlalchemy import text
 from fundtracker import permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
+from fundtracker.blueprints.projects.filters import filters_from_request
 from fundtracker.extensions import db
 from fundtracker.i18n import LANGUAGE_COOKIE, current_locale
-from fundtracker.labels import STATUS_BADGES, status_labels
+from fundtracker.labels import (
+    MILESTONE_BADGES,
+    STATUS_BADGES,
+    milestone_status_labels,
+    status_labels,
+)
 from fundtracker.models import Role
+from fundtracker.services import dashboard
 from fundtracker.services import projects as project_service
 from fundtracker.services.users import set_locale
+from fundtracker.storage import today
 from fundtracker.web import PostOnlyForm, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
 
@@ -44,6 +52,22 @@ def index():
         context["organisation"] = current_user.organisation
     return render_template(
         "main/index.html", status_labels_map=status_labels(), badges=STATUS_BADGES, **context
+    )
+
+
+@bp.get("/dashboard")
+@requires(permissions.can_view_dashboard)
+def dashboard_view():
+    form, flt = filters_from_request(portfolio=True)
+    board = dashboard.build(db.session, current_user, flt, today())
+    return render_template(
+        "main/dashboard.html",
+        form=form,
+        board=board,
+        today=today(),
+        milestone_labels=milestone_status_labels(),
+        milestone_badges=MILESTONE_BADGES,
+        filter_args={k: v for k, v in request.args.items() if v},
     )
 
 
@@ -84,6 +108,7 @@ def _navigation():
             "projects": permissions.can_list_projects(user),
             "organisations": permissions.can_list_organisations(user),
             "users": permissions.can_manage_users(user),
+            "dashboard": permissions.can_view_dashboard(user),
         },
         "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
         "csrf_form": PostOnlyForm(formdata=None),

@@ -1,9 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
-from wtforms.validators import Length, Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
 
-from fundtracker.forms import choices, int_or_none
+from fundtracker.forms import MoneyField, VersionForm, choices, int_or_none
 from fundtracker.services.projects import SORT_KEYS
 
 
@@ -40,3 +49,77 @@ class ProjectFilterForm(FlaskForm):
         }
         self.sort.choices = choices((key, sort_labels[key]) for key in SORT_KEYS)
         self.order.choices = choices([("asc", _l("Ascending")), ("desc", _l("Descending"))])
+
+
+class ProjectForm(VersionForm):
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
+    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
+    summary_kk = TextAreaField(_l("Summary in Kazakh"), validators=[Optional()])
+    summary_ru = TextAreaField(_l("Summary in Russian"), validators=[Optional()])
+    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
+    region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[InputRequired()])
+    officer_id = SelectField(_l("Responsible officer"), coerce=int_or_none, validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def fill_choices(self, organisations, areas, regions, officers, locale: str) -> None:
+        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+        self.area_id.choices = choices((a.id, a.name(locale)) for a in areas)
+        self.region_ids.choices = choices((r.id, r.name(locale)) for r in regions)
+        self.officer_id.choices = choices([("", "—")] + [(u.id, u.name) for u in officers])
+
+
+class AmendmentForm(VersionForm):
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[InputRequired()])
+    board_decision = StringField(
+        _l("Board decision"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l("Number and date of the board of trustees' decision."),
+    )
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    submit = SubmitField(_l("Record the amendment"))
+
+
+class StatusForm(VersionForm):
+    status = SelectField(_l("New status"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    submit = SubmitField(_l("Change status"))
+
+
+class MilestoneForm(VersionForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    deliverables = TextAreaField(_l("Expected deliverables"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+
+class TrancheForm(FlaskForm):
+    amount = MoneyField(_l("Amount, ₸"), validators=[InputRequired()])
+    planned_date = DateField(_l("Planned payment date"), validators=[InputRequired()])
+    milestone_id = SelectField(
+        _l("Unlocked by milestone"),
+        coerce=int_or_none,
+        validators=[Optional()],
+        description=_l("The tranche is paid only after this milestone is accepted."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class BudgetLineForm(FlaskForm):
+    category = SelectField(_l("Category"), validators=[InputRequired()])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+    amount = MoneyField(_l("Amount, ₸"), validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("Document"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload"))

@@ -1,44 +1,46 @@
-from flask import current_app, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from fundtracker import permissions
-from fundtracker.blueprints.projects import bp
-from fundtracker.blueprints.projects.forms import ProjectFilterForm
+from fundtracker.blueprints.projects import bp, timeline
+from fundtracker.blueprints.projects.filters import filters_from_request
+from fundtracker.blueprints.projects.forms import (
+    AmendmentForm,
+    BudgetLineForm,
+    DocumentForm,
+    MilestoneForm,
+    ProjectForm,
+    StatusForm,
+    TrancheForm,
+)
 from fundtracker.extensions import db
+from fundtracker.forms import choices
 from fundtracker.i18n import current_locale
-from fundtracker.labels import STATUS_BADGES, status_labels
-from fundtracker.models import Project, ProjectStatus
-from fundtracker.services import reference
-from fundtracker.services.projects import ProjectFilter, load_project, project_list
-from fundtracker.web import load_or_404, requires
+from fundtracker.labels import (
+    MILESTONE_BADGES,
+    STATUS_BADGES,
+    TRANCHE_BADGES,
+    budget_category_labels,
+    milestone_status_labels,
+    status_labels,
+    tranche_status_labels,
+)
+from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
+from fundtracker.services import events, export, files, overview, plan, reference, status
+from fundtracker.services.payments import HOLD_MESSAGES
+from fundtracker.services.projects import project_list
+from fundtracker.storage import file_storage, today
+from fundtracker.web import attempt, load_or_404, requires, version_of
 
 
 @bp.get("/")
 @requires(permissions.can_list_projects)
 def index():
     locale = current_locale()
-    labels = status_labels()
-    form = ProjectFilterForm(request.args)
     portfolio = permissions.can_read_portfolio(current_user)
-    form.fill_choices(
-        reference.areas(db.session),
-        reference.regions(db.session, locale),
-        reference.officers(db.session) if portfolio else [],
-        labels,
-        locale,
-    )
-    # Invalid values (a hand-edited URL) are dropped rather than refused.
-    form.validate()
-    status = form.status.data if form.status.data in ProjectStatus._value2member_map_ else None
-    flt = ProjectFilter(
-        area_id=form.area.data if not form.area.errors else None,
-        region_id=form.region.data if not form.region.errors else None,
-        status=ProjectStatus(status) if status else None,
-        officer_id=form.officer.data if portfolio and not form.officer.errors else None,
-        q=(form.q.data or "") if not form.q.errors else "",
-        sort=form.sort.data if not form.sort.errors else "code",
-        descending=form.order.data == "desc",
-    )
+    form, flt = filters_from_request(portfolio)
     page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
         project_list(current_user, flt, locale),
@@ -53,19 +55,364 @@ def index():
         pagination=pagination,
         projects=pagination.items,
         page_args=args,
-        status_labels=labels,
+        status_labels=status_labels(),
         badges=STATUS_BADGES,
         show_officer_filter=portfolio,
+        can_export=permissions.can_export_projects(current_user),
+        can_create=permissions.can_create_projects(current_user),
     )
+
+
+EXPORT_LABELS = {
+    "code": _l("Code"),
+    "title": _l("Title"),
+    "organisation": _l("Organisation"),
+    "bin": _l("BIN"),
+    "area": _l("Programme area"),
+    "regions": _l("Regions"),
+    "status": _l("Status"),
+    "awarded": _l("Awarded, ₸"),
+    "paid": _l("Paid, ₸"),
+    "start": _l("Start date"),
+    "end": _l("End date"),
+    "officer": _l("Responsible officer"),
+    "overdue": _l("Overdue milestones"),
+}
+
+
+def _export(fmt: str):
+    _, flt = filters_from_request(portfolio=True)
+    labels = dict(EXPORT_LABELS, statuses=status_labels())
+    headers, rows = export.rows(db.session, current_user, flt, current_locale(), today(), labels)
+    name = f"fundtracker-projects-{today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = export.to_csv(headers, rows), "text/csv; charset=utf-8"
+    else:
+        body = export.to_xlsx(headers, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/export.csv")
+@requires(permissions.can_export_projects)
+def export_csv():
+    return _export("csv")
+
+
+@bp.get("/export.xlsx")
+@requires(permissions.can_export_projects)
+def export_xlsx():
+    return _export("xlsx")
 
 
 @bp.get("/<int:project_id>")
 @requires(permissions.is_signed_in)
 def detail(project_id: int):
-    project: Project = load_or_404(Project, project_id, permissions.can_view_project, load_project)
+    project: Project = load_or_404(Project, project_id, permissions.can_view_project, overview.load)
+    view = overview.build(db.session, current_user, project, today())
+    user = current_user
     return render_template(
         "projects/detail.html",
         project=project,
+        view=view,
+        today=today(),
         status_labels=status_labels(),
         badges=STATUS_BADGES,
+        milestone_labels=milestone_status_labels(),
+        milestone_badges=MILESTONE_BADGES,
+        tranche_labels=tranche_status_labels(),
+        tranche_badges=TRANCHE_BADGES,
+        hold_messages=HOLD_MESSAGES,
+        category_labels=budget_category_labels(),
+        timeline=[timeline.describe(e) for e in view.events],
+        can_edit=permissions.can_edit_project(user, project),
+        can_pay=permissions.can_manage_payments(user, project),
+        can_upload=permissions.can_upload_documents(user, project),
+        document_form=DocumentForm(),
+        action_form=DocumentForm(formdata=None),
     )
+
+
+def _project_form(obj=None, creating=False) -> ProjectForm:
+    form = ProjectForm(obj=obj)
+    locale = current_locale()
+    form.fill_choices(
+        reference.organisations(db.session),
+        reference.areas(db.session),
+        reference.regions(db.session, locale),
+        reference.officers(db.session),
+        locale,
+    )
+    if not creating:
+        del form.end_date
+        del form.awarded_amount
+    return form
+
+
+def _project_data(form: ProjectForm) -> plan.ProjectData:
+    return plan.ProjectData(
+        code=form.code.data or "",
+        title_kk=form.title_kk.data or "",
+        title_ru=form.title_ru.data or "",
+        title_en=form.title_en.data or "",
+        summary_kk=form.summary_kk.data or "",
+        summary_ru=form.summary_ru.data or "",
+        summary_en=form.summary_en.data or "",
+        organisation_id=form.organisation_id.data,
+        area_id=form.area_id.data,
+        region_ids=list(form.region_ids.data or []),
+        officer_id=form.officer_id.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data if hasattr(form, "end_date") else None,
+        awarded_amount=form.awarded_amount.tiyn if hasattr(form, "awarded_amount") else None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(permissions.can_create_projects)
+def new():
+    form = _project_form(creating=True)
+    if request.method == "GET":
+        form.code.data = plan.next_code(db.session, today().year)
+        form.officer_id.data = current_user.id
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            project = plan.create_project(db.session, current_user, _project_data(form))
+        if outcome.ok:
+            flash(
+                _("The project has been created. Add its milestones, tranches and budget."),
+                "success",
+            )
+            return redirect(url_for(".detail", project_id=project.id))
+    return render_template(
+        "projects/form.html", form=form, title=_("New project"), back=url_for(".index")
+    )
+
+
+def _load_for_edit(project_id: int) -> Project:
+    project = load_or_404(Project, project_id, permissions.can_view_project, overview.load)
+    if not permissions.can_edit_project(current_user, project):
+        abort(403)
+    return project
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def edit(project_id: int):
+    project = _load_for_edit(project_id)
+    form = _project_form(obj=project)
+    if request.method == "GET":
+        form.region_ids.data = [r.id for r in project.regions]
+        form.version.data = project.version_id
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            plan.update_project(
+                db.session, current_user, project, _project_data(form), version_of(form)
+            )
+        if outcome.ok:
+            flash(_("The project has been saved."), "success")
+            return redirect(url_for(".detail", project_id=project.id))
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=project.code,
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+@bp.route("/<int:project_id>/amend", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def amend(project_id: int):
+    project = _load_for_edit(project_id)
+    form = AmendmentForm(obj=project)
+    if request.method == "GET":
+        form.awarded_amount.set_tiyn(project.awarded_amount)
+        form.version.data = project.version_id
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            plan.amend_project(
+                db.session,
+                current_user,
+                project,
+                end_date=form.end_date.data,
+                awarded_amount=form.awarded_amount.tiyn,
+                reason=form.reason.data,
+                board_decision=form.board_decision.data,
+                expected_version=version_of(form),
+            )
+        if outcome.ok:
+            flash(_("The amendment has been recorded."), "success")
+            return redirect(url_for(".detail", project_id=project.id))
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=_("Amendment to %(code)s", code=project.code),
+        intro=_(
+            "Change the end date or the awarded amount on the board's decision. The "
+            "earlier values stay in the project's history."
+        ),
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+@bp.route("/<int:project_id>/status", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def change_status(project_id: int):
+    project = _load_for_edit(project_id)
+    form = StatusForm()
+    labels = status_labels()
+    form.status.choices = choices(
+        (s.value, labels[s]) for s in ProjectStatus if s in status.TRANSITIONS[project.status]
+    )
+    if request.method == "GET":
+        form.version.data = project.version_id
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            status.change_status(
+                db.session,
+                current_user,
+                project,
+                ProjectStatus(form.status.data),
+                form.reason.data,
+                version_of(form),
+            )
+        if outcome.ok:
+            flash(_("The status has been changed."), "success")
+            return redirect(url_for(".detail", project_id=project.id))
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=_("Status of %(code)s: %(status)s", code=project.code, status=labels[project.status]),
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+@bp.route("/<int:project_id>/milestones/new", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def milestone_new(project_id: int):
+    project = _load_for_edit(project_id)
+    form = MilestoneForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            plan.add_milestone(
+                db.session,
+                current_user,
+                project,
+                plan.MilestoneData(
+                    title=form.title.data,
+                    due_date=form.due_date.data,
+                    description=form.description.data or "",
+                    deliverables=form.deliverables.data or "",
+                ),
+            )
+        if outcome.ok:
+            flash(_("The milestone has been added."), "success")
+            return redirect(url_for(".detail", project_id=project.id) + "#milestones")
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=_("New milestone"),
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+def tranche_form(project: Project, obj=None) -> TrancheForm:
+    form = TrancheForm(obj=obj)
+    form.milestone_id.choices = choices(
+        [("", "—")] + [(m.id, f"{m.title} ({m.due_date.isoformat()})") for m in project.milestones]
+    )
+    return form
+
+
+@bp.route("/<int:project_id>/tranches/new", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def tranche_new(project_id: int):
+    project = _load_for_edit(project_id)
+    form = tranche_form(project)
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            plan.add_tranche(
+                db.session,
+                current_user,
+                project,
+                plan.TrancheData(
+                    amount=form.amount.tiyn,
+                    planned_date=form.planned_date.data,
+                    milestone_id=form.milestone_id.data,
+                ),
+            )
+        if outcome.ok:
+            flash(_("The tranche has been planned."), "success")
+            return redirect(url_for(".detail", project_id=project.id) + "#tranches")
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=_("New tranche"),
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+def budget_line_form(obj=None) -> BudgetLineForm:
+    form = BudgetLineForm(obj=obj)
+    labels = budget_category_labels()
+    form.category.choices = choices((c.value, labels[c]) for c in BudgetCategory)
+    return form
+
+
+@bp.route("/<int:project_id>/budget/new", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def budget_line_new(project_id: int):
+    project = _load_for_edit(project_id)
+    form = budget_line_form()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            plan.add_budget_line(
+                db.session,
+                current_user,
+                project,
+                plan.BudgetLineData(
+                    category=BudgetCategory(form.category.data),
+                    amount=form.amount.tiyn,
+                    description=form.description.data or "",
+                ),
+            )
+        if outcome.ok:
+            flash(_("The budget line has been added."), "success")
+            return redirect(url_for(".detail", project_id=project.id) + "#budget")
+    return render_template(
+        "projects/form.html",
+        form=form,
+        title=_("New budget line"),
+        back=url_for(".detail", project_id=project.id),
+    )
+
+
+@bp.post("/<int:project_id>/documents")
+@requires(permissions.is_signed_in)
+def document_upload(project_id: int):
+    project = load_or_404(Project, project_id, permissions.can_view_project)
+    if not permissions.can_upload_documents(current_user, project):
+        abort(403)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        with attempt() as outcome:
+            stored = files.store(
+                db.session,
+                file_storage(),
+                current_user,
+                project,
+                upload.stream,
+                upload.filename or "",
+                FileKind.DOCUMENT,
+            )
+            events.record(
+                db.session, project, current_user, "document_uploaded", name=stored.original_name
+            )
+        if outcome.ok:
+            flash(_("The document has been uploaded."), "success")
+    else:
+        flash(_("Choose a file to upload."), "danger")
+    return redirect(url_for(".detail", project_id=project.id) + "#documents")

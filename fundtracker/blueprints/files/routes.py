@@ -1,0 +1,67 @@
+"""Files are served only here, after checking access to the object that owns them."""
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fundtracker import permissions
+from fundtracker.blueprints.files import bp
+from fundtracker.extensions import db
+from fundtracker.models import StoredFile
+from fundtracker.services import files
+from fundtracker.storage import file_storage
+from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
+
+
+@bp.get("/<int:file_id>")
+@requires(permissions.is_signed_in)
+def download(file_id: int):
+    stored = load_or_404(StoredFile, file_id, permissions.can_view_file)
+    path = file_storage().path(stored.storage_key)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )
+
+
+def _back(stored: StoredFile) -> str:
+    target = request.form.get("next")
+    if is_safe_next(target):
+        return target
+    return url_for("projects.detail", project_id=stored.project_id)
+
+
+def _change(file_id: int, rule, action, message: str):
+    stored = load_or_404(StoredFile, file_id, permissions.can_view_file)
+    if not rule(current_user, stored):
+        abort(403)
+    if PostOnlyForm().validate_on_submit():
+        with attempt() as outcome:
+            action(db.session, current_user, stored)
+        if outcome.ok:
+            flash(message, "success")
+    return redirect(_back(stored))
+
+
+@bp.post("/<int:file_id>/delete")
+@requires(permissions.is_signed_in)
+def delete(file_id: int):
+    return _change(
+        file_id,
+        permissions.can_delete_file,
+        files.delete,
+        _("The file has been deleted. Fund staff can restore it."),
+    )
+
+
+@bp.post("/<int:file_id>/restore")
+@requires(permissions.is_signed_in)
+def restore(file_id: int):
+    return _change(
+        file_id, permissions.can_restore_file, files.restore, _("The file has been restored.")
+    )

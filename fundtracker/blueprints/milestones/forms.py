@@ -1,0 +1,65 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from fundtracker.forms import MoneyField, VersionForm
+
+
+class RescheduleForm(VersionForm):
+    due_date = DateField(_l("New due date"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    submit = SubmitField(_l("Reschedule"))
+
+
+class ReviewForm(VersionForm):
+    comment = TextAreaField(_l("Comment to the grantee"), validators=[Optional()])
+    approve_tranche = BooleanField(_l("Approve the linked tranche for payment"), default=True)
+    accept = SubmitField(_l("Accept the milestone"))
+    revise = SubmitField(_l("Request a revision"))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[InputRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Post comment"))
+
+
+class PaymentForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired()])
+    reference = StringField(_l("Payment reference"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Record payment"))
+
+
+def update_form_class(budget_lines, labels):
+    """The update form has one spending field per budget line of the project."""
+
+    class UpdateForm(VersionForm):
+        narrative = TextAreaField(_l("What was done in this period"), validators=[Optional()])
+        progress = IntegerField(
+            _l("Progress, %"), validators=[Optional(), NumberRange(min=0, max=100)]
+        )
+        beneficiaries = IntegerField(
+            _l("People reached in the period"),
+            validators=[Optional(), NumberRange(min=0)],
+            description=_l("How many people benefited, in total; no names."),
+        )
+        evidence = MultipleFileField(
+            _l("Evidence files"),
+            description=_l("PDF, Word, Excel, JPEG or PNG; several files at once are fine."),
+        )
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit to the fund"))
+
+    for line in budget_lines:
+        label = (
+            f"{labels[line.category]}: {line.description}"
+            if line.description
+            else labels[line.category]
+        )
+        setattr(
+            UpdateForm,
+            f"spending_{line.id}",
+            MoneyField(label, validators=[Optional(), NumberRange(min=0)]),
+        )
+    return UpdateForm

@@ -1,0 +1,38 @@
+"""The project filters (list, export, dashboard) read from the query string."""
+
+from flask import request
+
+from fundtracker.blueprints.projects.forms import ProjectFilterForm
+from fundtracker.extensions import db
+from fundtracker.i18n import current_locale
+from fundtracker.labels import status_labels
+from fundtracker.models import ProjectStatus
+from fundtracker.services import reference
+from fundtracker.services.projects import ProjectFilter
+
+
+def filters_from_request(portfolio: bool) -> tuple[ProjectFilterForm, ProjectFilter]:
+    """The list filters from the query string; invalid values are dropped, not refused."""
+    locale = current_locale()
+    form = ProjectFilterForm(request.args)
+    form.fill_choices(
+        reference.areas(db.session),
+        reference.regions(db.session, locale),
+        reference.officers(db.session) if portfolio else [],
+        status_labels(),
+        locale,
+    )
+    form.validate()
+    status_value = (
+        form.status.data if form.status.data in ProjectStatus._value2member_map_ else None
+    )
+    flt = ProjectFilter(
+        area_id=form.area.data if not form.area.errors else None,
+        region_id=form.region.data if not form.region.errors else None,
+        status=ProjectStatus(status_value) if status_value else None,
+        officer_id=form.officer.data if portfolio and not form.officer.errors else None,
+        q=(form.q.data or "") if not form.q.errors else "",
+        sort=form.sort.data if not form.sort.errors else "code",
+        descending=form.order.data == "desc",
+    )
+    return form, flt

@@ -1,0 +1,80 @@
+"""Turning project events into lines a person reads, in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from fundtracker.i18n import format_d, format_money
+from fundtracker.labels import budget_category_labels, event_labels, status_labels
+from fundtracker.models import BudgetCategory, ProjectEvent, ProjectStatus
+
+FIELD_LABELS = {
+    "end_date": _l("End date"),
+    "start_date": _l("Start date"),
+    "awarded_amount": _l("Awarded"),
+    "amount": _l("Amount"),
+    "due_date": _l("Due date"),
+    "planned_date": _l("Planned payment date"),
+    "paid_on": _l("Paid on"),
+    "reference": _l("Payment reference"),
+    "board_decision": _l("Board decision"),
+    "milestone": _l("Milestone"),
+    "status": _l("Status"),
+    "category": _l("Category"),
+    "name": _l("File"),
+    "progress": _l("Progress, %"),
+    "regions": _l("Regions"),
+    "code": _l("Code"),
+    "officer_id": _l("Responsible officer"),
+    "overdue": _l("Overdue milestones"),
+    "underspending": _l("Underspending"),
+}
+MONEY = {"awarded_amount", "amount"}
+DATES = {"end_date", "start_date", "due_date", "planned_date", "paid_on"}
+
+
+def _value(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key in MONEY and isinstance(value, int):
+        return format_money(value)
+    if key in DATES and isinstance(value, str):
+        try:
+            return format_d(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if key == "status" and value in ProjectStatus._value2member_map_:
+        return str(status_labels()[ProjectStatus(value)])
+    if key == "category" and value in BudgetCategory._value2member_map_:
+        return str(budget_category_labels()[BudgetCategory(value)])
+    if isinstance(value, bool):
+        return "✓" if value else "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class TimelineEntry:
+    event: ProjectEvent
+    title: str
+    details: list[str]
+
+
+def describe(event: ProjectEvent) -> TimelineEntry:
+    details = []
+    for key, value in (event.data or {}).items():
+        label = FIELD_LABELS.get(key)
+        if label is None:
+            continue  # a plain edit of text fields: the title says what happened
+        if isinstance(value, list) and len(value) == 2 and key != "regions" or (
+            key == "regions" and value and isinstance(value[0], list)
+        ):
+            details.append(f"{label}: {_value(key, value[0])} → {_value(key, value[1])}")
+        else:
+            details.append(f"{label}: {_value(key, value)}")
+    title = event_labels().get(event.kind, event.kind)
+    return TimelineEntry(event=event, title=str(title), details=details)

@@ -1,0 +1,114 @@
+"""The filtered project list as CSV or XLSX, for officers' own analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fundtracker.models import Milestone, MilestoneStatus, Project, Tranche, TrancheStatus, User
+from fundtracker.services.projects import ProjectFilter, project_list
+
+MAX_ROWS = 100_000
+
+
+def rows(
+    session: Session, actor: User, flt: ProjectFilter, locale: str, today: date, labels: dict
+) -> tuple[list[str], list[list]]:
+    """Headers and rows; money in tenge as numbers so spreadsheets can add them up."""
+    paid = (
+        select(func.coalesce(func.sum(Tranche.amount), 0))
+        .where(Tranche.project_id == Project.id, Tranche.status == TrancheStatus.PAID)
+        .scalar_subquery()
+    )
+    overdue = (
+        select(func.count(Milestone.id))
+        .where(
+            Milestone.project_id == Project.id,
+            Milestone.due_date < today,
+            Milestone.status.in_([MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED]),
+        )
+        .scalar_subquery()
+    )
+    stmt = project_list(actor, flt, locale).add_columns(paid, overdue).limit(MAX_ROWS)
+    headers = [
+        str(labels[key])
+        for key in (
+            "code",
+            "title",
+            "organisation",
+            "bin",
+            "area",
+            "regions",
+            "status",
+            "awarded",
+            "paid",
+            "start",
+            "end",
+            "officer",
+            "overdue",
+        )
+    ]
+    out = []
+    for project, paid_amount, overdue_count in session.execute(stmt).unique():
+        out.append(
+            [
+                project.code,
+                project.title(locale),
+                project.organisation.name,
+                project.organisation.bin,
+                project.area.name(locale),
+                ", ".join(r.name(locale) for r in project.regions),
+                str(labels["statuses"][project.status]),
+                project.awarded_amount / 100,
+                int(paid_amount) / 100,
+                project.start_date,
+                project.end_date,
+                project.officer.name if project.officer else "",
+                overdue_count,
+            ]
+        )
+    return headers, out
+
+
+def to_csv(headers: list[str], data: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in data:
+        writer.writerow([_csv_safe(v) for v in row])
+    # A byte-order mark, so that Excel opens the UTF-8 (Kazakh and Russian text) correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value):
+    """Neutralise text that a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def to_xlsx(headers: list[str], data: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Projects"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in data:
+        sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in row])
+    for column in ("H", "I"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "#,##0.00"
+    for column in ("J", "K"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,136 @@
+"""Storing uploaded files: content-checked, size-limited, under random names outside the web root,
+with their SHA-256. Deleting only marks a file; an officer can restore it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.models import FileKind, MilestoneUpdate, Project, StoredFile, User, utcnow
+from fundtracker.services import events
+from fundtracker.services.errors import DomainError, NotAllowed
+
+# What we accept, judged by content; the extension we give the stored name.
+ALLOWED_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Storage:
+    root: Path
+    max_bytes: int
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+
+class UploadRejected(DomainError):
+    pass
+
+
+def safe_filename(name: str, extension: str) -> str:
+    """The user's file name without directories or control characters, keeping Cyrillic, with the
+    extension that matches its content."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:150] or "file"
+    return f"{stem}{extension}"
+
+
+def store(
+    session: Session,
+    storage: Storage,
+    actor: User,
+    project: Project,
+    stream: BinaryIO,
+    filename: str,
+    kind: FileKind,
+    update: MilestoneUpdate | None = None,
+) -> StoredFile:
+    """Check and store one upload; raises UploadRejected with a message for the user."""
+    storage.root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=storage.root, prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > storage.max_bytes:
+                    raise UploadRejected(
+                        _l(
+                            "%(name)s is larger than %(mb)d MB.",
+                            name=filename,
+                            mb=storage.max_bytes // (1024 * 1024),
+                        )
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UploadRejected(_l("%(name)s is empty.", name=filename))
+        kind_guess = filetype.guess(str(tmp))
+        mime = kind_guess.mime if kind_guess else None
+        if mime not in ALLOWED_TYPES:
+            raise UploadRejected(
+                _l("%(name)s is not a PDF, Word, Excel, JPEG or PNG file.", name=filename)
+            )
+        key = secrets.token_hex(20)
+        target = storage.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    stored = StoredFile(
+        project_id=project.id,
+        milestone_update=update,
+        kind=kind,
+        storage_key=key,
+        original_name=safe_filename(filename, ALLOWED_TYPES[mime]),
+        content_type=mime,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by_id=actor.id,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def delete(session: Session, actor: User, stored: StoredFile) -> None:
+    if not permissions.can_delete_file(actor, stored):
+        raise NotAllowed(_l("You may not delete this file."))
+    stored.deleted_at = utcnow()
+    stored.deleted_by_id = actor.id
+    events.record(session, stored.project, actor, "file_deleted", name=stored.original_name)
+    session.flush()
+
+
+def restore(session: Session, actor: User, stored: StoredFile) -> None:
+    if not permissions.can_restore_file(actor, stored):
+        raise NotAllowed(_l("You may not restore this file."))
+    stored.deleted_at = None
+    stored.deleted_by_id = None
+    events.record(session, stored.project, actor, "file_restored", name=stored.original_name)
+    session.flush()

@@ -1,0 +1,244 @@
+"""The milestone workflow: grantees draft and submit updates, officers accept them or ask for a
+revision, both talk in the milestone's comment thread. All status changes go through `_move`,
+which knows the allowed transitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.labels import milestone_status_labels
+from fundtracker.models import (
+    Milestone,
+    MilestoneComment,
+    MilestoneStatus,
+    MilestoneUpdate,
+    UpdateSpending,
+    UpdateStatus,
+    User,
+    utcnow,
+)
+from fundtracker.services import events, payments
+from fundtracker.services.errors import DomainError, NotAllowed
+from fundtracker.services.plan import check_version
+
+TRANSITIONS: dict[MilestoneStatus, set[MilestoneStatus]] = {
+    MilestoneStatus.PLANNED: {MilestoneStatus.SUBMITTED},
+    MilestoneStatus.SUBMITTED: {MilestoneStatus.ACCEPTED, MilestoneStatus.REVISION_REQUESTED},
+    MilestoneStatus.REVISION_REQUESTED: {MilestoneStatus.SUBMITTED},
+    MilestoneStatus.ACCEPTED: set(),
+}
+
+
+def _move(milestone: Milestone, to: MilestoneStatus) -> None:
+    if to not in TRANSITIONS[milestone.status]:
+        labels = milestone_status_labels()
+        raise DomainError(
+            _l(
+                "A milestone that is “%(old)s” cannot become “%(new)s”.",
+                old=labels[milestone.status],
+                new=labels[to],
+            )
+        )
+    milestone.status = to
+
+
+class IncompleteUpdate(DomainError):
+    """Submission refused; the draft was saved. `missing` lists what to add."""
+
+    def __init__(self, missing: list):
+        super().__init__(_l("The update was saved as a draft but not submitted."))
+        self.missing = missing
+
+
+@dataclass
+class UpdateData:
+    narrative: str = ""
+    progress: int | None = None
+    beneficiaries: int | None = None
+    # budget line id -> spending to date, in tiyn; None means not filled in
+    spending: dict[int, int | None] = field(default_factory=dict)
+
+
+def current_draft(milestone: Milestone) -> MilestoneUpdate | None:
+    return next((u for u in milestone.updates if u.status == UpdateStatus.DRAFT), None)
+
+
+def last_submitted(milestone: Milestone) -> MilestoneUpdate | None:
+    return next((u for u in reversed(milestone.updates) if u.status != UpdateStatus.DRAFT), None)
+
+
+def _new_draft(milestone: Milestone, actor: User) -> MilestoneUpdate:
+    """A new draft starts from the last submitted update, so a revision means no retyping."""
+    previous = last_submitted(milestone)
+    draft = MilestoneUpdate(milestone=milestone, author_id=actor.id, status=UpdateStatus.DRAFT)
+    if previous is not None:
+        draft.narrative = previous.narrative
+        draft.progress = previous.progress
+        draft.beneficiaries = previous.beneficiaries
+        draft.spending = [
+            UpdateSpending(budget_line_id=s.budget_line_id, amount=s.amount)
+            for s in previous.spending
+        ]
+    return draft
+
+
+def draft_for(session: Session, actor: User, milestone: Milestone) -> MilestoneUpdate:
+    """The milestone's draft, shared by the organisation's people; made when first needed."""
+    if not permissions.can_report_on(actor, milestone.project):
+        raise NotAllowed(_l("You cannot report on this project."))
+    if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED):
+        raise DomainError(_l("This milestone is not waiting for an update."))
+    draft = current_draft(milestone)
+    if draft is None:
+        draft = _new_draft(milestone, actor)
+        session.add(draft)
+        session.flush()
+    return draft
+
+
+def save_draft(
+    session: Session,
+    actor: User,
+    milestone: Milestone,
+    data: UpdateData,
+    expected_version: int | None = None,
+) -> MilestoneUpdate:
+    draft = draft_for(session, actor, milestone)
+    check_version(draft, expected_version)
+    lines = {line.id for line in milestone.project.budget_lines}
+    draft.narrative = data.narrative.strip()
+    draft.progress = data.progress if data.progress is not None else draft.progress
+    draft.beneficiaries = data.beneficiaries
+    draft.author_id = actor.id
+    current = {s.budget_line_id: s for s in draft.spending}
+    for line_id, amount in data.spending.items():
+        if line_id not in lines:
+            continue
+        if amount is None:
+            if line_id in current:
+                draft.spending.remove(current[line_id])
+        elif line_id in current:
+            current[line_id].amount = amount
+        else:
+            draft.spending.append(UpdateSpending(budget_line_id=line_id, amount=amount))
+    draft.updated_at = utcnow()
+    session.flush()
+    return draft
+
+
+def missing_for_submission(draft: MilestoneUpdate, data: UpdateData) -> list:
+    milestone = draft.milestone
+    missing = []
+    if not draft.narrative:
+        missing.append(_l("a narrative of what was done"))
+    if data.progress is None:
+        missing.append(_l("the progress in percent"))
+    if draft.beneficiaries is None:
+        missing.append(_l("the number of people reached in the period"))
+    reported = {s.budget_line_id for s in draft.spending}
+    if any(line.id not in reported for line in milestone.project.budget_lines):
+        missing.append(_l("spending to date on every budget line"))
+    evidence = [f for u in milestone.updates for f in u.files if not f.is_deleted]
+    if not evidence:
+        missing.append(_l("at least one evidence file"))
+    return missing
+
+
+def submit_update(
+    session: Session,
+    actor: User,
+    milestone: Milestone,
+    data: UpdateData,
+    expected_version: int | None = None,
+) -> MilestoneUpdate:
+    """Save the draft, then submit it if it is complete; raises IncompleteUpdate otherwise (the
+    draft stays saved: the caller commits either way)."""
+    draft = save_draft(session, actor, milestone, data, expected_version)
+    missing = missing_for_submission(draft, data)
+    if missing:
+        raise IncompleteUpdate(missing)
+    _move(milestone, MilestoneStatus.SUBMITTED)
+    draft.status = UpdateStatus.SUBMITTED
+    draft.submitted_at = utcnow()
+    events.record(
+        session,
+        milestone.project,
+        actor,
+        "update_submitted",
+        milestone=milestone.title,
+        progress=draft.progress,
+    )
+    session.flush()
+    return draft
+
+
+def review(
+    session: Session,
+    actor: User,
+    milestone: Milestone,
+    *,
+    accept: bool,
+    comment: str,
+    approve_tranche: bool,
+    today: date,
+    expected_version: int | None = None,
+) -> MilestoneUpdate:
+    project = milestone.project
+    if not permissions.can_review_updates(actor, project):
+        raise NotAllowed(_l("Only fund staff review updates."))
+    check_version(milestone, expected_version)
+    update = last_submitted(milestone)
+    if update is None or update.status != UpdateStatus.SUBMITTED:
+        raise DomainError(_l("There is no submitted update to review."))
+    comment = comment.strip()
+    update.reviewed_at = utcnow()
+    update.reviewed_by_id = actor.id
+    update.review_comment = comment
+    if accept:
+        _move(milestone, MilestoneStatus.ACCEPTED)
+        update.status = UpdateStatus.ACCEPTED
+        milestone.accepted_at = utcnow()
+        events.record(
+            session,
+            project,
+            actor,
+            "milestone_accepted",
+            comment=comment,
+            milestone=milestone.title,
+        )
+    else:
+        if not comment:
+            raise DomainError(_l("Say what should be revised."), field="comment")
+        _move(milestone, MilestoneStatus.REVISION_REQUESTED)
+        update.status = UpdateStatus.REVISION_REQUESTED
+        events.record(
+            session,
+            project,
+            actor,
+            "revision_requested",
+            comment=comment,
+            milestone=milestone.title,
+        )
+    if comment:
+        session.add(MilestoneComment(milestone=milestone, author_id=actor.id, body=comment))
+    session.flush()
+    if accept and approve_tranche and milestone.tranche is not None:
+        payments.approve(session, actor, milestone.tranche, today)
+    return update
+
+
+def add_comment(session: Session, actor: User, milestone: Milestone, body: str) -> MilestoneComment:
+    if not permissions.can_comment(actor, milestone.project):
+        raise NotAllowed(_l("You cannot comment here."))
+    body = body.strip()
+    if not body:
+        raise DomainError(_l("Write a comment first."), field="body")
+    comment = MilestoneComment(milestone=milestone, author_id=actor.id, body=body)
+    session.add(comment)
+    session.flush()
+    return comment

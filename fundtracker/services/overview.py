@@ -1,0 +1,133 @@
+"""Everything the project page shows, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from fundtracker import permissions
+from fundtracker.models import (
+    BudgetLine,
+    FileKind,
+    Milestone,
+    MilestoneComment,
+    MilestoneStatus,
+    MilestoneUpdate,
+    Organisation,
+    Project,
+    ProjectEvent,
+    StoredFile,
+    Tranche,
+    TrancheStatus,
+    UpdateStatus,
+    User,
+)
+from fundtracker.services.status import RiskSignals, reported_spending, risk_signals
+
+
+@dataclass
+class BudgetRow:
+    line: BudgetLine
+    spent: int | None
+
+    @property
+    def share(self) -> int | None:
+        if self.spent is None or not self.line.amount:
+            return None
+        return round(100 * self.spent / self.line.amount)
+
+
+@dataclass
+class Overview:
+    project: Project
+    signals: RiskSignals
+    budget: list[BudgetRow] = field(default_factory=list)
+    budget_total: int = 0
+    spent_total: int = 0
+    tranche_total: int = 0
+    paid_total: int = 0
+    documents: list[StoredFile] = field(default_factory=list)
+    events: list[ProjectEvent] = field(default_factory=list)
+    beneficiaries: int = 0
+    updates_accepted: int = 0
+    milestones_accepted: int = 0
+
+
+def load(session: Session, project_id: int) -> Project | None:
+    return session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(
+            joinedload(Project.organisation).joinedload(Organisation.region),
+            joinedload(Project.area),
+            joinedload(Project.officer),
+            selectinload(Project.regions),
+            selectinload(Project.budget_lines),
+            selectinload(Project.tranches),
+            selectinload(Project.milestones).selectinload(Milestone.tranche),
+            selectinload(Project.milestones)
+            .selectinload(Milestone.updates)
+            .selectinload(MilestoneUpdate.spending),
+        )
+    )
+
+
+def build(session: Session, actor: User, project: Project, today: date) -> Overview:
+    spending = reported_spending(project)
+    overview = Overview(project=project, signals=risk_signals(project, today))
+    overview.budget = [BudgetRow(line, spending.get(line.id)) for line in project.budget_lines]
+    overview.budget_total = sum(line.amount for line in project.budget_lines)
+    overview.spent_total = sum(spending.values())
+    overview.tranche_total = sum(t.amount for t in project.tranches)
+    overview.paid_total = sum(t.amount for t in project.tranches if t.status == TrancheStatus.PAID)
+    accepted = [
+        u for m in project.milestones for u in m.updates if u.status == UpdateStatus.ACCEPTED
+    ]
+    overview.updates_accepted = len(accepted)
+    overview.milestones_accepted = sum(
+        1 for m in project.milestones if m.status == MilestoneStatus.ACCEPTED
+    )
+    overview.beneficiaries = sum(u.beneficiaries or 0 for u in accepted)
+    documents = select(StoredFile).where(
+        StoredFile.project_id == project.id, StoredFile.kind == FileKind.DOCUMENT
+    )
+    if not permissions.is_staff(actor):
+        documents = documents.where(StoredFile.deleted_at.is_(None))
+    overview.documents = list(
+        session.scalars(
+            documents.options(joinedload(StoredFile.uploaded_by)).order_by(StoredFile.id)
+        )
+    )
+    overview.events = list(
+        session.scalars(
+            select(ProjectEvent)
+            .where(ProjectEvent.project_id == project.id)
+            .options(joinedload(ProjectEvent.actor))
+            .order_by(ProjectEvent.created_at.desc(), ProjectEvent.id.desc())
+            .limit(200)
+        )
+    )
+    return overview
+
+
+def load_milestone(session: Session, milestone_id: int) -> Milestone | None:
+    return session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .options(
+            joinedload(Milestone.project).joinedload(Project.organisation),
+            joinedload(Milestone.project).selectinload(Project.budget_lines),
+            joinedload(Milestone.tranche),
+            selectinload(Milestone.updates).selectinload(MilestoneUpdate.spending),
+            selectinload(Milestone.updates).selectinload(MilestoneUpdate.files),
+            selectinload(Milestone.updates).joinedload(MilestoneUpdate.author),
+            selectinload(Milestone.comments).joinedload(MilestoneComment.author),
+        )
+    )
+
+
+def tranche_rows(project: Project, today: date) -> list[tuple[Tranche, str | None]]:
+    return [(t, t.hold_reason(today)) for t in project.tranches]

@@ -1,0 +1,60 @@
+"""Money follows evidence: approving tranches for payment and recording payments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.models import Tranche, TrancheStatus, User, utcnow
+from fundtracker.services import events
+from fundtracker.services.errors import DomainError, NotAllowed
+
+HOLD_MESSAGES = {
+    "milestone_overdue": _l("On hold: the milestone it rests on is overdue."),
+    "milestone_not_accepted": _l("Waiting for the milestone it rests on to be accepted."),
+}
+
+
+def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tranche:
+    if not permissions.can_manage_payments(actor, tranche.project):
+        raise NotAllowed(_l("Only fund staff approve payments."))
+    if tranche.status != TrancheStatus.PLANNED:
+        raise DomainError(_l("Only a planned tranche can be approved."))
+    reason = tranche.hold_reason(today)
+    if reason:
+        raise DomainError(HOLD_MESSAGES[reason])
+    tranche.status = TrancheStatus.APPROVED
+    tranche.approved_at = utcnow()
+    tranche.approved_by_id = actor.id
+    events.record(session, tranche.project, actor, "tranche_approved", amount=tranche.amount)
+    session.flush()
+    return tranche
+
+
+def record_payment(
+    session: Session, actor: User, tranche: Tranche, paid_on: date, reference: str, today: date
+) -> Tranche:
+    if not permissions.can_manage_payments(actor, tranche.project):
+        raise NotAllowed(_l("Only fund staff record payments."))
+    if tranche.status != TrancheStatus.APPROVED:
+        raise DomainError(_l("Only an approved tranche can be paid."))
+    if paid_on > today:
+        raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")
+    tranche.status = TrancheStatus.PAID
+    tranche.paid_on = paid_on
+    tranche.payment_reference = reference.strip()
+    tranche.paid_by_id = actor.id
+    events.record(
+        session,
+        tranche.project,
+        actor,
+        "tranche_paid",
+        amount=tranche.amount,
+        paid_on=paid_on,
+        reference=tranche.payment_reference,
+    )
+    session.flush()
+    return tranche

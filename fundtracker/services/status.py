@@ -1,0 +1,155 @@
+"""Project status: one workflow of allowed transitions, and the automatic "at risk" check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from fundtracker import permissions
+from fundtracker.labels import status_labels
+from fundtracker.models import (
+    Milestone,
+    MilestoneStatus,
+    MilestoneUpdate,
+    Project,
+    ProjectStatus,
+    Tranche,
+    TrancheStatus,
+    UpdateStatus,
+    User,
+)
+from fundtracker.services import events
+from fundtracker.services.errors import DomainError, NotAllowed
+from fundtracker.services.plan import check_version
+
+S = ProjectStatus
+TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {
+    S.ACTIVE: {S.AT_RISK, S.SUSPENDED, S.COMPLETED},
+    S.AT_RISK: {S.ACTIVE, S.SUSPENDED, S.COMPLETED},
+    S.SUSPENDED: {S.ACTIVE, S.AT_RISK},
+    S.COMPLETED: {S.CLOSED, S.ACTIVE},
+    S.CLOSED: set(),
+}
+
+# Underspending: less than this share of the money paid is reported spent ...
+UNDERSPEND_SHARE = 0.5
+# ... this long after the latest payment.
+UNDERSPEND_AFTER = timedelta(days=90)
+
+
+def final_milestone(project: Project) -> Milestone | None:
+    return max(project.milestones, key=lambda m: (m.due_date, m.id), default=None)
+
+
+def change_status(
+    session: Session,
+    actor: User,
+    project: Project,
+    to: ProjectStatus,
+    reason: str,
+    expected_version: int | None = None,
+) -> Project:
+    if not permissions.can_edit_project(actor, project):
+        raise NotAllowed(_l("Only fund staff change a project's status."))
+    check_version(project, expected_version)
+    labels = status_labels()
+    if to not in TRANSITIONS[project.status]:
+        raise DomainError(
+            _l(
+                "A project that is “%(old)s” cannot become “%(new)s”.",
+                old=labels[project.status],
+                new=labels[to],
+            )
+        )
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the change."), field="reason")
+    if to == S.CLOSED:
+        final = final_milestone(project)
+        if final is not None and final.status != MilestoneStatus.ACCEPTED:
+            raise DomainError(
+                _l("A project can be closed only when its final milestone is accepted.")
+            )
+    events.record(
+        session, project, actor, "status_changed", comment=reason, status=(project.status, to)
+    )
+    project.status = to
+    project.status_auto = False
+    session.flush()
+    return project
+
+
+@dataclass(frozen=True)
+class RiskSignals:
+    overdue: int = 0
+    underspending: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.underspending)
+
+
+def reported_spending(project: Project) -> dict[int, int]:
+    """Spending to date per budget line, from the latest submitted report on each line."""
+    latest: dict[int, tuple] = {}
+    for milestone in project.milestones:
+        for update in milestone.updates:
+            if update.status == UpdateStatus.DRAFT or update.submitted_at is None:
+                continue
+            for s in update.spending:
+                key = (update.submitted_at, update.id)
+                if s.budget_line_id not in latest or latest[s.budget_line_id][0] < key:
+                    latest[s.budget_line_id] = (key, s.amount)
+    return {line: amount for line, (_, amount) in latest.items()}
+
+
+def risk_signals(project: Project, today: date) -> RiskSignals:
+    overdue = sum(1 for m in project.milestones if m.is_overdue(today))
+    paid = [t for t in project.tranches if t.status == TrancheStatus.PAID and t.paid_on]
+    underspending = False
+    if paid:
+        paid_total = sum(t.amount for t in paid)
+        last_paid = max(t.paid_on for t in paid)
+        spent = sum(reported_spending(project).values())
+        underspending = (
+            today - last_paid > UNDERSPEND_AFTER and spent < UNDERSPEND_SHARE * paid_total
+        )
+    return RiskSignals(overdue=overdue, underspending=underspending)
+
+
+def refresh_risk(session: Session, today: date) -> tuple[int, int]:
+    """Flag running projects with risk signals as at risk, and lift flags that this check set
+    once their signals are gone. Safe to run any number of times. Returns (flagged, lifted)."""
+    projects = session.scalars(
+        select(Project)
+        .where(Project.status.in_([S.ACTIVE, S.AT_RISK]))
+        .options(
+            selectinload(Project.milestones)
+            .selectinload(Milestone.updates)
+            .selectinload(MilestoneUpdate.spending),
+            selectinload(Project.tranches).selectinload(Tranche.milestone),
+        )
+    ).all()
+    flagged = lifted = 0
+    for project in projects:
+        signals = risk_signals(project, today)
+        if project.status == S.ACTIVE and signals:
+            events.record(
+                session,
+                project,
+                None,
+                "status_changed",
+                status=(S.ACTIVE, S.AT_RISK),
+                overdue=signals.overdue,
+                underspending=signals.underspending,
+            )
+            project.status, project.status_auto = S.AT_RISK, True
+            flagged += 1
+        elif project.status == S.AT_RISK and project.status_auto and not signals:
+            events.record(session, project, None, "status_changed", status=(S.AT_RISK, S.ACTIVE))
+            project.status, project.status_auto = S.ACTIVE, False
+            lifted += 1
+    session.flush()
+    return flagged, lifted
