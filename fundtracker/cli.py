@@ -10,6 +10,8 @@ from fundtracker.demo import seed_demo
 from fundtracker.extensions import db
 from fundtracker.models import Role
 from fundtracker.services.errors import DomainError
+from fundtracker.services.status import refresh_risk
+from fundtracker.storage import today
 from fundtracker.services.users import UserData, create_user
 
 
@@ -44,6 +46,17 @@ def seed_demo_command() -> None:
     click.echo(report)
 
 
+@click.command("refresh-risk")
+@with_appcontext
+def refresh_risk_command() -> None:
+    """Flag running projects with overdue milestones or underspending as at risk (and lift
+    flags set by this check once the signals are gone). Safe to run at any time."""
+    flagged, lifted = refresh_risk(db.session, today())
+    db.session.commit()
+    click.echo(f"At risk: {flagged} flagged, {lifted} lifted")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(refresh_risk_command)

@@ -21,6 +21,9 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Readers do not block the writer (web server and scheduler share the file).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
         dbapi_connection.create_function("ft_casefold", 1, _casefold, deterministic=True)
 

@@ -70,8 +70,14 @@ READERS = only("admin", "officer", "board", "grantee", others=HIDDEN)
 def on(kind: str, expect: dict[str, object]) -> Entry:
     """A route about one object of `kind`: sample `<kind>_a` of organisation A, whose grantee is
     the `grantee` role, and `<kind>_b` of organisation B."""
-    key = {"project": "project_id", "milestone": "milestone_id", "tranche": "tranche_id",
-           "budget_line": "line_id", "file": "file_id", "deleted_file": "file_id"}[kind]
+    key = {
+        "project": "project_id",
+        "milestone": "milestone_id",
+        "tranche": "tranche_id",
+        "budget_line": "line_id",
+        "file": "file_id",
+        "deleted_file": "file_id",
+    }[kind]
     return Entry(expect, args={key: f"{kind}_a"}, other_args={key: f"{kind}_b"})
 
 

@@ -148,8 +148,17 @@ class BudgetLineFactory(BaseFactory):
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def stored_file(project, uploader, name="акт.pdf", content=PDF_BYTES, kind=FileKind.DOCUMENT,
-                update=None):
+def stored_file(
+    project, uploader, name="акт.pdf", content=PDF_BYTES, kind=FileKind.DOCUMENT, update=None
+):
     """A real stored file (on disk under the app's upload folder)."""
-    return files.store(db.session, file_storage(), uploader, project, io.BytesIO(content), name,
-                       kind, update=update)
+    return files.store(
+        db.session,
+        file_storage(),
+        uploader,
+        project,
+        io.BytesIO(content),
+        name,
+        kind,
+        update=update,
+    )

@@ -1,10 +1,21 @@
 """The flask commands: seed-demo and create-admin."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from fundtracker.extensions import db
-from fundtracker.models import Organisation, Project, Region, Role, User, bin_is_valid
+from fundtracker.models import (
+    Organisation,
+    Project,
+    ProjectStatus,
+    Region,
+    Role,
+    User,
+    bin_is_valid,
+)
 from fundtracker.services import accounts
+from tests import factories
 
 
 def _count(model):
@@ -58,3 +69,13 @@ def test_create_admin_refuses_a_short_password_and_writes_nothing(app):
     assert result.exit_code != 0
     assert "at least 10 characters" in result.output
     assert db.session.scalar(select(User).where(User.email == "root@fund.kz")) is None
+
+
+def test_refresh_risk_flags_projects_with_overdue_milestones(app):
+    late = factories.ProjectFactory()
+    factories.MilestoneFactory(project=late, due_date=date(2020, 1, 1))
+    result = app.test_cli_runner().invoke(args=["refresh-risk"])
+    assert result.exit_code == 0 and "1 flagged" in result.output
+    db.session.refresh(late)
+    assert late.status == ProjectStatus.AT_RISK
+    assert "0 flagged" in app.test_cli_runner().invoke(args=["refresh-risk"]).output

@@ -21,8 +21,11 @@ from tests.factories import PDF_BYTES, region
 def project(app, grantee, officer):
     with app.test_request_context():
         due = today() + timedelta(days=20)
-    project = factories.ProjectFactory(organisation=grantee.organisation, officer=officer,
-                                       title_en="Rehabilitation centre in Zhezkazgan")
+    project = factories.ProjectFactory(
+        organisation=grantee.organisation,
+        officer=officer,
+        title_en="Rehabilitation centre in Zhezkazgan",
+    )
     milestone = factories.MilestoneFactory(project=project, due_date=due)
     factories.TrancheFactory(project=project, milestone=milestone, amount=40_000_000_00)
     factories.BudgetLineFactory(project=project)
@@ -46,8 +49,9 @@ def test_grantee_submits_an_update_with_evidence(login, grantee, project):
     milestone = project.milestones[0]
     data = _update_form(project)
     data["evidence"] = [(io.BytesIO(PDF_BYTES), "Акт приёмки.pdf")]
-    response = login(grantee).post(f"/milestones/{milestone.id}/update", data=data,
-                                   content_type="multipart/form-data")
+    response = login(grantee).post(
+        f"/milestones/{milestone.id}/update", data=data, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
     assert milestone.status == MilestoneStatus.SUBMITTED
@@ -64,8 +68,9 @@ def test_a_field_error_keeps_the_text_and_the_file(login, grantee, project):
     milestone = project.milestones[0]
     data = _update_form(project, progress="150")
     data["evidence"] = [(io.BytesIO(PDF_BYTES), "photo-report.pdf")]
-    response = login(grantee).post(f"/milestones/{milestone.id}/update", data=data,
-                                   content_type="multipart/form-data")
+    response = login(grantee).post(
+        f"/milestones/{milestone.id}/update", data=data, content_type="multipart/form-data"
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "42 children started therapy" in html
@@ -78,8 +83,7 @@ def test_a_field_error_keeps_the_text_and_the_file(login, grantee, project):
 
 def test_submission_without_evidence_lists_what_is_missing(login, grantee, project):
     milestone = project.milestones[0]
-    response = login(grantee).post(f"/milestones/{milestone.id}/update",
-                                   data=_update_form(project))
+    response = login(grantee).post(f"/milestones/{milestone.id}/update", data=_update_form(project))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "at least one evidence file" in html
@@ -99,8 +103,12 @@ def test_uploads_are_checked_by_content(login, grantee, project, name, content, 
     data = _update_form(project, submit="")
     data["save"] = "1"
     data["evidence"] = [(io.BytesIO(content), name)]
-    response = login(grantee).post(f"/milestones/{milestone.id}/update", data=data,
-                                   content_type="multipart/form-data", follow_redirects=True)
+    response = login(grantee).post(
+        f"/milestones/{milestone.id}/update",
+        data=data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(db.select(StoredFile).where(StoredFile.original_name == name)) is None
 
@@ -112,9 +120,12 @@ def test_oversized_upload_is_refused(app, login, grantee, project):
         data = _update_form(project, submit="")
         data["save"] = "1"
         data["evidence"] = [(io.BytesIO(PDF_BYTES + b"0" * (1024 * 1024 + 1)), "big.pdf")]
-        response = login(grantee).post(f"/milestones/{project.milestones[0].id}/update",
-                                       data=data, content_type="multipart/form-data",
-                                       follow_redirects=True)
+        response = login(grantee).post(
+            f"/milestones/{project.milestones[0].id}/update",
+            data=data,
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
     finally:
         app.config["MAX_UPLOAD_MB"] = saved
     assert "is larger than 1 MB" in response.get_data(as_text=True)
@@ -154,14 +165,20 @@ def test_officer_accepts_and_approves_then_records_payment(login, grantee, offic
     milestone = project.milestones[0]
     data = _update_form(project)
     data["evidence"] = [(io.BytesIO(PDF_BYTES), "act.pdf")]
-    login(grantee).post(f"/milestones/{milestone.id}/update", data=data,
-                        content_type="multipart/form-data")
+    login(grantee).post(
+        f"/milestones/{milestone.id}/update", data=data, content_type="multipart/form-data"
+    )
     client = login(officer)
     db.session.expire_all()
-    response = client.post(f"/milestones/{milestone.id}/review", data={
-        "accept": "1", "approve_tranche": "y", "comment": "Well done",
-        "version": str(milestone.version_id),
-    })
+    response = client.post(
+        f"/milestones/{milestone.id}/review",
+        data={
+            "accept": "1",
+            "approve_tranche": "y",
+            "comment": "Well done",
+            "version": str(milestone.version_id),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     tranche = milestone.tranche
@@ -169,8 +186,10 @@ def test_officer_accepts_and_approves_then_records_payment(login, grantee, offic
     assert tranche.status == TrancheStatus.APPROVED
     html = client.get("/dashboard").get_data(as_text=True)
     assert project.code in html and "₸40,000,000" in html
-    response = client.post(f"/tranches/{tranche.id}/pay", data={
-        "paid_on": tranche.approved_at.date().isoformat(), "reference": "PP-2026-118"})
+    response = client.post(
+        f"/tranches/{tranche.id}/pay",
+        data={"paid_on": tranche.approved_at.date().isoformat(), "reference": "PP-2026-118"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert tranche.status == TrancheStatus.PAID
@@ -190,8 +209,7 @@ def test_second_save_of_the_same_version_is_refused(login, officer, project):
 
 
 def test_export_csv_and_xlsx_follow_the_filters(login, officer):
-    kept = factories.ProjectFactory(title_en="=HYPERLINK(\"http://evil\")",
-                                    regions=[region("KZ-62")])
+    kept = factories.ProjectFactory(title_en='=HYPERLINK("http://evil")', regions=[region("KZ-62")])
     factories.ProjectFactory(regions=[region("KZ-71")])
     client = login(officer)
     response = client.get(f"/projects/export.csv?region={region('KZ-62').id}")
@@ -200,8 +218,9 @@ def test_export_csv_and_xlsx_follow_the_filters(login, officer):
     assert rows[0][0] == "Code" and len(rows) == 2
     assert rows[1][0] == kept.code
     assert rows[1][1].startswith("'=")  # a formula is neutralised
-    book = load_workbook(io.BytesIO(client.get(
-        f"/projects/export.xlsx?region={region('KZ-62').id}").data))
+    book = load_workbook(
+        io.BytesIO(client.get(f"/projects/export.xlsx?region={region('KZ-62').id}").data)
+    )
     sheet = book.active
     assert sheet.max_row == 2 and sheet["A2"].value == kept.code
     assert sheet["H2"].value == kept.awarded_amount / 100
@@ -221,16 +240,18 @@ def test_pages_run_a_fixed_number_of_queries(login, officer, grantee, sql_log, p
 
     def grow(n):
         for i in range(n):
-            milestone = factories.MilestoneFactory(project=project, due_date=factories.date(
-                2020, 1, 1 + i))
+            milestone = factories.MilestoneFactory(
+                project=project, due_date=factories.date(2020, 1, 1 + i)
+            )
             factories.TrancheFactory(project=project, milestone=milestone, amount=1_00)
             factories.BudgetLineFactory(project=project, amount=1_00)
             factories.ProjectFactory(officer=officer)
             factories.stored_file(project, grantee)
         db.session.expire_all()
 
-    url = {"project": f"/projects/{project.id}", "dashboard": "/dashboard",
-           "list": "/projects/"}[page]
+    url = {"project": f"/projects/{project.id}", "dashboard": "/dashboard", "list": "/projects/"}[
+        page
+    ]
     grow(2)
     small = _count_queries(sql_log, client, url)
     grow(6)

@@ -80,8 +80,7 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def _new_page(browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -89,6 +88,20 @@ def page(browser):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def second_page(browser):
+    """Another person's browser, with its own cookies."""
+    context, page = _new_page(browser)
     yield page
     context.close()
 

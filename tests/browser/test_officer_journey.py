@@ -2,15 +2,8 @@
 
 from playwright.sync_api import expect
 
-from fundtracker.demo import DEMO_DOMAIN, DEMO_PASSWORD
-
-
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(f"{base_url}/auth/login?next=%2F")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#login-form button[type=submit], #login-form input[type=submit]")
+from fundtracker.demo import DEMO_DOMAIN
+from tests.browser.helpers import log_in
 
 
 def test_officer_filters_projects_in_kazakh_and_opens_one(live_server, page, screenshot):

@@ -31,8 +31,12 @@ def setup(grantee, officer):
 
 
 def complete(line, **overrides):
-    data = dict(narrative="Equipment installed in Ulytau.", progress=60, beneficiaries=42,
-                spending={line.id: 10_000_000_00})
+    data = dict(
+        narrative="Equipment installed in Ulytau.",
+        progress=60,
+        beneficiaries=42,
+        spending={line.id: 10_000_000_00},
+    )
     data.update(overrides)
     return milestones.UpdateData(**data)
 
@@ -54,8 +58,9 @@ def test_a_draft_is_kept_and_shared_by_the_organisation(setup, grantee):
 def test_incomplete_submission_keeps_the_draft_and_lists_what_is_missing(setup, grantee):
     _, milestone, _, line = setup
     with pytest.raises(milestones.IncompleteUpdate) as error:
-        milestones.submit_update(db.session, grantee, milestone,
-                                 milestones.UpdateData(narrative="Started."))
+        milestones.submit_update(
+            db.session, grantee, milestone, milestones.UpdateData(narrative="Started.")
+        )
     missing = [str(m) for m in error.value.missing]
     assert "the progress in percent" in missing
     assert "at least one evidence file" in missing
@@ -71,10 +76,24 @@ def test_full_cycle_revision_then_acceptance_approves_the_tranche(setup, grantee
     assert milestone.status == MilestoneStatus.SUBMITTED
 
     with pytest.raises(DomainError):  # a revision needs a comment
-        milestones.review(db.session, officer, milestone, accept=False, comment=" ",
-                          approve_tranche=False, today=TODAY)
-    milestones.review(db.session, officer, milestone, accept=False,
-                      comment="Attach the signed acts.", approve_tranche=False, today=TODAY)
+        milestones.review(
+            db.session,
+            officer,
+            milestone,
+            accept=False,
+            comment=" ",
+            approve_tranche=False,
+            today=TODAY,
+        )
+    milestones.review(
+        db.session,
+        officer,
+        milestone,
+        accept=False,
+        comment="Attach the signed acts.",
+        approve_tranche=False,
+        today=TODAY,
+    )
     assert milestone.status == MilestoneStatus.REVISION_REQUESTED
     assert milestone.comments[-1].body == "Attach the signed acts."
 
@@ -84,15 +103,26 @@ def test_full_cycle_revision_then_acceptance_approves_the_tranche(setup, grantee
     assert {s.budget_line_id: s.amount for s in draft.spending} == {line.id: 10_000_000_00}
     milestones.submit_update(db.session, grantee, milestone, complete(line, progress=100))
 
-    milestones.review(db.session, officer, milestone, accept=True, comment="",
-                      approve_tranche=True, today=TODAY)
+    milestones.review(
+        db.session, officer, milestone, accept=True, comment="", approve_tranche=True, today=TODAY
+    )
     assert milestone.status == MilestoneStatus.ACCEPTED
     assert tranche.status == TrancheStatus.APPROVED
-    kinds = [e.kind for e in db.session.scalars(
-        db.select(ProjectEvent).where(ProjectEvent.project_id == project.id)
-        .order_by(ProjectEvent.id))]
-    assert kinds == ["update_submitted", "revision_requested", "update_submitted",
-                     "milestone_accepted", "tranche_approved"]
+    kinds = [
+        e.kind
+        for e in db.session.scalars(
+            db.select(ProjectEvent)
+            .where(ProjectEvent.project_id == project.id)
+            .order_by(ProjectEvent.id)
+        )
+    ]
+    assert kinds == [
+        "update_submitted",
+        "revision_requested",
+        "update_submitted",
+        "milestone_accepted",
+        "tranche_approved",
+    ]
 
 
 def test_only_the_own_organisation_reports_and_only_staff_review(setup, officer):
@@ -104,8 +134,15 @@ def test_only_the_own_organisation_reports_and_only_staff_review(setup, officer)
         milestones.save_draft(db.session, officer, milestone, complete(line))
     board = factories.UserFactory(role=Role.BOARD)
     with pytest.raises(NotAllowed):
-        milestones.review(db.session, board, milestone, accept=True, comment="",
-                          approve_tranche=False, today=TODAY)
+        milestones.review(
+            db.session,
+            board,
+            milestone,
+            accept=True,
+            comment="",
+            approve_tranche=False,
+            today=TODAY,
+        )
 
 
 def test_tranche_cannot_be_approved_before_acceptance_and_is_held_while_overdue(setup, officer):
@@ -124,8 +161,9 @@ def test_payment_only_after_approval_and_not_in_the_future(setup, grantee, offic
         payments.record_payment(db.session, officer, tranche, TODAY, "PP-1", TODAY)
     _evidence(project, grantee, milestone)
     milestones.submit_update(db.session, grantee, milestone, complete(line))
-    milestones.review(db.session, officer, milestone, accept=True, comment="",
-                      approve_tranche=True, today=TODAY)
+    milestones.review(
+        db.session, officer, milestone, accept=True, comment="", approve_tranche=True, today=TODAY
+    )
     with pytest.raises(DomainError):
         payments.record_payment(db.session, officer, tranche, TODAY + timedelta(days=1), "", TODAY)
     payments.record_payment(db.session, officer, tranche, TODAY, "PP-1", TODAY)
@@ -157,8 +195,9 @@ ACTIONS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(actions=ACTIONS)
 def test_random_sequences_never_reach_an_illegal_state(setup, grantee, officer, actions):
     """Whatever order people click in, the milestone, its update and its tranche stay consistent:
@@ -175,8 +214,15 @@ def test_random_sequences_never_reach_an_illegal_state(setup, grantee, officer, 
                 elif action == "submit":
                     milestones.submit_update(db.session, grantee, milestone, complete(line))
                 elif action in ("accept", "revise"):
-                    milestones.review(db.session, officer, milestone, accept=action == "accept",
-                                      comment="Please fix.", approve_tranche=True, today=TODAY)
+                    milestones.review(
+                        db.session,
+                        officer,
+                        milestone,
+                        accept=action == "accept",
+                        comment="Please fix.",
+                        approve_tranche=True,
+                        today=TODAY,
+                    )
                 elif action == "approve":
                     payments.approve(db.session, officer, tranche, TODAY)
                 elif action == "pay":

@@ -29,9 +29,15 @@ def _events(project, kind):
 
 def _data(**overrides):
     data = dict(
-        code="QH-2026-900", title_kk="Аутизм орталығы", title_ru="", title_en="",
-        organisation_id=factories.OrganisationFactory().id, area_id=area("social_protection").id,
-        region_ids=[region("KZ-62").id], start_date=date(2026, 1, 1), end_date=date(2027, 12, 31),
+        code="QH-2026-900",
+        title_kk="Аутизм орталығы",
+        title_ru="",
+        title_en="",
+        organisation_id=factories.OrganisationFactory().id,
+        area_id=area("social_protection").id,
+        region_ids=[region("KZ-62").id],
+        start_date=date(2026, 1, 1),
+        end_date=date(2027, 12, 31),
         awarded_amount=300_000_000_00,
     )
     data.update(overrides)
@@ -74,13 +80,26 @@ def test_grantees_and_board_cannot_plan(grantee):
 def test_amendment_keeps_the_earlier_values_and_the_board_decision(officer):
     project = factories.ProjectFactory(end_date=date(2026, 12, 31), awarded_amount=100_00)
     with pytest.raises(DomainError):
-        plan.amend_project(db.session, officer, project, end_date=date(2027, 6, 30),
-                           awarded_amount=100_00, reason="", board_decision="№ 12",
-                           expected_version=project.version_id)
-    plan.amend_project(db.session, officer, project, end_date=date(2027, 6, 30),
-                       awarded_amount=120_00, reason="Equipment delivery delayed",
-                       board_decision="Decision № 12 of 2026-11-20",
-                       expected_version=project.version_id)
+        plan.amend_project(
+            db.session,
+            officer,
+            project,
+            end_date=date(2027, 6, 30),
+            awarded_amount=100_00,
+            reason="",
+            board_decision="№ 12",
+            expected_version=project.version_id,
+        )
+    plan.amend_project(
+        db.session,
+        officer,
+        project,
+        end_date=date(2027, 6, 30),
+        awarded_amount=120_00,
+        reason="Equipment delivery delayed",
+        board_decision="Decision № 12 of 2026-11-20",
+        expected_version=project.version_id,
+    )
     (event,) = _events(project, "project_amended")
     assert event.data["end_date"] == ["2026-12-31", "2027-06-30"]
     assert event.data["awarded_amount"] == [100_00, 120_00]
@@ -93,17 +112,25 @@ def test_amount_cannot_drop_below_what_was_paid(officer):
     project = factories.ProjectFactory(awarded_amount=100_00)
     factories.TrancheFactory(project=project, amount=80_00, status=TrancheStatus.PAID)
     with pytest.raises(DomainError):
-        plan.amend_project(db.session, officer, project, end_date=project.end_date,
-                           awarded_amount=50_00, reason="cut", board_decision="№ 1",
-                           expected_version=None)
+        plan.amend_project(
+            db.session,
+            officer,
+            project,
+            end_date=project.end_date,
+            awarded_amount=50_00,
+            reason="cut",
+            board_decision="№ 1",
+            expected_version=None,
+        )
 
 
 def test_reschedule_needs_a_reason_and_is_kept_in_history(officer):
     milestone = factories.MilestoneFactory(due_date=date(2026, 12, 1))
     with pytest.raises(DomainError):
         plan.reschedule_milestone(db.session, officer, milestone, date(2027, 1, 15), "", None)
-    plan.reschedule_milestone(db.session, officer, milestone, date(2027, 1, 15),
-                              "Winter roads closed", None)
+    plan.reschedule_milestone(
+        db.session, officer, milestone, date(2027, 1, 15), "Winter roads closed", None
+    )
     (event,) = _events(milestone.project, "milestone_rescheduled")
     assert event.data["due_date"] == ["2026-12-01", "2027-01-15"] and event.comment
 
@@ -111,26 +138,31 @@ def test_reschedule_needs_a_reason_and_is_kept_in_history(officer):
 def test_tranches_cannot_exceed_the_award_and_one_per_milestone(officer):
     project = factories.ProjectFactory(awarded_amount=100_00)
     milestone = factories.MilestoneFactory(project=project)
-    plan.add_tranche(db.session, officer, project,
-                     plan.TrancheData(60_00, date(2026, 1, 1), milestone.id))
+    plan.add_tranche(
+        db.session, officer, project, plan.TrancheData(60_00, date(2026, 1, 1), milestone.id)
+    )
     with pytest.raises(DomainError):
         plan.add_tranche(db.session, officer, project, plan.TrancheData(50_00, date(2026, 2, 1)))
     with pytest.raises(DomainError):
-        plan.add_tranche(db.session, officer, project,
-                         plan.TrancheData(10_00, date(2026, 2, 1), milestone.id))
+        plan.add_tranche(
+            db.session, officer, project, plan.TrancheData(10_00, date(2026, 2, 1), milestone.id)
+        )
     other = factories.MilestoneFactory()
     with pytest.raises(DomainError):
-        plan.add_tranche(db.session, officer, project,
-                         plan.TrancheData(10_00, date(2026, 2, 1), other.id))
+        plan.add_tranche(
+            db.session, officer, project, plan.TrancheData(10_00, date(2026, 2, 1), other.id)
+        )
 
 
 def test_budget_cannot_exceed_the_award(officer):
     project = factories.ProjectFactory(awarded_amount=100_00)
-    plan.add_budget_line(db.session, officer, project,
-                         plan.BudgetLineData(BudgetCategory.MEDICINES, 70_00))
+    plan.add_budget_line(
+        db.session, officer, project, plan.BudgetLineData(BudgetCategory.MEDICINES, 70_00)
+    )
     with pytest.raises(DomainError):
-        plan.add_budget_line(db.session, officer, project,
-                             plan.BudgetLineData(BudgetCategory.TRAVEL, 40_00))
+        plan.add_budget_line(
+            db.session, officer, project, plan.BudgetLineData(BudgetCategory.TRAVEL, 40_00)
+        )
 
 
 def test_status_workflow(officer):
@@ -147,8 +179,9 @@ def test_status_workflow(officer):
 
 def test_closing_needs_the_final_milestone_accepted(officer):
     project = factories.ProjectFactory(status=ProjectStatus.COMPLETED)
-    factories.MilestoneFactory(project=project, due_date=date(2026, 1, 1),
-                               status=MilestoneStatus.ACCEPTED)
+    factories.MilestoneFactory(
+        project=project, due_date=date(2026, 1, 1), status=MilestoneStatus.ACCEPTED
+    )
     final = factories.MilestoneFactory(project=project, due_date=date(2026, 6, 1))
     with pytest.raises(DomainError):
         status.change_status(db.session, officer, project, ProjectStatus.CLOSED, "Finished")
@@ -174,8 +207,12 @@ def test_risk_check_flags_overdue_and_lifts_its_own_flag_only(officer):
 
 def test_risk_check_flags_underspending():
     project = factories.ProjectFactory()
-    factories.TrancheFactory(project=project, amount=100_00, status=TrancheStatus.PAID,
-                             paid_on=TODAY - timedelta(days=120))
+    factories.TrancheFactory(
+        project=project,
+        amount=100_00,
+        status=TrancheStatus.PAID,
+        paid_on=TODAY - timedelta(days=120),
+    )
     signals = status.risk_signals(project, TODAY)
     assert signals.underspending and not signals.overdue
 
@@ -185,15 +222,22 @@ def test_an_edit_based_on_an_old_version_is_refused(officer):
     seen = project.version_id
     plan.update_project(db.session, officer, project, _edit_data(project, title_en="First"), seen)
     with pytest.raises(Conflict):
-        plan.update_project(db.session, officer, project, _edit_data(project, title_en="Second"),
-                            seen)
+        plan.update_project(
+            db.session, officer, project, _edit_data(project, title_en="Second"), seen
+        )
     assert project.title_en == "First"
 
 
 def _edit_data(project, **overrides):
-    data = dict(code=project.code, title_kk=project.title_kk, title_ru=project.title_ru,
-                title_en=project.title_en, organisation_id=project.organisation_id,
-                area_id=project.area_id, region_ids=[r.id for r in project.regions],
-                start_date=project.start_date)
+    data = dict(
+        code=project.code,
+        title_kk=project.title_kk,
+        title_ru=project.title_ru,
+        title_en=project.title_en,
+        organisation_id=project.organisation_id,
+        area_id=project.area_id,
+        region_ids=[r.id for r in project.regions],
+        start_date=project.start_date,
+    )
     data.update(overrides)
     return plan.ProjectData(**data)
