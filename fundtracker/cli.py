@@ -11,8 +11,8 @@ from fundtracker.extensions import db
 from fundtracker.models import Role
 from fundtracker.services.errors import DomainError
 from fundtracker.services.status import refresh_risk
-from fundtracker.storage import today
 from fundtracker.services.users import UserData, create_user
+from fundtracker.storage import today
 
 
 @click.command("create-admin")

@@ -151,14 +151,23 @@ def save_update(milestone_id: int):
     valid = form.validate_on_submit()
     rejected = []
     with attempt(form) as outcome:
-        draft = milestones.save_draft(db.session, current_user, milestone,
-                                      _update_data(form, milestone), version_of(form))
+        draft = milestones.save_draft(
+            db.session, current_user, milestone, _update_data(form, milestone), version_of(form)
+        )
         for upload in form.evidence.data or []:
             if not upload or not upload.filename:
                 continue
             try:
-                files.store(db.session, file_storage(), current_user, milestone.project,
-                            upload.stream, upload.filename, FileKind.EVIDENCE, update=draft)
+                files.store(
+                    db.session,
+                    file_storage(),
+                    current_user,
+                    milestone.project,
+                    upload.stream,
+                    upload.filename,
+                    FileKind.EVIDENCE,
+                    update=draft,
+                )
             except files.UploadRejected as error:
                 rejected.append(error.message)
     if not outcome.ok:
@@ -173,8 +182,7 @@ def save_update(milestone_id: int):
         flash(_("Your draft has been saved."), "success")
         return redirect(url_for(".detail", milestone_id=milestone.id) + "#update")
     try:
-        milestones.submit_update(db.session, current_user, milestone,
-                                 _update_data(form, milestone))
+        milestones.submit_update(db.session, current_user, milestone, _update_data(form, milestone))
         db.session.commit()
     except milestones.IncompleteUpdate as error:
         db.session.commit()  # the draft is kept

@@ -70,8 +70,11 @@ def describe(event: ProjectEvent) -> TimelineEntry:
         label = FIELD_LABELS.get(key)
         if label is None:
             continue  # a plain edit of text fields: the title says what happened
-        if isinstance(value, list) and len(value) == 2 and key != "regions" or (
-            key == "regions" and value and isinstance(value[0], list)
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and key != "regions"
+            or (key == "regions" and value and isinstance(value[0], list))
         ):
             details.append(f"{label}: {_value(key, value[0])} → {_value(key, value[1])}")
         else:
