@@ -65,6 +65,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
 
@@ -96,6 +97,12 @@ class ProductionConfig(Config):
             )
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL (PostgreSQL).")
+        if not config.get("MAIL_SERVER"):
+            raise RuntimeError(
+                "ProductionConfig needs MAIL_SERVER: invitations and resets go by mail."
+            )
+        if not str(config.get("EXTERNAL_URL", "")).startswith("https://"):
+            raise RuntimeError("ProductionConfig needs EXTERNAL_URL, the https address in emails.")
 
 
 CONFIGS = {

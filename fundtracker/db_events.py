@@ -29,4 +29,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front (waiting up to busy_timeout): a deferred
+        # transaction that reads and then writes fails at once with "database is locked" when
+        # another request wrote in between.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
+from wtforms.widgets import TextInput
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -39,15 +40,37 @@ class MoneyField(DecimalField):
     """An amount in tenge as people type it ("1 250 000,50" or "1250000.50"); `tiyn` gives the
     integer the models store."""
 
+    # A text box, not type=number: people type spaces between thousands and a decimal comma.
+    widget = TextInput()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("places", 2)
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        kwargs.setdefault(
+            "invalid_value_message",
+            _l("Enter an amount in tenge, like 1 250 000 or 1 250 000,50."),
+        )
         super().__init__(label, validators, **kwargs)
+
+    # Above any grant the fund makes, well inside a 64-bit count of tiyn.
+    MAX_TENGE = Decimal(10) ** 12
 
     def process_formdata(self, valuelist):
         if valuelist:
             cleaned = re.sub(r"[\s\u00a0\u202f₸]", "", valuelist[0] or "").replace(",", ".")
             valuelist = [cleaned]
         super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        if not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Enter an amount in tenge, like 1 250 000 or 1 250 000,50."))
+        if self.data.as_tuple().exponent < -2:
+            self.data = None
+            raise ValueError(_l("An amount has at most two digits after the comma (tiyn)."))
+        if abs(self.data) >= self.MAX_TENGE:
+            self.data = None
+            raise ValueError(_l("This amount is too large."))
 
     @property
     def tiyn(self) -> int | None:

@@ -30,7 +30,10 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
 def send(msg: EmailMessage) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        log.info("Mail (no MAIL_SERVER configured, not sent):\n%s", msg.as_string())
+        if current_app.debug:
+            log.info("Mail (no MAIL_SERVER configured, not sent):\n%s", msg.as_string())
+        else:  # emailed links are secrets: never in a production log
+            log.warning("Mail to %s not sent (no MAIL_SERVER): %s", msg["To"], msg["Subject"])
         return
     context = ssl.create_default_context()
     smtp_cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP

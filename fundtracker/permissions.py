@@ -49,7 +49,8 @@ def can_view_project(user, project: Project) -> bool:
 
 
 def can_edit_project(user, project: Project) -> bool:
-    return is_staff(user)
+    """Staff change a project's plan until it is closed; a closed project is a record."""
+    return is_staff(user) and project.status.value != "closed"
 
 
 def can_list_organisations(user) -> bool:
@@ -104,7 +105,7 @@ def can_review_updates(user, project: Project) -> bool:
 
 
 def can_manage_payments(user, project: Project) -> bool:
-    return is_staff(user)
+    return is_staff(user) and project.status.value not in ("suspended", "closed")
 
 
 def can_comment(user, project: Project) -> bool:
@@ -137,6 +138,8 @@ def can_view_file(user, stored) -> bool:
 
 
 def can_upload_documents(user, project: Project) -> bool:
+    if project.status.value == "closed":
+        return False
     return is_staff(user) or is_own_grantee(user, project)
 
 

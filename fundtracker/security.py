@@ -35,7 +35,9 @@ def init_security(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        # Pages carry personal data: keep them out of shared caches.
+        # Pages and downloads carry personal data: keep them out of every cache.
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        if "attachment" in response.headers.get("Content-Disposition", ""):
+            response.headers["Cache-Control"] = "private, no-store"
         return response

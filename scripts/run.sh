@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh --no-dev
 
-export FLASK_APP=wsgi
+export FLASK_APP=wsgi FUNDTRACKER_CONFIG=${FUNDTRACKER_CONFIG:-development}
 echo "==> migrating the database (${DATABASE_URL:-instance/fundtracker.sqlite})"
 .venv/bin/flask db upgrade
 echo "==> loading demo data"

@@ -131,6 +131,18 @@ def test_role_access(app, client, samples, endpoint, method, role):
     )
     if method == "GET":
         assert not watcher.writes, f"GET {url} wrote: {watcher.writes}"
+    if response.status_code == 200 and response.mimetype == "text/html":
+        assert_safe_page(response, url)
+
+
+def assert_safe_page(response, url: str) -> None:
+    """Every page carries the security headers and no inline script or style, which the CSP
+    would block."""
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"], url
+    assert response.headers["X-Content-Type-Options"] == "nosniff", url
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script on {url}"
+    assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html), f"inline style/handler on {url}"
 
 
 @pytest.mark.parametrize(("endpoint", "method"), PROTECTED)
@@ -170,3 +182,5 @@ def test_public_pages_answer_without_writing(app, client, endpoint):
         response = client.get(url)
     assert response.status_code in (200, 302)
     assert not watcher.writes
+    if response.status_code == 200:
+        assert_safe_page(response, url)

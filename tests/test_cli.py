@@ -45,9 +45,8 @@ def test_seed_demo_builds_the_fund_and_is_idempotent(app):
 def test_demo_accounts_can_log_in(app):
     app.test_cli_runner().invoke(args=["seed-demo"])
     limits = accounts.LoginLimits.from_config(app.config)
-    user = accounts.authenticate(
-        db.session, "officer@demo.fundtracker.kz", "demo-password-2026", "127.0.0.1", limits
-    )
+    attempt = accounts.begin_attempt(db.session, "officer@demo.fundtracker.kz", "127.0.0.1")
+    user = accounts.authenticate(db.session, attempt, "demo-password-2026", limits)
     assert user.role == Role.OFFICER
 
 

@@ -59,10 +59,16 @@ def test_programme_areas(app):
 
 
 def test_constraints_are_named_by_the_convention(app):
-    inspector = inspect(db.engine)
+    inspector = inspect(db.session.connection())  # the test's own connection holds the lock
     for table in inspector.get_table_names():
         for fk in inspector.get_foreign_keys(table):
             if db.engine.dialect.name != "sqlite":  # SQLite does not keep FK names
                 assert fk["name"].startswith("fk_"), (table, fk)
         for unique in inspector.get_unique_constraints(table):
             assert unique["name"].startswith("uq_"), (table, unique)
+        for check in inspector.get_check_constraints(table):
+            assert check["name"] and check["name"].startswith("ck_"), (table, check)
+        for index in inspector.get_indexes(table):
+            assert index["name"].startswith("ix_"), (table, index)
+        if db.engine.dialect.name != "sqlite":  # SQLite does not keep primary key names
+            assert inspector.get_pk_constraint(table)["name"] == f"pk_{table}"

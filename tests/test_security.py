@@ -43,21 +43,42 @@ def test_language_switch_needs_csrf_too(csrf_app):
     assert response.status_code == 400
 
 
-def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
-    for key in (None, "dev-only-insecure-key", "short"):
+class GoodProductionConfig(ProductionConfig):
+    SECRET_KEY = "x" * 48
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_SERVER = "smtp.example.kz"
+    EXTERNAL_URL = "https://fundtracker.example.kz"
 
-        class Config(ProductionConfig):
-            SECRET_KEY = key
-            SQLALCHEMY_DATABASE_URI = "sqlite://"
 
-        with pytest.raises(RuntimeError, match="SECRET_KEY"):
-            create_app(Config)
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("SECRET_KEY", None, "SECRET_KEY"),
+        ("SECRET_KEY", "dev-only-insecure-key", "SECRET_KEY"),
+        ("SECRET_KEY", "short", "SECRET_KEY"),
+        ("MAIL_SERVER", None, "MAIL_SERVER"),
+        ("EXTERNAL_URL", "http://127.0.0.1:5000", "EXTERNAL_URL"),
+    ],
+)
+def test_production_refuses_to_start_without_its_settings(setting, value, message):
+    config = type("Config", (GoodProductionConfig,), {setting: value})
+    with pytest.raises(RuntimeError, match=message):
+        create_app(config)
+
+
+def test_wsgi_runs_production_settings_unless_told_otherwise(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delenv("FUNDTRACKER_CONFIG", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    sys.modules.pop("wsgi", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        importlib.import_module("wsgi")
 
 
 def test_production_cookies_are_secure():
-    class Config(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SQLALCHEMY_DATABASE_URI = "sqlite://"
+    Config = GoodProductionConfig  # noqa: N806
 
     app = create_app(Config)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +69,18 @@ def set_password(user: User, password: str, now: datetime | None = None) -> None
     user.session_token = new_session_token()
 
 
+def normalise_address(address: str) -> str:
+    """The client address the limit counts: an IPv6 client by its /64, which one household or
+    device usually holds whole."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _failures_since(session: Session, column, value: str, since: datetime) -> int:
     return session.scalar(
         select(func.count(LoginAttempt.id)).where(
@@ -76,18 +89,31 @@ def _failures_since(session: Session, column, value: str, since: datetime) -> in
     )
 
 
+def begin_attempt(
+    session: Session, email: str, address: str, now: datetime | None = None
+) -> LoginAttempt:
+    """Record a login attempt as failed before judging it. The caller commits it at once, so
+    that concurrent attempts count each other: the limit holds against parallel guessing and
+    across worker processes."""
+    attempt = LoginAttempt(
+        email=User.normalise_email(email),
+        address=normalise_address(address),
+        succeeded=False,
+        created_at=now or utcnow(),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
 def authenticate(
-    session: Session,
-    email: str,
-    password: str,
-    address: str,
-    limits: LoginLimits,
-    now: datetime | None = None,
+    session: Session, attempt: LoginAttempt, password: str, limits: LoginLimits
 ) -> User:
-    """Check a login. Raises LoginThrottled before looking at the password when the account or the
-    address has too many recent failures; records every attempt it judges."""
-    now = now or utcnow()
-    email = User.normalise_email(email)
+    """Judge a committed attempt (see begin_attempt). Raises LoginThrottled, without looking at
+    the password, when the account or the address has more failures in the window than allowed
+    (the attempt itself counts); InvalidCredentials for a wrong password or an inactive account.
+    On success the attempt is marked succeeded."""
+    now, email = attempt.created_at, attempt.email
     since = now - limits.window
     last_success = session.scalar(
         select(func.max(LoginAttempt.created_at)).where(
@@ -96,8 +122,9 @@ def authenticate(
     )
     account_since = max(since, last_success) if last_success else since
     if (
-        _failures_since(session, LoginAttempt.email, email, account_since) >= limits.per_account
-        or _failures_since(session, LoginAttempt.address, address, since) >= limits.per_address
+        _failures_since(session, LoginAttempt.email, email, account_since) > limits.per_account
+        or _failures_since(session, LoginAttempt.address, attempt.address, since)
+        > limits.per_address
     ):
         raise LoginThrottled(
             _l(
@@ -116,16 +143,21 @@ def authenticate(
     else:
         with suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-    ok = ok and user is not None and user.active
-    session.add(LoginAttempt(email=email, address=address[:64], succeeded=ok, created_at=now))
-    if not ok:
-        session.flush()
+    if not (ok and user is not None and user.active):
         raise InvalidCredentials(_l("Wrong email or password."))
+    attempt.succeeded = True
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
     session.flush()
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Invalidate every session and remember-me cookie of the account: a copied cookie stops
+    working at logout."""
+    user.session_token = new_session_token()
+    session.flush()
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
@@ -135,6 +167,12 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise DomainError(_l("The current password is wrong."), field="current_password") from None
     set_password(user, new)
     session.flush()
+
+
+def user_for_reset(session: Session, email: str) -> User | None:
+    """The active account a reset may be sent to, if any."""
+    user = session.scalar(select(User).where(User.email == User.normalise_email(email)))
+    return user if user is not None and user.active else None
 
 
 # Emailed links ---------------------------------------------------------------------------------
@@ -147,8 +185,9 @@ def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    # Changes whenever the password is set, so a link works once.
-    material = f"{user.password_hash or ''}|{user.session_token}".encode()
+    # Changes whenever the password or the email is set, so a link works once and only for the
+    # address it was sent to.
+    material = f"{user.email}|{user.password_hash or ''}|{user.session_token}".encode()
     return hashlib.sha256(material).hexdigest()[:20]
 
 

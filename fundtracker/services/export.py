@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -65,8 +66,8 @@ def rows(
                 project.area.name(locale),
                 ", ".join(r.name(locale) for r in project.regions),
                 str(labels["statuses"][project.status]),
-                project.awarded_amount / 100,
-                int(paid_amount) / 100,
+                Decimal(project.awarded_amount) / 100,
+                Decimal(int(paid_amount)) / 100,
                 project.start_date,
                 project.end_date,
                 project.officer.name if project.officer else "",
@@ -93,10 +94,10 @@ def _csv_safe(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def to_xlsx(headers: list[str], data: list[list]) -> bytes:
+def to_xlsx(headers: list[str], data: list[list], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = "Projects"
+    sheet.title = title[:31]  # Excel's limit
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

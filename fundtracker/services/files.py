@@ -118,6 +118,12 @@ def store(
     return stored
 
 
+def discard(storage: Storage, keys: list[str]) -> None:
+    """Remove files stored during a transaction that was rolled back, so none is orphaned."""
+    for key in keys:
+        storage.path(key).unlink(missing_ok=True)
+
+
 def delete(session: Session, actor: User, stored: StoredFile) -> None:
     if not permissions.can_delete_file(actor, stored):
         raise NotAllowed(_l("You may not delete this file."))

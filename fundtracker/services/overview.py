@@ -20,7 +20,6 @@ from fundtracker.models import (
     Project,
     ProjectEvent,
     StoredFile,
-    Tranche,
     TrancheStatus,
     UpdateStatus,
     User,
@@ -127,7 +126,3 @@ def load_milestone(session: Session, milestone_id: int) -> Milestone | None:
             selectinload(Milestone.comments).joinedload(MilestoneComment.author),
         )
     )
-
-
-def tranche_rows(project: Project, today: date) -> list[tuple[Tranche, str | None]]:
-    return [(t, t.hold_reason(today)) for t in project.tranches]

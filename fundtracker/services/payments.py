@@ -8,9 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
-from fundtracker.models import Tranche, TrancheStatus, User, utcnow
+from fundtracker.models import ProjectStatus, Tranche, TrancheStatus, User, utcnow
 from fundtracker.services import events
 from fundtracker.services.errors import DomainError, NotAllowed
+
+NO_PAYMENTS = (ProjectStatus.SUSPENDED, ProjectStatus.CLOSED)
 
 HOLD_MESSAGES = {
     "milestone_overdue": _l("On hold: the milestone it rests on is overdue."),
@@ -18,9 +20,15 @@ HOLD_MESSAGES = {
 }
 
 
+def _check_project(tranche: Tranche) -> None:
+    if tranche.project.status in NO_PAYMENTS:
+        raise DomainError(_l("Nothing is paid on a suspended or closed project."))
+
+
 def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tranche:
     if not permissions.can_manage_payments(actor, tranche.project):
         raise NotAllowed(_l("Only fund staff approve payments."))
+    _check_project(tranche)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be approved."))
     reason = tranche.hold_reason(today)
@@ -39,6 +47,7 @@ def record_payment(
 ) -> Tranche:
     if not permissions.can_manage_payments(actor, tranche.project):
         raise NotAllowed(_l("Only fund staff record payments."))
+    _check_project(tranche)
     if tranche.status != TrancheStatus.APPROVED:
         raise DomainError(_l("Only an approved tranche can be paid."))
     if paid_on > today:

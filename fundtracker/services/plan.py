@@ -3,7 +3,7 @@ tranches and budget lines. Every change is recorded in the project's history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -43,6 +43,15 @@ def check_version(obj, expected: int | None) -> None:
 def _require_staff(actor: User) -> None:
     if not permissions.is_staff(actor):
         raise NotAllowed(_l("Only fund staff can change a project's plan."))
+
+
+def _lock(session: Session, project: Project) -> None:
+    """Serialise changes to one project's money: totals are checked against the award, so two
+    concurrent additions must not both pass (a row lock on PostgreSQL; SQLite writes one at a
+    time anyway)."""
+    if project.status == ProjectStatus.CLOSED:
+        raise DomainError(_l("A closed project cannot be changed."))
+    session.refresh(project, with_for_update=True)
 
 
 # Projects ------------------------------------------------------------------------------------
@@ -173,6 +182,7 @@ def amend_project(
     """An amendment rests on a board decision; the earlier values stay in the history."""
     _require_staff(actor)
     check_version(project, expected_version)
+    _lock(session, project)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the amendment."), field="reason")
     if not board_decision.strip():
@@ -190,6 +200,17 @@ def amend_project(
         if awarded_amount < max(paid_total(project), 1):
             raise DomainError(
                 _l("The awarded amount cannot be less than what has been paid."),
+                field="awarded_amount",
+            )
+        planned = max(
+            sum(t.amount for t in project.tranches), sum(b.amount for b in project.budget_lines)
+        )
+        if awarded_amount < planned:
+            raise DomainError(
+                _l(
+                    "The awarded amount cannot be less than the planned tranches or the budget; "
+                    "reduce those first."
+                ),
                 field="awarded_amount",
             )
         changes["awarded_amount"] = (project.awarded_amount, awarded_amount)
@@ -330,6 +351,7 @@ def _check_tranche(
 
 def add_tranche(session: Session, actor: User, project: Project, data: TrancheData) -> Tranche:
     _require_staff(actor)
+    _lock(session, project)
     milestone = _check_tranche(project, data, None)
     tranche = Tranche(
         project=project, amount=data.amount, planned_date=data.planned_date, milestone=milestone
@@ -344,6 +366,7 @@ def add_tranche(session: Session, actor: User, project: Project, data: TrancheDa
 
 def edit_tranche(session: Session, actor: User, tranche: Tranche, data: TrancheData) -> Tranche:
     _require_staff(actor)
+    _lock(session, tranche.project)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be changed."))
     milestone = _check_tranche(tranche.project, data, tranche)
@@ -386,6 +409,7 @@ def add_budget_line(
     session: Session, actor: User, project: Project, data: BudgetLineData
 ) -> BudgetLine:
     _require_staff(actor)
+    _lock(session, project)
     _check_budget(project, data, None)
     line = BudgetLine(
         project=project,
@@ -405,6 +429,7 @@ def edit_budget_line(
     session: Session, actor: User, line: BudgetLine, data: BudgetLineData
 ) -> BudgetLine:
     _require_staff(actor)
+    _lock(session, line.project)
     _check_budget(line.project, data, line)
     events.record(
         session,
@@ -421,14 +446,6 @@ def edit_budget_line(
     )
     session.flush()
     return line
-
-
-@dataclass
-class PlanTotals:
-    budget: int = 0
-    tranches: int = 0
-    paid: int = 0
-    by_status: dict = field(default_factory=dict)
 
 
 def next_code(session: Session, year: int) -> str:

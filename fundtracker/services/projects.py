@@ -157,16 +157,3 @@ def portfolio_summary(
         key=lambda b: (-b.count, b.label),
     )
     return summary
-
-
-def load_project(session: Session, project_id: int) -> Project | None:
-    return session.scalar(
-        select(Project)
-        .where(Project.id == project_id)
-        .options(
-            joinedload(Project.organisation).joinedload(Organisation.region),
-            joinedload(Project.area),
-            joinedload(Project.officer),
-            selectinload(Project.regions),
-        )
-    )

@@ -72,7 +72,11 @@ def update_user(session: Session, actor: User, user: User, data: UserData) -> Us
         raise NotAllowed(_l("You cannot change your own role."), field="role")
     _check_organisation(session, data)
     _check_email_free(session, data.email, except_id=user.id)
-    if data.role != user.role or data.organisation_id != user.organisation_id:
+    if (
+        data.role != user.role
+        or data.organisation_id != user.organisation_id
+        or User.normalise_email(data.email) != user.email
+    ):
         # What the account may see changes: end its sessions.
         user.session_token = new_session_token()
     user.email = data.email

@@ -48,13 +48,21 @@ def test_project_list_filters_by_region_and_searches(login, officer):
 
 
 def test_project_list_paginates_and_keeps_filters(app, login, officer):
-    for _ in range(app.config["PROJECTS_PER_PAGE"] + 3):
-        factories.ProjectFactory(area=area("education"))
+    per_page = app.config["PROJECTS_PER_PAGE"]
+    codes = [
+        factories.ProjectFactory(code=f"QH-2030-{n:03d}", area=area("education")).code
+        for n in range(per_page + 3)
+    ]
+    factories.ProjectFactory(code="QH-2030-999", area=area("healthcare"))
     client = login(officer)
-    html = client.get(f"/projects/?area={area('education').id}").get_data(as_text=True)
-    assert f"page=2&amp;area={area('education').id}" in html
-    html = client.get(f"/projects/?area={area('education').id}&page=2").get_data(as_text=True)
-    assert html.count('href="/projects/') >= 3
+    education = area("education").id
+    html = client.get(f"/projects/?area={education}").get_data(as_text=True)
+    assert f"{per_page + 3} projects found" in html
+    assert f"page=2&amp;area={education}" in html
+    page_two = client.get(f"/projects/?area={education}&page=2").get_data(as_text=True)
+    table = page_two.split('id="project-table"')[1]
+    assert [c for c in codes if c in table] == codes[per_page:]
+    assert "QH-2030-999" not in table
 
 
 def test_hand_edited_filter_values_are_ignored_not_an_error(login, officer):
@@ -183,3 +191,28 @@ def test_deactivated_user_is_signed_out_at_once(app, login, admin):
     assert other.get("/").status_code == 200
     login(admin).post(f"/admin/users/{user.id}/deactivate")
     assert other.get("/").status_code == 302
+
+
+def test_grantee_home_shows_what_is_due_and_what_to_revise(app, login, grantee):
+    from datetime import timedelta
+
+    from fundtracker.models import MilestoneStatus
+    from fundtracker.storage import today
+
+    with app.test_request_context():
+        now = today()
+    project = factories.ProjectFactory(organisation=grantee.organisation)
+    late = factories.MilestoneFactory(
+        project=project, title="Late report", due_date=now - timedelta(days=3)
+    )
+    factories.MilestoneFactory(
+        project=project,
+        title="Fix the acts",
+        due_date=now + timedelta(days=200),
+        status=MilestoneStatus.REVISION_REQUESTED,
+    )
+    factories.MilestoneFactory(title="Someone else's", due_date=now + timedelta(days=5))
+    html = login(grantee).get("/").get_data(as_text=True)
+    due = html.split('id="due-next"')[1]
+    assert late.title in due and "3 days overdue" in due and "Someone else" not in html
+    assert "Fix the acts" in html.split('id="revisions"')[1].split("</section>")[0]

@@ -44,27 +44,40 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """Base URL of the app running in a thread with CSRF on, as in production."""
+def live_app(tmp_path_factory):
+    """The app with its own database, migrated and loaded with the demo data; CSRF on, as in
+    production."""
     with fresh_database("browser") as url:
         app = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True, TESTING=False
+            "testing",
+            SQLALCHEMY_DATABASE_URI=url,
+            WTF_CSRF_ENABLED=True,
+            TESTING=False,
+            UPLOAD_FOLDER=str(tmp_path_factory.mktemp("browser-uploads")),
         )
         with app.app_context():
             upgrade()
             seed_demo(db.session)
             db.session.commit()
             db.session.remove()
-        port = free_port()
-        server = make_server("127.0.0.1", port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{port}"
+            yield app
         finally:
-            server.shutdown()
             with app.app_context():
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the app served in a thread on 127.0.0.1."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ SECRET = "test-secret"
 
 
 def _try(email, password, address="10.0.0.1", now=None):
-    return accounts.authenticate(db.session, email, password, address, LIMITS, now=now)
+    attempt = accounts.begin_attempt(db.session, email, address, now=now)
+    return accounts.authenticate(db.session, attempt, password, LIMITS)
 
 
 def test_right_password_signs_in_and_records_the_attempt():
@@ -139,3 +140,18 @@ def test_token_of_a_deactivated_user_is_refused():
     user.active = False
     with pytest.raises(InvalidToken):
         accounts.user_for_token(db.session, SECRET, token, "reset", 3600)
+
+
+def test_ipv6_clients_are_counted_by_their_64_block():
+    assert accounts.normalise_address("2001:db8:1:2:aaaa::1") == accounts.normalise_address(
+        "2001:db8:1:2:bbbb::9"
+    )
+    assert accounts.normalise_address("10.0.0.1") == "10.0.0.1"
+
+
+def test_a_link_stops_working_when_the_email_is_corrected():
+    user = factories.UserFactory(email="typo@example.kz")
+    token = accounts.make_token(SECRET, user, "invite")
+    user.email = "right@example.kz"
+    with pytest.raises(InvalidToken):
+        accounts.user_for_token(db.session, SECRET, token, "invite", 3600)

@@ -241,3 +241,47 @@ def _edit_data(project, **overrides):
     )
     data.update(overrides)
     return plan.ProjectData(**data)
+
+
+def test_amendment_cannot_go_below_planned_tranches_or_budget(officer):
+    project = factories.ProjectFactory(awarded_amount=100_00)
+    factories.TrancheFactory(project=project, amount=90_00)
+    with pytest.raises(DomainError):
+        plan.amend_project(
+            db.session,
+            officer,
+            project,
+            end_date=project.end_date,
+            awarded_amount=80_00,
+            reason="cut",
+            board_decision="№ 2",
+            expected_version=None,
+        )
+
+
+def test_closed_projects_are_read_only_and_suspended_ones_are_not_paid(officer):
+    from fundtracker.services import payments
+
+    closed = factories.ProjectFactory(status=ProjectStatus.CLOSED)
+    with pytest.raises(DomainError):
+        plan.add_budget_line(
+            db.session, officer, closed, plan.BudgetLineData(BudgetCategory.OTHER, 1_00)
+        )
+    suspended = factories.ProjectFactory(status=ProjectStatus.SUSPENDED)
+    tranche = factories.TrancheFactory(project=suspended, status=TrancheStatus.APPROVED)
+    with pytest.raises((DomainError, NotAllowed)):
+        payments.record_payment(db.session, officer, tranche, TODAY, "", TODAY)
+
+
+def test_refresh_flags_underspending_projects():
+    project = factories.ProjectFactory()
+    factories.TrancheFactory(
+        project=project,
+        amount=100_00,
+        status=TrancheStatus.PAID,
+        paid_on=TODAY - timedelta(days=120),
+    )
+    assert status.refresh_risk(db.session, TODAY) == (1, 0)
+    assert project.status == ProjectStatus.AT_RISK
+    (event,) = _events(project, "status_changed")
+    assert event.data["underspending"] is True and event.actor_id is None

@@ -2,7 +2,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from fundtracker.blueprints.auth import bp
 from fundtracker.blueprints.auth.forms import (
@@ -13,10 +12,9 @@ from fundtracker.blueprints.auth.forms import (
 )
 from fundtracker.extensions import db
 from fundtracker.mail import send_templated
-from fundtracker.models import User
 from fundtracker.services import accounts
 from fundtracker.services.errors import DomainError, InvalidToken, LoginThrottled
-from fundtracker.web import PostOnlyForm, form_errors_from, next_url
+from fundtracker.web import PostOnlyForm, attempt, form_errors_from, next_url
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,21 +24,21 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
+        attempt = accounts.begin_attempt(
+            db.session, form.email.data, request.remote_addr or "unknown"
+        )
+        db.session.commit()  # counted before it is judged
         try:
             user = accounts.authenticate(
                 db.session,
-                form.email.data,
+                attempt,
                 form.password.data,
-                request.remote_addr or "unknown",
                 accounts.LoginLimits.from_config(current_app.config),
             )
-        except LoginThrottled as error:
-            flash(error.message, "danger")
-            status = 429
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: it counts towards the limit
+            db.session.rollback()  # the attempt stays recorded as failed
             flash(error.message, "danger")
-            status = 401
+            status = 429 if isinstance(error, LoginThrottled) else 401
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
@@ -52,6 +50,8 @@ def login():
 @login_required
 def logout():
     if PostOnlyForm().validate_on_submit():
+        accounts.end_sessions(db.session, current_user)
+        db.session.commit()
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -84,20 +84,22 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(User).where(User.email == User.normalise_email(form.email.data))
-        )
-        if user is not None and user.active:
+        user = accounts.user_for_reset(db.session, form.email.data)
+        if user is not None:
             token = accounts.make_token(current_app.config["SECRET_KEY"], user, "reset")
-            send_templated(
-                user.email,
-                user.locale,
-                "reset_password",
-                _l("Reset your FundTracker password"),
-                user=user,
-                link=_external("auth.reset_password", token=token),
-                hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
-            )
+            try:
+                send_templated(
+                    user.email,
+                    user.locale,
+                    "reset_password",
+                    _l("Reset your FundTracker password"),
+                    user=user,
+                    link=_external("auth.reset_password", token=token),
+                    hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+                )
+            except OSError:
+                # The answer must not differ for known addresses; the failure goes to the log.
+                current_app.logger.exception("Could not send a password reset email")
         # The same answer whether or not the address is known.
         flash(
             _(
@@ -116,23 +118,17 @@ def _external(endpoint: str, **values) -> str:
 
 def _set_password_view(token: str, purpose: str, max_age_key: str, template: str):
     config = current_app.config
+    args = (db.session, config["SECRET_KEY"], token, purpose, config[max_age_key])
     try:
-        user = accounts.user_for_token(
-            db.session, config["SECRET_KEY"], token, purpose, config[max_age_key]
-        )
+        user = accounts.user_for_token(*args)
     except InvalidToken as error:
         flash(error.message, "danger")
         return redirect(url_for("auth.forgot_password"))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.set_password(user, form.password.data)
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            accounts.set_password_with_token(*args, form.password.data)
+        if outcome.ok:
             logout_user()
             flash(_("Your password has been saved. You can log in now."), "success")
             return redirect(url_for("auth.login"))

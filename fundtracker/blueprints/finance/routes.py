@@ -7,7 +7,7 @@ from flask_login import current_user
 from fundtracker import permissions
 from fundtracker.blueprints.finance import bp
 from fundtracker.blueprints.milestones.forms import PaymentForm
-from fundtracker.blueprints.projects.routes import budget_line_form, tranche_form
+from fundtracker.blueprints.projects.forms import budget_line_form, tranche_form
 from fundtracker.extensions import db
 from fundtracker.models import BudgetCategory, BudgetLine, Tranche
 from fundtracker.services import payments, plan

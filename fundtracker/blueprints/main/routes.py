@@ -6,7 +6,7 @@ from sqlalchemy import text
 from fundtracker import permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
-from fundtracker.blueprints.projects.filters import filters_from_request
+from fundtracker.blueprints.projects.filters import filter_args, filters_from_request
 from fundtracker.extensions import db
 from fundtracker.i18n import LANGUAGE_COOKIE, current_locale
 from fundtracker.labels import (
@@ -50,8 +50,17 @@ def index():
             .all()
         )
         context["organisation"] = current_user.organisation
+        context["due"], context["revise"] = dashboard.grantee_home(
+            db.session, current_user, today()
+        )
     return render_template(
-        "main/index.html", status_labels_map=status_labels(), badges=STATUS_BADGES, **context
+        "main/index.html",
+        status_labels_map=status_labels(),
+        badges=STATUS_BADGES,
+        milestone_labels=milestone_status_labels(),
+        milestone_badges=MILESTONE_BADGES,
+        today=today(),
+        **context,
     )
 
 
@@ -67,7 +76,7 @@ def dashboard_view():
         today=today(),
         milestone_labels=milestone_status_labels(),
         milestone_badges=MILESTONE_BADGES,
-        filter_args={k: v for k, v in request.args.items() if v},
+        filter_args=filter_args(),
     )
 
 

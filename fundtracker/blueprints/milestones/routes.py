@@ -38,12 +38,15 @@ def _load(milestone_id: int) -> Milestone:
 def _update_form(milestone: Milestone, draft=None, formdata=None):
     form_cls = update_form_class(milestone.project.budget_lines, budget_category_labels())
     form = form_cls(formdata=formdata) if formdata is not None else form_cls()
-    if request.method == "GET" and draft is not None:
-        form.narrative.data = draft.narrative
-        form.progress.data = draft.progress
-        form.beneficiaries.data = draft.beneficiaries
-        form.version.data = draft.version_id
-        for s in draft.spending:
+    # A revision starts from the last submission, as the draft made from it will.
+    source = draft or milestones.last_submitted(milestone)
+    if request.method == "GET" and source is not None:
+        form.narrative.data = source.narrative
+        form.progress.data = source.progress
+        form.beneficiaries.data = source.beneficiaries
+        if draft is not None:
+            form.version.data = draft.version_id
+        for s in source.spending:
             field = getattr(form, f"spending_{s.budget_line_id}", None)
             if field is not None:
                 field.set_tiyn(s.amount)
@@ -149,7 +152,7 @@ def save_update(milestone_id: int):
         abort(403)
     form = _update_form(milestone)
     valid = form.validate_on_submit()
-    rejected = []
+    rejected, stored = [], []
     with attempt(form) as outcome:
         draft = milestones.save_draft(
             db.session, current_user, milestone, _update_data(form, milestone), version_of(form)
@@ -158,7 +161,7 @@ def save_update(milestone_id: int):
             if not upload or not upload.filename:
                 continue
             try:
-                files.store(
+                new = files.store(
                     db.session,
                     file_storage(),
                     current_user,
@@ -168,9 +171,13 @@ def save_update(milestone_id: int):
                     FileKind.EVIDENCE,
                     update=draft,
                 )
+                stored.append(new.storage_key)
             except files.UploadRejected as error:
                 rejected.append(error.message)
     if not outcome.ok:
+        files.discard(file_storage(), stored)
+        if stored:
+            flash(_("Nothing was saved, so please attach your files again."), "warning")
         return _render(_load(milestone_id), update_form=form, status=409)
     for message in rejected:
         flash(message, "danger")

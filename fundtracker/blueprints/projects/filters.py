@@ -36,3 +36,12 @@ def filters_from_request(portfolio: bool) -> tuple[ProjectFilterForm, ProjectFil
         descending=form.order.data == "desc",
     )
     return form, flt
+
+
+FILTER_KEYS = ("q", "area", "region", "status", "officer", "sort", "order")
+
+
+def filter_args() -> dict[str, str]:
+    """The filters in the query string, to carry over into links (pages, exports). Only known
+    keys: anything else would be passed to url_for as one of its own arguments."""
+    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}

@@ -13,6 +13,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from fundtracker.forms import MoneyField, VersionForm, choices, int_or_none
+from fundtracker.i18n import format_d
+from fundtracker.labels import budget_category_labels
+from fundtracker.models import BudgetCategory, Project
 from fundtracker.services.projects import SORT_KEYS
 
 
@@ -123,3 +126,18 @@ class BudgetLineForm(FlaskForm):
 class DocumentForm(FlaskForm):
     file = FileField(_l("Document"), validators=[FileRequired()])
     submit = SubmitField(_l("Upload"))
+
+
+def tranche_form(project: Project, obj=None) -> TrancheForm:
+    form = TrancheForm(obj=obj)
+    form.milestone_id.choices = choices(
+        [("", "—")] + [(m.id, f"{m.title} ({format_d(m.due_date)})") for m in project.milestones]
+    )
+    return form
+
+
+def budget_line_form(obj=None) -> BudgetLineForm:
+    form = BudgetLineForm(obj=obj)
+    labels = budget_category_labels()
+    form.category.choices = choices((c.value, labels[c]) for c in BudgetCategory)
+    return form

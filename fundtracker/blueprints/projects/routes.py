@@ -5,15 +5,15 @@ from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.projects import bp, timeline
-from fundtracker.blueprints.projects.filters import filters_from_request
+from fundtracker.blueprints.projects.filters import filter_args, filters_from_request
 from fundtracker.blueprints.projects.forms import (
     AmendmentForm,
-    BudgetLineForm,
     DocumentForm,
     MilestoneForm,
     ProjectForm,
     StatusForm,
-    TrancheForm,
+    budget_line_form,
+    tranche_form,
 )
 from fundtracker.extensions import db
 from fundtracker.forms import choices
@@ -48,13 +48,12 @@ def index():
         per_page=current_app.config["PROJECTS_PER_PAGE"],
         error_out=False,
     )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "projects/index.html",
         form=form,
         pagination=pagination,
         projects=pagination.items,
-        page_args=args,
+        page_args=filter_args(),
         status_labels=status_labels(),
         badges=STATUS_BADGES,
         show_officer_filter=portfolio,
@@ -81,14 +80,14 @@ EXPORT_LABELS = {
 
 
 def _export(fmt: str):
-    _, flt = filters_from_request(portfolio=True)
+    _form, flt = filters_from_request(portfolio=True)
     labels = dict(EXPORT_LABELS, statuses=status_labels())
     headers, rows = export.rows(db.session, current_user, flt, current_locale(), today(), labels)
     name = f"fundtracker-projects-{today().isoformat()}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(headers, rows), "text/csv; charset=utf-8"
     else:
-        body = export.to_xlsx(headers, rows)
+        body = export.to_xlsx(headers, rows, _("Projects"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -112,6 +111,8 @@ def export_xlsx():
 def detail(project_id: int):
     project: Project = load_or_404(Project, project_id, permissions.can_view_project, overview.load)
     view = overview.build(db.session, current_user, project, today())
+    locale = current_locale()
+    region_names = {r.code: r.name(locale) for r in reference.regions(db.session, locale)}
     user = current_user
     return render_template(
         "projects/detail.html",
@@ -126,7 +127,7 @@ def detail(project_id: int):
         tranche_badges=TRANCHE_BADGES,
         hold_messages=HOLD_MESSAGES,
         category_labels=budget_category_labels(),
-        timeline=[timeline.describe(e) for e in view.events],
+        timeline=[timeline.describe(e, region_names) for e in view.events],
         can_edit=permissions.can_edit_project(user, project),
         can_pay=permissions.can_manage_payments(user, project),
         can_upload=permissions.can_upload_documents(user, project),
@@ -318,14 +319,6 @@ def milestone_new(project_id: int):
     )
 
 
-def tranche_form(project: Project, obj=None) -> TrancheForm:
-    form = TrancheForm(obj=obj)
-    form.milestone_id.choices = choices(
-        [("", "—")] + [(m.id, f"{m.title} ({m.due_date.isoformat()})") for m in project.milestones]
-    )
-    return form
-
-
 @bp.route("/<int:project_id>/tranches/new", methods=["GET", "POST"])
 @requires(permissions.is_signed_in)
 def tranche_new(project_id: int):
@@ -352,13 +345,6 @@ def tranche_new(project_id: int):
         title=_("New tranche"),
         back=url_for(".detail", project_id=project.id),
     )
-
-
-def budget_line_form(obj=None) -> BudgetLineForm:
-    form = BudgetLineForm(obj=obj)
-    labels = budget_category_labels()
-    form.category.choices = choices((c.value, labels[c]) for c in BudgetCategory)
-    return form
 
 
 @bp.route("/<int:project_id>/budget/new", methods=["GET", "POST"])
@@ -398,6 +384,7 @@ def document_upload(project_id: int):
     form = DocumentForm()
     if form.validate_on_submit():
         upload = form.file.data
+        keys = []
         with attempt() as outcome:
             stored = files.store(
                 db.session,
@@ -408,9 +395,12 @@ def document_upload(project_id: int):
                 upload.filename or "",
                 FileKind.DOCUMENT,
             )
+            keys.append(stored.storage_key)
             events.record(
                 db.session, project, current_user, "document_uploaded", name=stored.original_name
             )
+        if not outcome.ok:
+            files.discard(file_storage(), keys)
         if outcome.ok:
             flash(_("The document has been uploaded."), "success")
     else:

@@ -64,12 +64,14 @@ class TimelineEntry:
     details: list[str]
 
 
-def describe(event: ProjectEvent) -> TimelineEntry:
+def describe(event: ProjectEvent, region_names: dict[str, str]) -> TimelineEntry:
     details = []
     for key, value in (event.data or {}).items():
         label = FIELD_LABELS.get(key)
         if label is None:
             continue  # a plain edit of text fields: the title says what happened
+        if key == "regions":
+            value = [[region_names.get(code, code) for code in side] for side in value]
         if (
             isinstance(value, list)
             and len(value) == 2
