@@ -60,7 +60,7 @@ def test_programme_areas(app):
 
 def test_constraints_are_named_by_the_convention(app):
     inspector = inspect(db.session.connection())  # the test's own connection holds the lock
-    for table in inspector.get_table_names():
+    for table in set(inspector.get_table_names()) - {"alembic_version"}:  # Alembic's own
         for fk in inspector.get_foreign_keys(table):
             if db.engine.dialect.name != "sqlite":  # SQLite does not keep FK names
                 assert fk["name"].startswith("fk_"), (table, fk)
