@@ -21,7 +21,6 @@ from fundtracker.labels import (
 )
 from fundtracker.models import FileKind, Milestone, MilestoneStatus, UpdateStatus
 from fundtracker.services import files, milestones, overview, plan
-from fundtracker.services.errors import DomainError
 from fundtracker.services.payments import HOLD_MESSAGES
 from fundtracker.storage import file_storage, today
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
@@ -145,18 +144,18 @@ def _update_data(form, milestone: Milestone) -> milestones.UpdateData:
 @bp.post("/<int:milestone_id>/update")
 @requires(permissions.is_signed_in)
 def save_update(milestone_id: int):
-    """Save the draft and its files whatever else is wrong, then submit it if asked and complete:
-    nothing typed or uploaded is lost."""
+    """Save the draft and its files whatever else is wrong, then submit it if asked and complete;
+    one commit either way: nothing typed or uploaded is lost."""
     milestone = _load(milestone_id)
     if not permissions.can_report_on(current_user, milestone.project):
         abort(403)
     form = _update_form(milestone)
     valid = form.validate_on_submit()
-    rejected, stored = [], []
+    wants_submit = valid and bool(form.submit.data)
+    rejected, stored, missing = [], [], []
     with attempt(form) as outcome:
-        draft = milestones.save_draft(
-            db.session, current_user, milestone, _update_data(form, milestone), version_of(form)
-        )
+        data = _update_data(form, milestone)
+        draft = milestones.save_draft(db.session, current_user, milestone, data, version_of(form))
         for upload in form.evidence.data or []:
             if not upload or not upload.filename:
                 continue
@@ -174,6 +173,12 @@ def save_update(milestone_id: int):
                 stored.append(new.storage_key)
             except files.UploadRejected as error:
                 rejected.append(error.message)
+        if wants_submit:
+            try:
+                with db.session.begin_nested():  # an incomplete submission keeps the draft
+                    milestones.submit_update(db.session, current_user, milestone, data)
+            except milestones.IncompleteUpdate as error:
+                missing = error.missing
     if not outcome.ok:
         files.discard(file_storage(), stored)
         if stored:
@@ -181,26 +186,17 @@ def save_update(milestone_id: int):
         return _render(_load(milestone_id), update_form=form, status=409)
     for message in rejected:
         flash(message, "danger")
-    milestone = _load(milestone_id)
     if not valid:
         flash(_("Your draft was saved. Correct the marked fields before submitting."), "warning")
-        return _render(milestone, update_form=form, status=422)
-    if not form.submit.data:
-        flash(_("Your draft has been saved."), "success")
-        return redirect(url_for(".detail", milestone_id=milestone.id) + "#update")
-    try:
-        milestones.submit_update(db.session, current_user, milestone, _update_data(form, milestone))
-        db.session.commit()
-    except milestones.IncompleteUpdate as error:
-        db.session.commit()  # the draft is kept
-        flash(error.message, "warning")
-        return _render(milestone, update_form=form, missing=error.missing, status=422)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        return _render(_load(milestone_id), update_form=form, status=422)
+    if missing:
+        flash(_("The update was saved as a draft but not submitted."), "warning")
+        return _render(_load(milestone_id), update_form=form, missing=missing, status=422)
+    if wants_submit:
+        flash(_("Your update has been submitted to the fund."), "success")
         return redirect(url_for(".detail", milestone_id=milestone.id))
-    flash(_("Your update has been submitted to the fund."), "success")
-    return redirect(url_for(".detail", milestone_id=milestone.id))
+    flash(_("Your draft has been saved."), "success")
+    return redirect(url_for(".detail", milestone_id=milestone.id) + "#update")
 
 
 @bp.post("/<int:milestone_id>/review")
