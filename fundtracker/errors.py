@@ -17,7 +17,13 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("There is nothing here, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
-    413: (_l("File too large"), _l("The file you sent is larger than the allowed limit.")),
+    413: (
+        _l("File too large"),
+        _l(
+            "What you sent is larger than the allowed limit. Go back: your browser usually keeps "
+            "what you typed. Then send fewer or smaller files."
+        ),
+    ),
     429: (_l("Too many requests"), _l("Please wait a little and try again.")),
     500: (
         _l("Something went wrong"),

@@ -60,7 +60,7 @@ class MoneyField(DecimalField):
             cleaned = re.sub(r"[\s\u00a0\u202f₸]", "", valuelist[0] or "").replace(",", ".")
             valuelist = [cleaned]
         super().process_formdata(valuelist)
-        if self.data is None:
+        if not valuelist or self.data is None:
             return
         if not self.data.is_finite():
             self.data = None
@@ -71,6 +71,10 @@ class MoneyField(DecimalField):
         if abs(self.data) >= self.MAX_TENGE:
             self.data = None
             raise ValueError(_l("This amount is too large."))
+
+    def process_data(self, value):
+        # Objects hold tiyn; the field shows tenge. Views set it with set_tiyn.
+        super().process_data(None if isinstance(value, int) else value)
 
     @property
     def tiyn(self) -> int | None:

@@ -79,7 +79,14 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def _language_context():
+        config = app.config
         return {
             "current_locale": current_locale(),
             "language_names": LANGUAGE_NAMES,
+            "upload_limits": {
+                "file": config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                "file_mb": config["MAX_UPLOAD_MB"],
+                "request": config["MAX_CONTENT_LENGTH"],
+                "request_mb": config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            },
         }

@@ -100,8 +100,12 @@ def can_report_on(user, project: Project) -> bool:
     return is_own_grantee(user, project) and project.status.value in ("active", "at_risk")
 
 
+def _open(project: Project) -> bool:
+    return project.status.value != "closed"
+
+
 def can_review_updates(user, project: Project) -> bool:
-    return is_staff(user)
+    return is_staff(user) and _open(project)
 
 
 def can_manage_payments(user, project: Project) -> bool:
@@ -110,7 +114,7 @@ def can_manage_payments(user, project: Project) -> bool:
 
 def can_comment(user, project: Project) -> bool:
     """The grantee and the fund's staff talk on a milestone; the board reads."""
-    return is_staff(user) or is_own_grantee(user, project)
+    return _open(project) and (is_staff(user) or is_own_grantee(user, project))
 
 
 def can_view_dashboard(user) -> bool:
@@ -144,7 +148,7 @@ def can_upload_documents(user, project: Project) -> bool:
 
 
 def can_delete_file(user, stored) -> bool:
-    if stored.deleted_at is not None:
+    if stored.deleted_at is not None or not _open(stored.project):
         return False
     if is_staff(user):
         return True
@@ -155,4 +159,4 @@ def can_delete_file(user, stored) -> bool:
 
 
 def can_restore_file(user, stored) -> bool:
-    return is_staff(user) and stored.deleted_at is not None
+    return is_staff(user) and stored.deleted_at is not None and _open(stored.project)

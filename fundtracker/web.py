@@ -37,6 +37,8 @@ def requires(rule: Callable[[object], bool]):
 
 def load_or_404(model, object_id: int, rule: Callable[[object, object], bool], loader=None):
     """Load an object by id and check `rule(user, obj)`; a missing or forbidden object is 404."""
+    if not 0 < object_id < 2**31:  # beyond an INTEGER column: PostgreSQL would raise
+        abort(404)
     obj = loader(db.session, object_id) if loader else db.session.get(model, object_id)
     if obj is None or not rule(current_user, obj):
         abort(404)

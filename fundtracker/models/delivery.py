@@ -12,10 +12,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,8 +52,11 @@ class BudgetLine(Base):
     category: Mapped[BudgetCategory] = mapped_column(str_enum(BudgetCategory, "budget_category"))
     description: Mapped[str] = mapped_column(String(300), default="")
     amount: Mapped[int] = mapped_column(BigInteger)  # tiyn
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     project: Mapped[Project] = relationship(back_populates="budget_lines")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
 
 class MilestoneStatus(enum.StrEnum):
@@ -132,9 +137,12 @@ class Tranche(TimestampMixin, Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     payment_reference: Mapped[str] = mapped_column(String(100), default="")
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     project: Mapped[Project] = relationship(back_populates="tranches")
     milestone: Mapped[Milestone | None] = relationship(back_populates="tranche")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     def hold_reason(self, today: date) -> str | None:
         """Why the tranche cannot be approved now, as a key the views translate; None if it can."""
@@ -161,6 +169,14 @@ class MilestoneUpdate(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
         CheckConstraint("beneficiaries >= 0", name="beneficiaries_not_negative"),
+        # One draft per milestone, shared by the organisation's people.
+        Index(
+            "ix_milestone_updates_one_draft",
+            "milestone_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

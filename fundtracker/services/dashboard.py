@@ -17,6 +17,7 @@ from fundtracker.models import (
     TrancheStatus,
     User,
 )
+from fundtracker.services.payments import NO_PAYMENTS
 from fundtracker.services.projects import ProjectFilter, project_list
 
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.AT_RISK)
@@ -99,7 +100,12 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
     board.awaiting_payment = list(
         session.scalars(
             select(Tranche)
-            .where(Tranche.project_id.in_(scope), Tranche.status == TrancheStatus.APPROVED)
+            .join(Tranche.project)
+            .where(
+                Tranche.project_id.in_(scope),
+                Tranche.status == TrancheStatus.APPROVED,
+                Project.status.not_in(NO_PAYMENTS),
+            )
             .options(
                 joinedload(Tranche.project).joinedload(Project.organisation),
                 joinedload(Tranche.milestone),
@@ -109,8 +115,12 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
         )
     )
     board.awaiting_payment_total = session.scalar(
-        select(func.coalesce(func.sum(Tranche.amount), 0)).where(
-            Tranche.project_id.in_(scope), Tranche.status == TrancheStatus.APPROVED
+        select(func.coalesce(func.sum(Tranche.amount), 0))
+        .join(Tranche.project)
+        .where(
+            Tranche.project_id.in_(scope),
+            Tranche.status == TrancheStatus.APPROVED,
+            Project.status.not_in(NO_PAYMENTS),
         )
     )
     return board

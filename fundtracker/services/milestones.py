@@ -17,14 +17,15 @@ from fundtracker.models import (
     MilestoneComment,
     MilestoneStatus,
     MilestoneUpdate,
+    TrancheStatus,
     UpdateSpending,
     UpdateStatus,
     User,
     utcnow,
 )
 from fundtracker.services import events, payments
-from fundtracker.services.errors import DomainError, NotAllowed
-from fundtracker.services.plan import check_version
+from fundtracker.services.errors import Conflict, DomainError, NotAllowed
+from fundtracker.services.plan import STALE, check_version
 
 TRANSITIONS: dict[MilestoneStatus, set[MilestoneStatus]] = {
     MilestoneStatus.PLANNED: {MilestoneStatus.SUBMITTED},
@@ -108,8 +109,13 @@ def save_draft(
     data: UpdateData,
     expected_version: int | None = None,
 ) -> MilestoneUpdate:
+    existed = current_draft(milestone) is not None
+    if existed and expected_version == 0:
+        # The page was opened before a colleague started the draft: do not overwrite it.
+        raise Conflict(STALE)
     draft = draft_for(session, actor, milestone)
-    check_version(draft, expected_version)
+    if existed:
+        check_version(draft, expected_version)
     lines = {line.id for line in milestone.project.budget_lines}
     draft.narrative = data.narrative.strip()
     draft.progress = data.progress if data.progress is not None else draft.progress
@@ -227,8 +233,15 @@ def review(
     if comment:
         session.add(MilestoneComment(milestone=milestone, author_id=actor.id, body=comment))
     session.flush()
-    if accept and approve_tranche and milestone.tranche is not None:
-        payments.approve(session, actor, milestone.tranche, today)
+    tranche = milestone.tranche
+    if (
+        accept
+        and approve_tranche
+        and tranche is not None
+        and tranche.status == TrancheStatus.PLANNED
+        and permissions.can_manage_payments(actor, project)
+    ):
+        payments.approve(session, actor, tranche, today)
     return update
 
 

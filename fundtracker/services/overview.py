@@ -26,6 +26,8 @@ from fundtracker.models import (
 )
 from fundtracker.services.status import RiskSignals, reported_spending, risk_signals
 
+STAFF_ONLY_EVENTS = ("file_deleted", "file_restored", "project_edited")
+
 
 @dataclass
 class BudgetRow:
@@ -100,11 +102,13 @@ def build(session: Session, actor: User, project: Project, today: date) -> Overv
             documents.options(joinedload(StoredFile.uploaded_by)).order_by(StoredFile.id)
         )
     )
+    events = select(ProjectEvent).where(ProjectEvent.project_id == project.id)
+    if not permissions.is_staff(actor):
+        # Staff's housekeeping stays internal.
+        events = events.where(ProjectEvent.kind.not_in(STAFF_ONLY_EVENTS))
     overview.events = list(
         session.scalars(
-            select(ProjectEvent)
-            .where(ProjectEvent.project_id == project.id)
-            .options(joinedload(ProjectEvent.actor))
+            events.options(joinedload(ProjectEvent.actor))
             .order_by(ProjectEvent.created_at.desc(), ProjectEvent.id.desc())
             .limit(200)
         )

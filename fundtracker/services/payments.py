@@ -25,10 +25,17 @@ def _check_project(tranche: Tranche) -> None:
         raise DomainError(_l("Nothing is paid on a suspended or closed project."))
 
 
+def _lock(session: Session, tranche: Tranche) -> None:
+    """Two officers clicking at once: the second sees the first's result (a row lock on
+    PostgreSQL; SQLite writes one at a time)."""
+    session.refresh(tranche, with_for_update=True)
+
+
 def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tranche:
-    if not permissions.can_manage_payments(actor, tranche.project):
+    if not permissions.is_staff(actor):
         raise NotAllowed(_l("Only fund staff approve payments."))
     _check_project(tranche)
+    _lock(session, tranche)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be approved."))
     reason = tranche.hold_reason(today)
@@ -45,9 +52,10 @@ def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tra
 def record_payment(
     session: Session, actor: User, tranche: Tranche, paid_on: date, reference: str, today: date
 ) -> Tranche:
-    if not permissions.can_manage_payments(actor, tranche.project):
+    if not permissions.is_staff(actor):
         raise NotAllowed(_l("Only fund staff record payments."))
     _check_project(tranche)
+    _lock(session, tranche)
     if tranche.status != TrancheStatus.APPROVED:
         raise DomainError(_l("Only an approved tranche can be paid."))
     if paid_on > today:

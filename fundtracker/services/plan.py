@@ -152,7 +152,12 @@ def update_project(
         if isinstance(new, str):
             new = new.strip()
         if old != new:
-            changes[name] = (old, new)
+            if name == "officer_id":  # the history names people, not ids
+                changes["officer"] = tuple(
+                    session.get(User, i).name if i else None for i in (old, new)
+                )
+            else:
+                changes[name] = (old, new)
             setattr(project, name, new)
     old_regions = sorted(r.code for r in project.regions)
     if old_regions != sorted(r.code for r in regions):
@@ -242,6 +247,13 @@ class MilestoneData:
     deliverables: str = ""
 
 
+def _check_due_date(project: Project, due_date: date) -> None:
+    if not project.start_date <= due_date <= project.end_date:
+        raise DomainError(
+            _l("The due date must fall within the project's dates."), field="due_date"
+        )
+
+
 def add_milestone(
     session: Session, actor: User, project: Project, data: MilestoneData
 ) -> Milestone:
@@ -250,6 +262,7 @@ def add_milestone(
         raise DomainError(_l("Enter a title."), field="title")
     if data.due_date is None:
         raise DomainError(_l("Enter the due date."), field="due_date")
+    _check_due_date(project, data.due_date)
     milestone = Milestone(
         project=project,
         title=data.title.strip(),
@@ -305,6 +318,7 @@ def reschedule_milestone(
         raise DomainError(_l("Give the reason for the new date."), field="reason")
     if due_date == milestone.due_date:
         raise DomainError(_l("Choose a different date."), field="due_date")
+    _check_due_date(milestone.project, due_date)
     events.record(
         session,
         milestone.project,
@@ -358,23 +372,45 @@ def add_tranche(session: Session, actor: User, project: Project, data: TrancheDa
     )
     session.add(tranche)
     events.record(
-        session, project, actor, "tranche_added", amount=data.amount, planned_date=data.planned_date
+        session,
+        project,
+        actor,
+        "tranche_added",
+        amount=data.amount,
+        planned_date=data.planned_date,
+        milestone=milestone.title if milestone else None,
     )
     session.flush()
     return tranche
 
 
-def edit_tranche(session: Session, actor: User, tranche: Tranche, data: TrancheData) -> Tranche:
+def edit_tranche(
+    session: Session,
+    actor: User,
+    tranche: Tranche,
+    data: TrancheData,
+    expected_version: int | None = None,
+) -> Tranche:
     _require_staff(actor)
+    check_version(tranche, expected_version)
     _lock(session, tranche.project)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be changed."))
     milestone = _check_tranche(tranche.project, data, tranche)
+    old = tranche.milestone
+    if old is not None and milestone is None and old.status != MilestoneStatus.ACCEPTED:
+        # Money follows evidence: unlinking would let it be paid without the milestone's work.
+        raise DomainError(
+            _l("A tranche cannot be detached from a milestone that is not accepted yet."),
+            field="milestone_id",
+        )
     changes = {}
     if tranche.amount != data.amount:
         changes["amount"] = (tranche.amount, data.amount)
     if tranche.planned_date != data.planned_date:
         changes["planned_date"] = (tranche.planned_date, data.planned_date)
+    if old is not milestone:
+        changes["milestone"] = (old.title if old else None, milestone.title if milestone else None)
     tranche.amount, tranche.planned_date, tranche.milestone = (
         data.amount,
         data.planned_date,
@@ -426,8 +462,13 @@ def add_budget_line(
 
 
 def edit_budget_line(
-    session: Session, actor: User, line: BudgetLine, data: BudgetLineData
+    session: Session,
+    actor: User,
+    line: BudgetLine,
+    data: BudgetLineData,
+    expected_version: int | None = None,
 ) -> BudgetLine:
+    check_version(line, expected_version)
     _require_staff(actor)
     _lock(session, line.project)
     _check_budget(line.project, data, line)

@@ -35,8 +35,7 @@ TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {
     S.CLOSED: set(),
 }
 
-# Underspending: less than this share of the money paid is reported spent ...
-UNDERSPEND_SHARE = 0.5
+# Underspending: less than half of the money paid is reported spent ...
 # ... this long after the latest payment.
 UNDERSPEND_AFTER = timedelta(days=90)
 
@@ -72,6 +71,10 @@ def change_status(
         if final is not None and final.status != MilestoneStatus.ACCEPTED:
             raise DomainError(
                 _l("A project can be closed only when its final milestone is accepted.")
+            )
+        if any(t.status == TrancheStatus.APPROVED for t in project.tranches):
+            raise DomainError(
+                _l("A project cannot be closed while a tranche approved for it is unpaid.")
             )
     events.record(
         session, project, actor, "status_changed", comment=reason, status=(project.status, to)
@@ -114,7 +117,7 @@ def risk_signals(project: Project, today: date) -> RiskSignals:
         last_paid = max(t.paid_on for t in paid)
         spent = sum(reported_spending(project).values())
         underspending = (
-            today - last_paid > UNDERSPEND_AFTER and spent < UNDERSPEND_SHARE * paid_total
+            today - last_paid > UNDERSPEND_AFTER and 2 * spent < paid_total  # integer tiyn
         )
     return RiskSignals(overdue=overdue, underspending=underspending)
 

@@ -10,7 +10,14 @@ import pytest
 from openpyxl import load_workbook
 
 from fundtracker.extensions import db
-from fundtracker.models import MilestoneStatus, StoredFile, TrancheStatus, UpdateStatus
+from fundtracker.models import (
+    MilestoneStatus,
+    ProjectStatus,
+    StoredFile,
+    TrancheStatus,
+    UpdateStatus,
+)
+from fundtracker.services import milestones as milestones_service
 from fundtracker.storage import file_storage, today
 from tests import factories
 from tests.conftest import login_as
@@ -256,3 +263,113 @@ def test_pages_run_a_fixed_number_of_queries(login, officer, grantee, sql_log, p
     small = _count_queries(sql_log, client, url)
     grow(6)
     assert _count_queries(sql_log, client, url) == small
+
+
+def test_officer_edits_a_project_with_the_fields_the_page_shows(login, officer, project):
+    client = login(officer)
+    page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    assert 'name="awarded_amount"' not in page and 'name="end_date"' not in page
+    other_officer = factories.UserFactory(name="Dana Officer")
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data={
+            "code": project.code,
+            "title_kk": "Жезқазғандағы оңалту орталығы",
+            "title_ru": project.title_ru,
+            "title_en": project.title_en,
+            "organisation_id": project.organisation_id,
+            "area_id": project.area_id,
+            "region_ids": [region("KZ-62").id, region("KZ-35").id],
+            "officer_id": other_officer.id,
+            "start_date": project.start_date.isoformat(),
+            "version": project.version_id,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert project.title_kk == "Жезқазғандағы оңалту орталығы"
+    assert sorted(r.code for r in project.regions) == ["KZ-35", "KZ-62"]
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    activity = html.split('id="activity"')[1]
+    assert "Dana Officer" in activity and "Karaganda Region" in activity
+
+
+def test_the_page_says_why_a_tranche_is_on_hold(app, login, officer, project):
+    milestone = project.milestones[0]
+    milestone.due_date = milestone.due_date - timedelta(days=60)  # now overdue
+    db.session.flush()
+    html = login(officer).get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'data-hold="milestone_overdue"' in html
+    assert "On hold: the milestone it rests on is overdue." in html
+    assert f"/tranches/{milestone.tranche.id}/approve" not in html
+    response = login(officer).post(
+        f"/tranches/{milestone.tranche.id}/approve", follow_redirects=True
+    )
+    assert "On hold" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert milestone.tranche.status == TrancheStatus.PLANNED
+
+
+def test_two_colleagues_starting_the_first_draft_do_not_overwrite_each_other(
+    app, login, grantee, project
+):
+    milestone = project.milestones[0]
+    colleague = factories.UserFactory(role=grantee.role, organisation=grantee.organisation)
+    first, second = login(grantee), app.test_client()
+    login_as(second, colleague)
+    for client in (first, second):  # both open the page before either saves
+        assert 'name="version" type="hidden" value="0"' in client.get(
+            f"/milestones/{milestone.id}"
+        ).get_data(as_text=True)
+    form = _update_form(project, submit="", save="1", version="0", narrative="First colleague")
+    assert first.post(f"/milestones/{milestone.id}/update", data=form).status_code == 302
+    form["narrative"] = "Second colleague"
+    response = second.post(f"/milestones/{milestone.id}/update", data=form)
+    assert "Someone else saved a change" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert milestone.updates[-1].narrative == "First colleague"
+
+
+def test_a_rejected_file_keeps_the_update_from_being_submitted(login, grantee, project):
+    milestone = project.milestones[0]
+    factories.stored_file(
+        project,
+        grantee,
+        kind="evidence",
+        update=milestones_service.draft_for(db.session, grantee, milestone),
+    )
+    data = _update_form(project)
+    data["evidence"] = [(io.BytesIO(b"MZ" + b"\x00" * 100), "setup.pdf")]
+    response = login(grantee).post(
+        f"/milestones/{milestone.id}/update", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert "is not a PDF" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert milestone.status == MilestoneStatus.PLANNED
+
+
+def test_ids_beyond_the_database_range_are_404(login, officer):
+    client = login(officer)
+    for url in ("/projects/99999999999", "/milestones/99999999999", "/files/99999999999"):
+        assert client.get(url).status_code == 404
+
+
+def test_closed_projects_take_no_comments_or_reviews(login, grantee, officer, project):
+    project.status = ProjectStatus.CLOSED
+    db.session.flush()
+    milestone = project.milestones[0]
+    response = login(grantee).post(f"/milestones/{milestone.id}/comments", data={"body": "Hi"})
+    assert response.status_code == 403
+    html = login(officer).get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'id="project-actions"' not in html
+
+
+def test_grantees_do_not_see_officers_internal_status_reasons(login, grantee, officer, project):
+    login(officer).post(
+        f"/projects/{project.id}/status",
+        data={"status": "at_risk", "reason": "Internal: audit concerns", "version": 1},
+    )
+    html = login(grantee).get(f"/projects/{project.id}").get_data(as_text=True)
+    activity = html.split('id="activity"')[1]
+    assert "Status changed" in activity and "Internal: audit concerns" not in activity

@@ -125,14 +125,41 @@ def test_amount_cannot_drop_below_what_was_paid(officer):
 
 
 def test_reschedule_needs_a_reason_and_is_kept_in_history(officer):
-    milestone = factories.MilestoneFactory(due_date=date(2026, 12, 1))
+    project = factories.ProjectFactory(start_date=date(2026, 1, 1), end_date=date(2027, 12, 31))
+    milestone = factories.MilestoneFactory(project=project, due_date=date(2026, 12, 1))
     with pytest.raises(DomainError):
         plan.reschedule_milestone(db.session, officer, milestone, date(2027, 1, 15), "", None)
+    with pytest.raises(DomainError) as outside:
+        plan.reschedule_milestone(db.session, officer, milestone, date(2001, 1, 1), "x", None)
+    assert outside.value.field == "due_date"
     plan.reschedule_milestone(
         db.session, officer, milestone, date(2027, 1, 15), "Winter roads closed", None
     )
     (event,) = _events(milestone.project, "milestone_rescheduled")
     assert event.data["due_date"] == ["2026-12-01", "2027-01-15"] and event.comment
+
+
+def test_a_tranche_cannot_leave_a_milestone_that_is_not_accepted(officer):
+    project = factories.ProjectFactory(awarded_amount=100_00)
+    milestone = factories.MilestoneFactory(project=project)
+    tranche = factories.TrancheFactory(project=project, milestone=milestone, amount=10_00)
+    with pytest.raises(DomainError):
+        plan.edit_tranche(
+            db.session, officer, tranche, plan.TrancheData(10_00, tranche.planned_date, None)
+        )
+    other = factories.MilestoneFactory(project=project)
+    plan.edit_tranche(
+        db.session, officer, tranche, plan.TrancheData(10_00, tranche.planned_date, other.id)
+    )
+    (event,) = _events(project, "tranche_edited")
+    assert event.data["milestone"] == [milestone.title, other.title]
+
+
+def test_closing_waits_for_approved_money_to_be_paid(officer):
+    project = factories.ProjectFactory(status=ProjectStatus.COMPLETED)
+    factories.TrancheFactory(project=project, status=TrancheStatus.APPROVED)
+    with pytest.raises(DomainError):
+        status.change_status(db.session, officer, project, ProjectStatus.CLOSED, "Finished")
 
 
 def test_tranches_cannot_exceed_the_award_and_one_per_milestone(officer):

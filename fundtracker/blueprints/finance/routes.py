@@ -12,7 +12,7 @@ from fundtracker.extensions import db
 from fundtracker.models import BudgetCategory, BudgetLine, Tranche
 from fundtracker.services import payments, plan
 from fundtracker.storage import today
-from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires
+from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
 
 
 def _can_view(user, obj) -> bool:
@@ -37,6 +37,7 @@ def tranche_edit(tranche_id: int):
     form = tranche_form(tranche.project, obj=tranche)
     if not form.is_submitted():
         form.amount.set_tiyn(tranche.amount)
+        form.version.data = tranche.version_id
     if form.validate_on_submit():
         with attempt(form) as outcome:
             plan.edit_tranche(
@@ -48,6 +49,7 @@ def tranche_edit(tranche_id: int):
                     planned_date=form.planned_date.data,
                     milestone_id=form.milestone_id.data,
                 ),
+                version_of(form),
             )
         if outcome.ok:
             flash(_("The tranche has been saved."), "success")
@@ -107,6 +109,7 @@ def budget_line_edit(line_id: int):
     if not form.is_submitted():
         form.amount.set_tiyn(line.amount)
         form.category.data = line.category.value
+        form.version.data = line.version_id
     if form.validate_on_submit():
         with attempt(form) as outcome:
             plan.edit_budget_line(
@@ -118,6 +121,7 @@ def budget_line_edit(line_id: int):
                     amount=form.amount.tiyn,
                     description=form.description.data or "",
                 ),
+                version_of(form),
             )
         if outcome.ok:
             flash(_("The budget line has been saved."), "success")

@@ -41,7 +41,7 @@ def update_form_class(budget_lines, labels):
         )
         beneficiaries = IntegerField(
             _l("People reached in the period"),
-            validators=[Optional(), NumberRange(min=0)],
+            validators=[Optional(), NumberRange(min=0, max=10_000_000)],
             description=_l("How many people benefited, in total; no names."),
         )
         evidence = MultipleFileField(

@@ -39,12 +39,14 @@ def _update_form(milestone: Milestone, draft=None, formdata=None):
     form = form_cls(formdata=formdata) if formdata is not None else form_cls()
     # A revision starts from the last submission, as the draft made from it will.
     source = draft or milestones.last_submitted(milestone)
+    if request.method == "GET" and source is None:
+        form.version.data = 0
     if request.method == "GET" and source is not None:
         form.narrative.data = source.narrative
         form.progress.data = source.progress
         form.beneficiaries.data = source.beneficiaries
-        if draft is not None:
-            form.version.data = draft.version_id
+        # 0 means "no draft yet": a colleague's draft started meanwhile is not overwritten.
+        form.version.data = draft.version_id if draft is not None else 0
         for s in source.spending:
             field = getattr(form, f"spending_{s.budget_line_id}", None)
             if field is not None:
@@ -94,6 +96,7 @@ def _render(
         evidence=evidence,
         update_form=update_form if can_report else None,
         review_form=review_form if can_review else None,
+        can_approve_tranche=permissions.can_manage_payments(user, project),
         submitted=submitted,
         comment_form=comment_form or CommentForm(formdata=None),
         can_comment=permissions.can_comment(user, project),
@@ -173,7 +176,7 @@ def save_update(milestone_id: int):
                 stored.append(new.storage_key)
             except files.UploadRejected as error:
                 rejected.append(error.message)
-        if wants_submit:
+        if wants_submit and not rejected:  # a refused file means the evidence is incomplete
             try:
                 with db.session.begin_nested():  # an incomplete submission keeps the draft
                     milestones.submit_update(db.session, current_user, milestone, data)
@@ -189,7 +192,7 @@ def save_update(milestone_id: int):
     if not valid:
         flash(_("Your draft was saved. Correct the marked fields before submitting."), "warning")
         return _render(_load(milestone_id), update_form=form, status=422)
-    if missing:
+    if missing or (wants_submit and rejected):
         flash(_("The update was saved as a draft but not submitted."), "warning")
         return _render(_load(milestone_id), update_form=form, missing=missing, status=422)
     if wants_submit:

@@ -54,7 +54,9 @@ class ProjectFilterForm(FlaskForm):
         self.order.choices = choices([("asc", _l("Ascending")), ("desc", _l("Descending"))])
 
 
-class ProjectForm(VersionForm):
+class ProjectEditForm(VersionForm):
+    """A project's details; the end date and the award change only by an amendment."""
+
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
     title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
@@ -67,8 +69,6 @@ class ProjectForm(VersionForm):
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[InputRequired()])
     officer_id = SelectField(_l("Responsible officer"), coerce=int_or_none, validators=[Optional()])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
-    end_date = DateField(_l("End date"), validators=[InputRequired()])
-    awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[InputRequired()])
     submit = SubmitField(_l("Save"))
 
     def fill_choices(self, organisations, areas, regions, officers, locale: str) -> None:
@@ -76,6 +76,13 @@ class ProjectForm(VersionForm):
         self.area_id.choices = choices((a.id, a.name(locale)) for a in areas)
         self.region_ids.choices = choices((r.id, r.name(locale)) for r in regions)
         self.officer_id.choices = choices([("", "—")] + [(u.id, u.name) for u in officers])
+
+
+class ProjectForm(ProjectEditForm):
+    """A new project."""
+
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[InputRequired()])
 
 
 class AmendmentForm(VersionForm):
@@ -104,7 +111,7 @@ class MilestoneForm(VersionForm):
     submit = SubmitField(_l("Save"))
 
 
-class TrancheForm(FlaskForm):
+class TrancheForm(VersionForm):
     amount = MoneyField(_l("Amount, ₸"), validators=[InputRequired()])
     planned_date = DateField(_l("Planned payment date"), validators=[InputRequired()])
     milestone_id = SelectField(
@@ -116,7 +123,7 @@ class TrancheForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class BudgetLineForm(FlaskForm):
+class BudgetLineForm(VersionForm):
     category = SelectField(_l("Category"), validators=[InputRequired()])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
     amount = MoneyField(_l("Amount, ₸"), validators=[InputRequired()])

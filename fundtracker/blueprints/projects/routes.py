@@ -10,6 +10,7 @@ from fundtracker.blueprints.projects.forms import (
     AmendmentForm,
     DocumentForm,
     MilestoneForm,
+    ProjectEditForm,
     ProjectForm,
     StatusForm,
     budget_line_form,
@@ -127,7 +128,9 @@ def detail(project_id: int):
         tranche_badges=TRANCHE_BADGES,
         hold_messages=HOLD_MESSAGES,
         category_labels=budget_category_labels(),
-        timeline=[timeline.describe(e, region_names) for e in view.events],
+        timeline=[
+            timeline.describe(e, region_names, permissions.is_staff(user)) for e in view.events
+        ],
         can_edit=permissions.can_edit_project(user, project),
         can_pay=permissions.can_manage_payments(user, project),
         can_upload=permissions.can_upload_documents(user, project),
@@ -136,8 +139,8 @@ def detail(project_id: int):
     )
 
 
-def _project_form(obj=None, creating=False) -> ProjectForm:
-    form = ProjectForm(obj=obj)
+def _project_form(obj=None, creating=False) -> ProjectEditForm:
+    form = (ProjectForm if creating else ProjectEditForm)(obj=obj)
     locale = current_locale()
     form.fill_choices(
         reference.organisations(db.session),
@@ -146,9 +149,6 @@ def _project_form(obj=None, creating=False) -> ProjectForm:
         reference.officers(db.session),
         locale,
     )
-    if not creating:
-        del form.end_date
-        del form.awarded_amount
     return form
 
 

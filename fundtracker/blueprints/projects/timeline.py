@@ -28,7 +28,7 @@ FIELD_LABELS = {
     "progress": _l("Progress, %"),
     "regions": _l("Regions"),
     "code": _l("Code"),
-    "officer_id": _l("Responsible officer"),
+    "officer": _l("Responsible officer"),
     "overdue": _l("Overdue milestones"),
     "underspending": _l("Underspending"),
 }
@@ -62,9 +62,16 @@ class TimelineEntry:
     event: ProjectEvent
     title: str
     details: list[str]
+    comment: str = ""
 
 
-def describe(event: ProjectEvent, region_names: dict[str, str]) -> TimelineEntry:
+# Officers' reasons for these stay internal; grantees see what changed.
+INTERNAL_COMMENTS = ("status_changed",)
+
+
+def describe(
+    event: ProjectEvent, region_names: dict[str, str], for_staff: bool = True
+) -> TimelineEntry:
     details = []
     for key, value in (event.data or {}).items():
         label = FIELD_LABELS.get(key)
@@ -82,4 +89,5 @@ def describe(event: ProjectEvent, region_names: dict[str, str]) -> TimelineEntry
         else:
             details.append(f"{label}: {_value(key, value)}")
     title = event_labels().get(event.kind, event.kind)
-    return TimelineEntry(event=event, title=str(title), details=details)
+    comment = event.comment if for_staff or event.kind not in INTERNAL_COMMENTS else ""
+    return TimelineEntry(event=event, title=str(title), details=details, comment=comment)
