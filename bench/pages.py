@@ -1,0 +1,157 @@
+"""Server-side latency (p50, p95) and SQL query count of FundTracker's key pages.
+
+    .venv/bin/python -m bench.pages --database-url sqlite:////tmp/ft-m.sqlite [--repeat 30]
+
+Run it against a database made by `bench.generate`. Each page is requested through the WSGI app
+in-process (no network, no browser): what is timed is FundTracker's own work, from the request to
+the finished response body, database included. The first requests warm the caches and are not
+counted. Each capability's pages add an entry to PAGES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, url_for
+from sqlalchemy import event, func, select
+
+from fundtracker.extensions import db
+from fundtracker.models import Milestone, Project, ProjectStatus, Region, Role, User
+
+
+@dataclass
+class Page:
+    name: str
+    role: Role
+    url: Callable[[], str]  # built inside a request context
+    user: Callable[[], User] | None = None  # default: the first active user of the role
+
+
+def _busiest_project() -> Project:
+    """The project with the most milestones: the heaviest project page."""
+    pid = db.session.scalar(
+        select(Milestone.project_id)
+        .group_by(Milestone.project_id)
+        .order_by(func.count().desc(), Milestone.project_id)
+        .limit(1)
+    )
+    return db.session.get(Project, pid)
+
+
+def _largest_region() -> Region:
+    return db.session.scalars(select(Region).order_by(Region.id)).first()
+
+
+def _busiest_grantee() -> User:
+    org = db.session.scalar(
+        select(Project.organisation_id)
+        .group_by(Project.organisation_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    return db.session.scalars(
+        select(User).where(User.organisation_id == org, User.active.is_(True)).order_by(User.id)
+    ).first()
+
+
+PAGES: list[Page] = [
+    Page("officer dashboard", Role.OFFICER, lambda: url_for("main.dashboard_view")),
+    Page(
+        "project list, filtered",
+        Role.OFFICER,
+        lambda: url_for(
+            "projects.index",
+            region=_largest_region().id,
+            status=ProjectStatus.ACTIVE.value,
+            sort="code",
+        ),
+    ),
+    Page(
+        "project page",
+        Role.OFFICER,
+        lambda: url_for("projects.detail", project_id=_busiest_project().id),
+    ),
+    Page("grantee home", Role.GRANTEE, lambda: url_for("main.index"), user=_busiest_grantee),
+]
+
+
+@dataclass
+class Result:
+    name: str
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    status: int
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def measure(app: Flask, page: Page, repeat: int, warmup: int = 3) -> Result:
+    with app.app_context():
+        user = page.user() if page.user else db.session.scalars(
+            select(User).where(User.role == page.role, User.active.is_(True)).order_by(User.id)
+        ).first()
+        with app.test_request_context():
+            url = page.url()
+        token = user.session_token
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = token
+        sess["_fresh"] = True
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = None
+    with app.app_context():
+        engine = db.engine
+    times = []
+    status = 0
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for i in range(warmup + repeat):
+            statements.clear()
+            started = time.perf_counter()
+            response = client.get(url)
+            response.get_data()
+            took = time.perf_counter() - started
+            status = response.status_code
+            if i >= warmup:
+                times.append(took * 1000)
+        queries = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return Result(page.name, percentile(times, 50), percentile(times, 95), queries, status)
+
+
+def run(database_url: str, repeat: int, pages: list[Page] | None = None) -> list[Result]:
+    from fundtracker import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
+    return [measure(app, page, repeat) for page in pages or PAGES]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    results = run(args.database_url, args.repeat)
+    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  {args.label}")
+    for r in results:
+        flag = "" if r.status == 200 else f"  (HTTP {r.status})"
+        print(f"{r.name:<28} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.queries:>8}{flag}")
+
+
+if __name__ == "__main__":
+    main()
