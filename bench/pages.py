@@ -89,14 +89,20 @@ class Result:
 
 
 def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def measure(app: Flask, page: Page, repeat: int, warmup: int = 3) -> Result:
     with app.app_context():
-        user = page.user() if page.user else db.session.scalars(
-            select(User).where(User.role == page.role, User.active.is_(True)).order_by(User.id)
-        ).first()
+        user = (
+            page.user()
+            if page.user
+            else db.session.scalars(
+                select(User).where(User.role == page.role, User.active.is_(True)).order_by(User.id)
+            ).first()
+        )
         with app.test_request_context():
             url = page.url()
         token = user.session_token
