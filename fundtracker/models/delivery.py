@@ -68,6 +68,8 @@ class MilestoneStatus(enum.StrEnum):
 
 class Milestone(TimestampMixin, Base):
     __tablename__ = "milestones"
+    # What is overdue, due soon or waiting for review: by status, then a range of dates.
+    __table_args__ = (Index("ix_milestones_status_due_date", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
@@ -78,7 +80,7 @@ class Milestone(TimestampMixin, Base):
     deliverables: Mapped[str] = mapped_column(Text, default="")
     due_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[MilestoneStatus] = mapped_column(
-        str_enum(MilestoneStatus, "milestone_status"), default=MilestoneStatus.PLANNED, index=True
+        str_enum(MilestoneStatus, "milestone_status"), default=MilestoneStatus.PLANNED
     )
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(Integer, default=1)

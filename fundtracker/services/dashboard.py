@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from fundtracker.models import (
     Milestone,
     MilestoneStatus,
+    Organisation,
     Project,
     ProjectStatus,
     Tranche,
@@ -18,10 +19,11 @@ from fundtracker.models import (
     User,
 )
 from fundtracker.services.payments import NO_PAYMENTS
-from fundtracker.services.projects import ProjectFilter, project_list
+from fundtracker.services.projects import ProjectFilter, conditions
 
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.AT_RISK)
 WITH_GRANTEE = (MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED)
+NOT_ACCEPTED = tuple(s for s in MilestoneStatus if s != MilestoneStatus.ACCEPTED)
 DUE_SOON_DAYS = 30
 LIST_LIMIT = 100
 
@@ -39,75 +41,76 @@ class Dashboard:
     awaiting_payment_total: int = 0
 
 
-def _scope(actor: User, flt: ProjectFilter) -> Select:
-    """Ids of the projects the actor may see that pass the filters."""
-    stmt = project_list(actor, flt, "en").options()
-    return stmt.with_only_columns(Project.id).order_by(None)
-
-
-def _milestones(session: Session, scope, *conditions) -> list[Milestone]:
+def _milestones(session: Session, scope: list, *where) -> list[Milestone]:
     return list(
         session.scalars(
-            select(Milestone)
-            .join(Milestone.project)
-            .where(Milestone.project_id.in_(scope), Project.status.in_(RUNNING), *conditions)
-            .options(joinedload(Milestone.project).joinedload(Project.organisation))
+            _join_scope(select(Milestone).join(Milestone.project), scope)
+            .where(Project.status.in_(RUNNING), *where)
+            .options(contains_eager(Milestone.project).joinedload(Project.organisation))
             .order_by(Milestone.due_date, Milestone.id)
             .limit(LIST_LIMIT)
         )
     )
 
 
+def _join_scope(stmt: Select, scope: list) -> Select:
+    """Apply the project conditions to a query that joins Project; a text search also needs
+    the organisation."""
+    if any(Organisation.__table__ in c._from_objects for c in scope):  # noqa: SLF001
+        stmt = stmt.join(Project.organisation)
+    return stmt.where(*scope)
+
+
 def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Dashboard:
-    scope = _scope(actor, flt).scalar_subquery()
+    scope = conditions(actor, flt)
     board = Dashboard()
     overdue_condition = (Milestone.due_date < today) & Milestone.status.in_(WITH_GRANTEE)
 
-    late_projects = (
-        select(Milestone.project_id)
-        .join(Milestone.project)
-        .where(Milestone.project_id.in_(scope), Project.status.in_(RUNNING), overdue_condition)
-        .distinct()
+    # Running projects with an overdue milestone, by status: "late", and the active ones that
+    # are not late are "on track".
+    late = dict(
+        session.execute(
+            _join_scope(
+                select(Project.status, func.count(func.distinct(Milestone.project_id))).join(
+                    Milestone.project
+                ),
+                scope,
+            )
+            .where(Project.status.in_(RUNNING), overdue_condition)
+            .group_by(Project.status)
+        ).all()
     )
-    board.late = session.scalar(select(func.count()).select_from(late_projects.subquery()))
+    board.late = sum(late.values())
     counts = dict(
         session.execute(
-            select(Project.status, func.count(Project.id))
-            .where(Project.id.in_(scope))
-            .group_by(Project.status)
+            _join_scope(select(Project.status, func.count(Project.id)), scope).group_by(
+                Project.status
+            )
         ).all()
     )
     board.at_risk = counts.get(ProjectStatus.AT_RISK, 0)
     board.suspended = counts.get(ProjectStatus.SUSPENDED, 0)
-    board.on_track = session.scalar(
-        select(func.count(Project.id)).where(
-            Project.id.in_(scope),
-            Project.status == ProjectStatus.ACTIVE,
-            Project.id.not_in(late_projects),
-        )
-    )
+    board.on_track = counts.get(ProjectStatus.ACTIVE, 0) - late.get(ProjectStatus.ACTIVE, 0)
     board.overdue = _milestones(session, scope, overdue_condition)
     board.due_soon = _milestones(
         session,
         scope,
         Milestone.due_date >= today,
         Milestone.due_date <= today + timedelta(days=DUE_SOON_DAYS),
-        Milestone.status != MilestoneStatus.ACCEPTED,
+        Milestone.status.in_(NOT_ACCEPTED),
     )
     board.awaiting_review = _milestones(
         session, scope, Milestone.status == MilestoneStatus.SUBMITTED
     )
     board.awaiting_payment = list(
         session.scalars(
-            select(Tranche)
-            .join(Tranche.project)
+            _join_scope(select(Tranche).join(Tranche.project), scope)
             .where(
-                Tranche.project_id.in_(scope),
                 Tranche.status == TrancheStatus.APPROVED,
                 Project.status.not_in(NO_PAYMENTS),
             )
             .options(
-                joinedload(Tranche.project).joinedload(Project.organisation),
+                contains_eager(Tranche.project).joinedload(Project.organisation),
                 joinedload(Tranche.milestone),
             )
             .order_by(Tranche.approved_at, Tranche.id)
@@ -115,10 +118,9 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
         )
     )
     board.awaiting_payment_total = session.scalar(
-        select(func.coalesce(func.sum(Tranche.amount), 0))
-        .join(Tranche.project)
-        .where(
-            Tranche.project_id.in_(scope),
+        _join_scope(
+            select(func.coalesce(func.sum(Tranche.amount), 0)).join(Tranche.project), scope
+        ).where(
             Tranche.status == TrancheStatus.APPROVED,
             Project.status.not_in(NO_PAYMENTS),
         )
@@ -129,7 +131,7 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
 def grantee_home(session: Session, actor: User, today: date, horizon_days: int = 60):
     """What the grantee's organisation should do next: milestones due soon or late, and those
     the fund asked to revise."""
-    scope = _scope(actor, ProjectFilter()).scalar_subquery()
+    scope = conditions(actor, ProjectFilter())
     due = _milestones(
         session,
         scope,

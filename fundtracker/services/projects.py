@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
@@ -33,14 +33,18 @@ class ProjectFilter:
     descending: bool = False
 
 
+def visibility(actor: User) -> list[ColumnElement[bool]]:
+    """Conditions on Project that keep what the actor may see."""
+    if permissions.can_read_portfolio(actor):
+        return []
+    if permissions.is_grantee(actor):
+        return [Project.organisation_id == actor.organisation_id]
+    return [false()]
+
+
 def visible_projects(actor: User) -> Select:
     """Projects the actor may see, as a select to refine."""
-    stmt = select(Project)
-    if permissions.can_read_portfolio(actor):
-        return stmt
-    if permissions.is_grantee(actor):
-        return stmt.where(Project.organisation_id == actor.organisation_id)
-    return stmt.where(false())
+    return select(Project).where(*visibility(actor))
 
 
 def _sort_column(key: str, locale: str):
@@ -55,18 +59,19 @@ def _sort_column(key: str, locale: str):
     }.get(key, Project.code)
 
 
-def project_list(actor: User, flt: ProjectFilter, locale: str) -> Select:
-    """The list page's query: filtered, sorted, with its relations loaded in a fixed number of
-    queries whatever the page size."""
-    stmt = visible_projects(actor).join(Project.organisation)
+def conditions(actor: User, flt: ProjectFilter) -> list[ColumnElement[bool]]:
+    """Conditions on Project (and, for a text search, its Organisation, which the query must
+    join) for what the actor may see that passes the filters. Queries that join Project put them
+    straight in their WHERE: no `IN (subquery)` over the whole portfolio."""
+    found = visibility(actor)
     if flt.area_id:
-        stmt = stmt.where(Project.area_id == flt.area_id)
+        found.append(Project.area_id == flt.area_id)
     if flt.status:
-        stmt = stmt.where(Project.status == flt.status)
+        found.append(Project.status == flt.status)
     if flt.officer_id:
-        stmt = stmt.where(Project.officer_id == flt.officer_id)
+        found.append(Project.officer_id == flt.officer_id)
     if flt.region_id:
-        stmt = stmt.where(
+        found.append(
             Project.id.in_(
                 select(project_regions.c.project_id).where(
                     project_regions.c.region_id == flt.region_id
@@ -75,7 +80,7 @@ def project_list(actor: User, flt: ProjectFilter, locale: str) -> Select:
         )
     text = flt.q.strip()
     if text:
-        stmt = stmt.where(
+        found.append(
             or_(
                 contains_folded(Project.code, text),
                 contains_folded(Project.title_kk, text),
@@ -84,6 +89,13 @@ def project_list(actor: User, flt: ProjectFilter, locale: str) -> Select:
                 contains_folded(Organisation.name, text),
             )
         )
+    return found
+
+
+def project_list(actor: User, flt: ProjectFilter, locale: str) -> Select:
+    """The list page's query: filtered, sorted, with its relations loaded in a fixed number of
+    queries whatever the page size."""
+    stmt = select(Project).join(Project.organisation).where(*conditions(actor, flt))
     column = _sort_column(flt.sort, locale)
     order = column.desc() if flt.descending else column.asc()
     return stmt.options(
