@@ -96,7 +96,10 @@ def fix_sequences(session: Session) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move each past its table's max id."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in inspect(session.connection()).get_table_names():
+    inspector = inspect(session.connection())
+    for table in inspector.get_table_names():
+        if "id" not in {c["name"] for c in inspector.get_columns(table)}:
+            continue
         seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table})
         if seq:
             session.execute(

@@ -40,17 +40,29 @@ def env_for(database_url: str) -> dict[str, str]:
     )
 
 
+def production_app(database_url: str):
+    """The app as gunicorn runs it here, made in this process to sign session cookies."""
+    from fundtracker import create_app
+
+    env = env_for(database_url)
+    return create_app(
+        "production",
+        SECRET_KEY=SECRET,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_SERVER=env["MAIL_SERVER"],
+        EXTERNAL_URL=env["EXTERNAL_URL"],
+    )
+
+
 def session_cookie(database_url: str) -> tuple[str, str]:
     """A signed-in officer's session cookie and the filtered list's path."""
-    os.environ.update(env_for(database_url))
     from flask import url_for
     from sqlalchemy import select
 
-    from fundtracker import create_app
     from fundtracker.extensions import db
     from fundtracker.models import ProjectStatus, Region, Role, User
 
-    app = create_app("production")
+    app = production_app(database_url)
     with app.app_context():
         officer = db.session.scalars(
             select(User).where(User.role == Role.OFFICER).order_by(User.id)
