@@ -68,7 +68,10 @@ class MilestoneStatus(enum.StrEnum):
 
 class Milestone(TimestampMixin, Base):
     __tablename__ = "milestones"
-    # What is overdue, due soon or waiting for review: by status, then a range of dates.
+    # Milestones are found by status, then a range of dates (overdue, due soon, waiting for
+    # review, reminders): queries name the statuses they want (IN, not !=) so that this index
+    # serves them. There is no index on the date alone: planners preferred it for its order
+    # and read most of the table to find the few open milestones.
     __table_args__ = (Index("ix_milestones_status_due_date", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,7 +81,7 @@ class Milestone(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     deliverables: Mapped[str] = mapped_column(Text, default="")
-    due_date: Mapped[date] = mapped_column(Date, index=True)
+    due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[MilestoneStatus] = mapped_column(
         str_enum(MilestoneStatus, "milestone_status"), default=MilestoneStatus.PLANNED
     )

@@ -23,7 +23,7 @@ from fundtracker.services.projects import ProjectFilter, conditions
 
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.AT_RISK)
 WITH_GRANTEE = (MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED)
-NOT_ACCEPTED = tuple(s for s in MilestoneStatus if s != MilestoneStatus.ACCEPTED)
+OPEN = (*WITH_GRANTEE, MilestoneStatus.SUBMITTED)  # not accepted yet
 DUE_SOON_DAYS = 30
 LIST_LIMIT = 100
 
@@ -97,7 +97,6 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
         scope,
         Milestone.due_date >= today,
         Milestone.due_date <= today + timedelta(days=DUE_SOON_DAYS),
-        Milestone.status.in_(NOT_ACCEPTED),
     )
     board.awaiting_review = _milestones(
         session, scope, Milestone.status == MilestoneStatus.SUBMITTED
