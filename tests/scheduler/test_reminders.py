@@ -239,3 +239,19 @@ def test_inactive_rules_send_nothing(app, smtp):
     with _at(FOURTEEN_BEFORE):
         run_jobs(app)
     assert _to(smtp, grantee.email) == []
+
+
+def test_a_reminder_another_process_sent_meanwhile_is_not_sent_again(app, smtp):
+    milestone = _milestone()
+    grantee = _grantee(milestone.project.organisation, locale="en")
+    db.session.commit()
+    with _at(FOURTEEN_BEFORE):
+        # This process has found what is due; before it sends, another one sends it all.
+        mine = reminders.due_occurrences(db.session, datetime.now(UTC))
+        db.session.rollback()
+        assert [o.recipient_id for o in mine] == [grantee.id]
+        reminders_job(app)
+        assert [reminders.send(db.session, o, datetime.now(UTC)) for o in mine] == [None]
+        db.session.commit()
+        outbox_job(app)
+    assert len(_to(smtp, grantee.email)) == 1
