@@ -80,7 +80,9 @@ def test_two_schedulers_at_once_send_each_reminder_exactly_once(inbox):
                 thread.join(timeout=120)
         assert not errors, errors
 
-        sent = Counter((m["To"], m["Subject"].split("«")[1].split("»")[0]) for m in messages.messages)
+        sent = Counter(
+            (m["To"], m["Subject"].split("«")[1].split("»")[0]) for m in messages.messages
+        )
         assert set(sent) == expected
         assert all(count == 1 for count in sent.values()), sent
         with app.app_context():
