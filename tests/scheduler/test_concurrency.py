@@ -3,9 +3,13 @@ database (an SQLite file or the PostgreSQL server): every reminder goes out exac
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,12 +19,14 @@ from sqlalchemy import func, select
 
 from fundtracker import create_app
 from fundtracker.extensions import db
-from fundtracker.models import EmailStatus, OutboxEmail, Reminder, Role
+from fundtracker.models import EmailStatus, OutboxEmail, Reminder, ReminderRule, Role
 from fundtracker.scheduler import run_jobs
+from fundtracker.storage import today
 from tests import factories
 from tests.conftest import _Inbox, free_port
 from tests.dbutil import fresh_database
 
+ROOT = Path(__file__).resolve().parents[2]
 MILESTONES = 12
 GRANTEES_PER_ORGANISATION = 2
 
@@ -91,3 +97,61 @@ def test_two_schedulers_at_once_send_each_reminder_exactly_once(inbox):
             assert statuses == {EmailStatus.SENT}
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.no_db
+def test_two_flask_scheduler_processes_send_each_reminder_exactly_once(inbox):
+    """Real processes: `flask scheduler --once` twice at the same moment. No time control across
+    processes, so the rule fires at 00:00 in Almaty 14 days before the due date: today."""
+    messages, port = inbox
+    with fresh_database("processes") as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            for rule in db.session.scalars(select(ReminderRule)):
+                rule.active = False
+            factories.ReminderRuleFactory(days=14, send_time=time(0, 0), grace_days=1)
+            expected = set()
+            for n in range(MILESTONES):
+                org = factories.OrganisationFactory()
+                people = [
+                    factories.UserFactory(role=Role.GRANTEE, organisation=org, locale="en")
+                    for _ in range(GRANTEES_PER_ORGANISATION)
+                ]
+                factories.MilestoneFactory(
+                    project=factories.ProjectFactory(organisation=org),
+                    due_date=today() + timedelta(days=14),
+                    title=f"Step {n}",
+                )
+                expected |= {(p.email, f"Step {n}") for p in people}
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+        env = {
+            **os.environ,
+            "FLASK_APP": "wsgi",
+            "FUNDTRACKER_CONFIG": "development",
+            "DATABASE_URL": url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(port),
+        }
+        flask = str(Path(sys.executable).with_name("flask"))
+        processes = [
+            subprocess.Popen(
+                [flask, "scheduler", "--once"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=120)[0].decode() for p in processes]
+        assert [p.returncode for p in processes] == [0, 0], outputs
+
+        sent = Counter(
+            (m["To"], m["Subject"].split("«")[1].split("»")[0]) for m in messages.messages
+        )
+        assert set(sent) == expected
+        assert all(count == 1 for count in sent.values()), sent
