@@ -1,5 +1,6 @@
 from datetime import date, time
 
+from babel.dates import get_day_names
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from fundtracker.blueprints.notifications import bp
 from fundtracker.blueprints.notifications.forms import RuleForm, SettingsForm
 from fundtracker.extensions import db
 from fundtracker.forms import choices
+from fundtracker.i18n import current_locale
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.notifications import external_link, render_email
@@ -110,6 +112,7 @@ def admin_index():
         log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
         problems=notifications.problems(db.session),
         pending=notifications.pending_count(db.session),
+        weekdays=get_day_names("wide", locale=current_locale()),
         action_form=PostOnlyForm(),
         **_status_labels(),
     )
