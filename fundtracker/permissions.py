@@ -160,3 +160,24 @@ def can_delete_file(user, stored) -> bool:
 
 def can_restore_file(user, stored) -> bool:
     return is_staff(user) and stored.deleted_at is not None and _open(stored.project)
+
+
+# Reminders and notifications ---------------------------------------------------------------------
+
+
+def can_manage_reminders(user) -> bool:
+    """Reminder rules, the sent log, failed emails and previews: administrators."""
+    return is_admin(user)
+
+
+def can_read_notification(user, notification) -> bool:
+    """A notification is its recipient's alone."""
+    return _signed_in(user) and notification.user_id == user.id
+
+
+def can_edit_reminder_rule(user, rule) -> bool:
+    return can_manage_reminders(user)
+
+
+def can_view_outbox_email(user, email) -> bool:
+    return can_manage_reminders(user)

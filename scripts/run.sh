@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: install, migrate, load demo data, serve on 127.0.0.1:5000.
+# One command on a fresh machine: install, migrate, load demo data, serve on 127.0.0.1:5000,
+# with the scheduler (reminders, digests, outgoing email) running next to the server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh --no-dev
@@ -9,5 +10,9 @@ echo "==> migrating the database (${DATABASE_URL:-instance/fundtracker.sqlite})"
 .venv/bin/flask db upgrade
 echo "==> loading demo data"
 .venv/bin/flask seed-demo
-echo "==> FundTracker on http://127.0.0.1:5000  (Ctrl+C stops it)"
-exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
+echo "==> starting the scheduler (flask scheduler) in the background"
+.venv/bin/flask scheduler &
+scheduler_pid=$!
+trap 'kill "$scheduler_pid" 2>/dev/null || true; wait "$scheduler_pid" 2>/dev/null || true' EXIT INT TERM
+echo "==> FundTracker on http://127.0.0.1:5000  (Ctrl+C stops it and the scheduler)"
+.venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"

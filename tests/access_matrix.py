@@ -140,4 +140,20 @@ ACCESS: dict[str, Entry] = {
     "admin.user_deactivate": on_a_user(),
     "admin.user_activate": on_a_user(),
     "admin.user_invite": on_a_user(),
+    # Reminders and notifications
+    "notifications.index": Entry(everyone()),
+    "notifications.read_all": Entry(everyone()),
+    "notifications.settings": Entry(everyone()),
+    # notification_a is the grantee's own; nobody else may even see that it exists.
+    "notifications.read": Entry(
+        only("grantee", others=HIDDEN),
+        args={"notification_id": "notification_a"},
+        other_args={"notification_id": "notification_b"},
+    ),
+    "notifications.admin_index": Entry(only("admin")),
+    "notifications.rule_new": Entry(only("admin")),
+    "notifications.rule_edit": Entry(only("admin"), args={"rule_id": "reminder_rule"}),
+    "notifications.rule_preview": Entry(only("admin"), args={"rule_id": "reminder_rule"}),
+    "notifications.email_view": Entry(only("admin"), args={"email_id": "outbox_email"}),
+    "notifications.email_retry": Entry(only("admin"), args={"email_id": "outbox_email"}),
 }

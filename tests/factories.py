@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, time
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -13,6 +13,7 @@ from fundtracker.extensions import db
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
+    EmailStatus,
     FileKind,
     Milestone,
     Organisation,
@@ -20,12 +21,14 @@ from fundtracker.models import (
     Project,
     ProjectStatus,
     Region,
+    ReminderKind,
+    ReminderRule,
     Role,
     Tranche,
     User,
     bin_is_valid,
 )
-from fundtracker.services import files
+from fundtracker.services import files, notifications
 from fundtracker.services.accounts import hash_password
 from fundtracker.storage import file_storage
 
@@ -162,3 +165,34 @@ def stored_file(
         kind,
         update=update,
     )
+
+
+# Reminders and notifications ---------------------------------------------------------------------
+
+
+class ReminderRuleFactory(BaseFactory):
+    class Meta:
+        model = ReminderRule
+
+    kind = ReminderKind.MILESTONE_DUE
+    days = 5
+    send_time = time(9, 0)
+    to_grantee = True
+    to_officer = False
+    grace_days = 2
+    active = True
+
+
+def notification(user, subject="Reminder: report due", url="/projects"):
+    return notifications.notify(db.session, user, subject=subject, body="Body", url=url)
+
+
+def failed_email(user, error="ConnectionRefusedError(111, 'Connection refused')"):
+    email = notifications.queue_email(
+        db.session, user, "Reminder: report due", "Text", "<p>Html</p>"
+    )
+    email.status = EmailStatus.FAILED
+    email.attempts = notifications.MAX_ATTEMPTS
+    email.last_error = error
+    db.session.flush()
+    return email

@@ -53,6 +53,15 @@ def _delivery_samples(org, uploader, suffix: str) -> dict:
     }
 
 
+def _reminder_samples(grantee_a, grantee_b) -> dict:
+    return {
+        "notification_a": factories.notification(grantee_a),
+        "notification_b": factories.notification(grantee_b),
+        "reminder_rule": factories.ReminderRuleFactory(),
+        "outbox_email": factories.failed_email(grantee_a),
+    }
+
+
 @pytest.fixture
 def samples():
     org_a = factories.OrganisationFactory()
@@ -72,6 +81,7 @@ def samples():
         "grantee_user_b": grantee_b,
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
+        **_reminder_samples(users["grantee"], grantee_b),
     }
     return users, objects
 

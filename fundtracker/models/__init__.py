@@ -18,6 +18,16 @@ from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
+from fundtracker.models.reminders import (
+    EmailDelivery,
+    EmailStatus,
+    Notification,
+    OutboxEmail,
+    Reminder,
+    ReminderKind,
+    ReminderRule,
+    ReminderStatus,
+)
 from fundtracker.models.security import LoginAttempt
 from fundtracker.models.user import Role, User
 
@@ -46,6 +56,15 @@ __all__ = [
     "Role",
     "User",
     "bin_is_valid",
+    # Reminders and notifications
+    "EmailDelivery",
+    "EmailStatus",
+    "Notification",
+    "OutboxEmail",
+    "Reminder",
+    "ReminderKind",
+    "ReminderRule",
+    "ReminderStatus",
     "localized",
     "project_regions",
     "utcnow",

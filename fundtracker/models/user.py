@@ -55,6 +55,11 @@ class User(UserMixin, TimestampMixin, Base):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notification emails: each as it happens ("immediate") or one a day ("daily"); a plain
+    # column (no CHECK) so that SQLite adds it without rebuilding the users table.
+    email_delivery: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 

@@ -1,0 +1,242 @@
+from datetime import date, time
+
+from babel.dates import get_day_names
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from fundtracker import permissions
+from fundtracker.blueprints.notifications import bp
+from fundtracker.blueprints.notifications.forms import RuleForm, SettingsForm
+from fundtracker.extensions import db
+from fundtracker.forms import choices
+from fundtracker.i18n import current_locale
+from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
+from fundtracker.services import notifications, reminders
+from fundtracker.services.notifications import external_link, render_email
+from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
+
+
+@bp.app_context_processor
+def _unread():
+    """One COUNT per page, for signed-in users only: the badge in the navigation."""
+    user = current_user
+    if user is None or not permissions.is_signed_in(user):
+        return {}
+    return {
+        "unread_notifications": notifications.unread_count(db.session, user),
+        "nav_reminders": permissions.can_manage_reminders(user),
+    }
+
+
+# A user's own notifications ----------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@requires(permissions.is_signed_in)
+def index():
+    return render_template(
+        "notifications/index.html",
+        items=notifications.recent(db.session, current_user),
+        action_form=PostOnlyForm(),
+    )
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@requires(permissions.is_signed_in)
+def read(notification_id: int):
+    """Mark as read and go to what it is about."""
+    notification = load_or_404(Notification, notification_id, permissions.can_read_notification)
+    target = url_for(".index")
+    if PostOnlyForm().validate_on_submit():
+        with attempt() as outcome:
+            notifications.mark_read(db.session, current_user, notification)
+        if outcome.ok and request.form.get("open") and is_safe_next(notification.url):
+            target = notification.url
+    return redirect(target)
+
+
+@bp.post("/notifications/read-all")
+@requires(permissions.is_signed_in)
+def read_all():
+    if PostOnlyForm().validate_on_submit():
+        with attempt():
+            notifications.mark_all_read(db.session, current_user)
+    return redirect(url_for(".index"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@requires(permissions.is_signed_in)
+def settings():
+    form = SettingsForm(data={"email_delivery": current_user.email_delivery})
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            notifications.set_email_delivery(db.session, current_user, form.email_delivery.data)
+        if outcome.ok:
+            flash(_("Your notification settings have been saved."), "success")
+            return redirect(url_for(".index"))
+    status = 422 if form.errors else 200
+    return render_template("notifications/settings.html", form=form), status
+
+
+# Administration: rules, what is coming, what was sent, what failed -------------------------------
+
+
+def _status_labels() -> dict:
+    return {
+        "email_status_labels": {
+            "pending": _("Waiting"),
+            "sending": _("Sending"),
+            "sent": _("Sent"),
+            "failed": _("Failed"),
+        },
+        "reminder_status_labels": {"sent": _("Sent"), "skipped": _("Skipped (too late)")},
+    }
+
+
+def _kind_labels() -> dict[str, str]:
+    return {name: str(kind.label) for name, kind in reminders.KINDS.items()}
+
+
+@bp.get("/admin/reminders")
+@requires(permissions.can_manage_reminders)
+def admin_index():
+    now = utcnow()
+    return render_template(
+        "notifications/admin.html",
+        rules=reminders.list_rules(db.session),
+        kind_labels=_kind_labels(),
+        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now)[:200]),
+        log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
+        problems=notifications.problems(db.session),
+        pending=notifications.pending_count(db.session),
+        weekdays=get_day_names("wide", locale=current_locale()),
+        action_form=PostOnlyForm(),
+        **_status_labels(),
+    )
+
+
+def _rule_form(rule: ReminderRule | None = None) -> RuleForm:
+    form = RuleForm(obj=rule)
+    form.kind.choices = choices(_kind_labels().items())
+    if rule is None and request.method == "GET":
+        form.send_time.data = time(9, 0)
+        form.to_grantee.data = True
+    return form
+
+
+def _rule_data(form: RuleForm) -> reminders.RuleData:
+    return reminders.RuleData(
+        kind=form.kind.data,
+        days=form.days.data,
+        send_time=form.send_time.data,
+        to_grantee=form.to_grantee.data,
+        to_officer=form.to_officer.data,
+        grace_days=form.grace_days.data,
+        active=form.active.data,
+    )
+
+
+@bp.route("/admin/reminders/rules/new", methods=["GET", "POST"])
+@requires(permissions.can_manage_reminders)
+def rule_new():
+    form = _rule_form()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            reminders.create_rule(db.session, current_user, _rule_data(form))
+        if outcome.ok:
+            flash(_("The reminder rule has been saved."), "success")
+            return redirect(url_for(".admin_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/rule_form.html", form=form, rule=None), status
+
+
+@bp.route("/admin/reminders/rules/<int:rule_id>", methods=["GET", "POST"])
+@requires(permissions.can_manage_reminders)
+def rule_edit(rule_id: int):
+    rule = load_or_404(ReminderRule, rule_id, permissions.can_edit_reminder_rule)
+    form = _rule_form(rule)
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            reminders.update_rule(db.session, current_user, rule, _rule_data(form))
+        if outcome.ok:
+            flash(_("The reminder rule has been saved."), "success")
+            return redirect(url_for(".admin_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/rule_form.html", form=form, rule=rule), status
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and 0 < value < 2**31 else None
+
+
+@bp.get("/admin/reminders/rules/<int:rule_id>/preview")
+@requires(permissions.can_manage_reminders)
+def rule_preview(rule_id: int):
+    """The email a reminder of this rule sends: for the object, recipient and day in the query,
+    or the rule's next one."""
+    rule = load_or_404(ReminderRule, rule_id, permissions.can_edit_reminder_rule)
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = None
+    found = reminders.preview(
+        db.session, rule, utcnow(), _int_arg("object_id"), _int_arg("recipient_id"), day
+    )
+    email = None
+    if found:
+        occurrence, recipient, message = found
+        link = external_link(message.url)
+        subject, text, _html = render_email(
+            recipient, "notification", message.subject, body=message.body, link=link
+        )
+        with force_locale(recipient.locale):  # the HTML part as the recipient will see it
+            html = current_app.jinja_env.get_template("email/_notification_body.html").render(
+                user=recipient,
+                body=message.body,
+                link=link,
+                settings_link=external_link(url_for(".settings")),
+            )
+        email = {
+            "occurrence": occurrence,
+            "recipient": recipient,
+            "subject": subject,
+            "text": text,
+            "html": Markup(html),  # noqa: S704 - rendered by an autoescaped .html template
+        }
+    return render_template(
+        "notifications/preview.html",
+        rule=rule,
+        kind_labels=_kind_labels(),
+        email=email,
+    )
+
+
+def _email(email_id: int) -> OutboxEmail:
+    return load_or_404(OutboxEmail, email_id, permissions.can_view_outbox_email)
+
+
+@bp.get("/admin/reminders/emails/<int:email_id>")
+@requires(permissions.can_manage_reminders)
+def email_view(email_id: int):
+    return render_template(
+        "notifications/email.html",
+        email=_email(email_id),
+        action_form=PostOnlyForm(),
+        **_status_labels(),
+    )
+
+
+@bp.post("/admin/reminders/emails/<int:email_id>/retry")
+@requires(permissions.can_manage_reminders)
+def email_retry(email_id: int):
+    email = _email(email_id)
+    if PostOnlyForm().validate_on_submit():
+        with attempt() as outcome:
+            notifications.retry(db.session, email, utcnow())
+        if outcome.ok:
+            flash(_("The email will be sent again within a minute."), "success")
+    return redirect(url_for(".admin_index"))

@@ -1,0 +1,92 @@
+"""Demo data for reminders and notifications: a few in-app notifications for the demo accounts,
+worded by the real reminder rules, and one grantee who chose the daily digest.
+
+Idempotent: an account that has any notification already gets none; only adds and flushes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fundtracker.models import (
+    EmailDelivery,
+    Milestone,
+    MilestoneStatus,
+    Notification,
+    Project,
+    ReminderKind,
+    ReminderRule,
+    User,
+)
+from fundtracker.services import reminders
+from fundtracker.services.notifications import notify
+
+DEMO_DOMAIN = "demo.fundtracker.kz"
+
+
+def _user(session: Session, local: str) -> User | None:
+    return session.scalar(select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
+
+
+def _has_notifications(session: Session, user: User) -> bool:
+    count = session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == user.id)
+    )
+    return bool(count)
+
+
+def _rule(session: Session, kind: str, days: int | None = None) -> ReminderRule | None:
+    query = select(ReminderRule).where(ReminderRule.kind == kind).order_by(ReminderRule.days)
+    if days is not None:
+        query = query.where(ReminderRule.days == days)
+    return session.scalars(query).first()
+
+
+def _tell(session: Session, rule: ReminderRule | None, object_id: int, user: User, day: date):
+    if rule is None:
+        return 0
+    occurrence = reminders.Occurrence(
+        rule.id, rule.kind, object_id, user.id, day, reminders.moment(rule, day)
+    )
+    message = reminders.message_for(session, occurrence, user)
+    if message is None:
+        return 0
+    # In-app only: demo data sends no email.
+    notify(session, user, subject=message.subject, body=message.body, url=message.url, email=False)
+    return 1
+
+
+def seed_reminders(session: Session, today: date) -> int:
+    """Give the demo grantee and officer a few notifications; return how many were made."""
+    made = 0
+    grantee = _user(session, "grantee")
+    if grantee is not None and grantee.organisation_id and not _has_notifications(session, grantee):
+        open_milestones = session.scalars(
+            select(Milestone)
+            .join(Milestone.project)
+            .where(
+                Project.organisation_id == grantee.organisation_id,
+                Milestone.status.in_((MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED)),
+            )
+            .order_by(Milestone.due_date)
+        ).all()
+        for milestone in open_milestones[:3]:
+            if milestone.due_date < today:
+                rule = _rule(session, ReminderKind.MILESTONE_OVERDUE)
+                day = milestone.due_date + timedelta(days=1)
+                made += _tell(session, rule, milestone.id, grantee, day)
+            else:
+                rule = _rule(session, ReminderKind.MILESTONE_DUE, 14)
+                made += _tell(session, rule, milestone.id, grantee, today)
+    officer = _user(session, "officer")
+    if officer is not None and not _has_notifications(session, officer):
+        rule = _rule(session, ReminderKind.OFFICER_DIGEST)
+        made += _tell(session, rule, officer.id, officer, today - timedelta(today.weekday()))
+    second = _user(session, "grantee-b")
+    if second is not None and not _has_notifications(session, second):
+        second.email_delivery = EmailDelivery.DAILY.value
+    session.flush()
+    return made

@@ -1,0 +1,32 @@
+"""The scheduler's periodic work: a plain list of jobs, each `job(app)`, each safe to run twice
+and at the same time in two processes. `flask scheduler` (fundtracker/scheduler/runner.py) runs
+them every minute in one dedicated process; the web app never starts it.
+
+To add a job (a monthly report, a PDF build): write `def my_job(app)` that does its work inside
+`app.app_context()` and append it to JOBS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask
+
+from fundtracker.scheduler.jobs import digest_job, outbox_job, reminders_job
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Flask], object]
+
+# Order matters within one run: reminders and digests queue emails that the outbox then sends.
+JOBS: list[Job] = [reminders_job, digest_job, outbox_job]
+
+
+def run_jobs(app: Flask, jobs: list[Job] | None = None) -> None:
+    """Run each job once; one job's failure does not stop the others."""
+    for job in JOBS if jobs is None else jobs:
+        try:
+            job(app)
+        except Exception:
+            log.exception("scheduler job %s failed", getattr(job, "__name__", job))

@@ -1,0 +1,58 @@
+"""`flask scheduler`: one dedicated process that runs the jobs every minute (APScheduler 3.x).
+
+Never started by create_app: web workers would each start one. Running two by mistake is safe
+(every job claims its work in the database), only wasteful.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from fundtracker.scheduler import run_jobs
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    interval = int(app.config.get("SCHEDULER_INTERVAL_SECONDS", 60))
+    scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    scheduler.add_job(
+        run_jobs,
+        IntervalTrigger(seconds=interval),
+        args=[app],
+        id="fundtracker-jobs",
+        max_instances=1,  # a slow run is never overlapped by the next one in this process
+        coalesce=True,  # after a pause, one run catches up (the jobs look back themselves)
+        misfire_grace_time=None,
+        # At once on start: after a downtime the missed reminders go out now, not in a minute.
+        next_run_time=datetime.now(scheduler.timezone),
+    )
+    return scheduler
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every job once and exit (for cron or a check).")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the reminders, digests and outbox every minute until stopped."""
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO)
+    if once:
+        run_jobs(app)
+        return
+    scheduler = build_scheduler(app)
+    click.echo("FundTracker scheduler running (Ctrl+C stops it)")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+def init_scheduler_cli(app: Flask) -> None:
+    app.cli.add_command(scheduler_command)

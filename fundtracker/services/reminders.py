@@ -1,0 +1,544 @@
+"""Reminder rules and the reminders they produce.
+
+Each kind of rule is one entry of KINDS: a function that finds the rule's occurrences in a range
+of days (what object, whom, on which day) and one that words the message for a recipient. The
+scheduler's job calls `due_occurrences` and `send`; `send` claims an occurrence by inserting its
+row (unique per rule, object, recipient and day) in the same transaction as the notification, so
+two scheduler processes never both send it, and a process that dies before committing leaves
+nothing behind to block the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale, format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from fundtracker.models import (
+    Milestone,
+    MilestoneStatus,
+    Project,
+    ProjectStatus,
+    Reminder,
+    ReminderKind,
+    ReminderRule,
+    ReminderStatus,
+    Role,
+    User,
+)
+from fundtracker.services.errors import DomainError
+from fundtracker.services.notifications import app_path, notify
+
+# How far back beyond a rule's grace period a run looks, so that reminders missed during a long
+# downtime are recorded as skipped rather than silently forgotten.
+LOOKBACK_DAYS = 7
+WITH_GRANTEE = (MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED)
+RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.AT_RISK)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    rule_id: int
+    kind: str
+    object_id: int
+    recipient_id: int
+    occurrence: date
+    due_at: datetime  # UTC
+
+    @property
+    def key(self) -> tuple[int, int, int, date]:
+        return (self.rule_id, self.object_id, self.recipient_id, self.occurrence)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: object  # lazy string
+    days_label: object
+    # (session, rule, first day, last day) -> occurrences on those days (Asia/Almaty dates)
+    find: Callable[[Session, ReminderRule, date, date], Iterable[Occurrence]]
+    # (session, occurrence, recipient) -> message, called inside force_locale(recipient.locale)
+    message: Callable[[Session, Occurrence, User], Message | None]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, label, days_label):
+    """Add a kind of rule: decorate its `find` function and pass its `message` function."""
+
+    def decorator(find):
+        def with_message(message):
+            KINDS[name] = Kind(label=label, days_label=days_label, find=find, message=message)
+            return message
+
+        find.message = with_message
+        return find
+
+    return decorator
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def moment(rule: ReminderRule, day: date) -> datetime:
+    """When the rule's reminder for `day` is due: its time of day in Asia/Almaty, in UTC."""
+    return datetime.combine(day, rule.send_time, tzinfo=tz()).astimezone(UTC)
+
+
+def _milestones(session: Session, first_due: date, last_due: date):
+    return session.scalars(
+        select(Milestone)
+        .join(Milestone.project)
+        .where(
+            Milestone.due_date >= first_due,
+            Milestone.due_date <= last_due,
+            Milestone.status.in_(WITH_GRANTEE),
+            Project.status.in_(RUNNING),
+        )
+        .options(selectinload(Milestone.project).selectinload(Project.organisation))
+        .order_by(Milestone.due_date, Milestone.id)
+    ).all()
+
+
+def _grantees(session: Session, organisation_ids: set[int]) -> dict[int, list[int]]:
+    rows = session.execute(
+        select(User.organisation_id, User.id).where(
+            User.organisation_id.in_(organisation_ids),
+            User.role == Role.GRANTEE,
+            User.active.is_(True),
+        )
+    ).all()
+    found: dict[int, list[int]] = {}
+    for organisation_id, user_id in rows:
+        found.setdefault(organisation_id, []).append(user_id)
+    return found
+
+
+def _active_ids(session: Session, user_ids: set[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.active)))
+
+
+def _milestone_occurrences(session, rule, milestones, day_of) -> list[Occurrence]:
+    grantees = _grantees(session, {m.project.organisation_id for m in milestones})
+    officers = _active_ids(session, {m.project.officer_id for m in milestones} - {None})
+    found = []
+    for milestone in milestones:
+        recipients = []
+        if rule.to_grantee:
+            recipients += grantees.get(milestone.project.organisation_id, [])
+        if rule.to_officer and milestone.project.officer_id in officers:
+            recipients.append(milestone.project.officer_id)
+        day = day_of(milestone)
+        for recipient_id in dict.fromkeys(recipients):
+            found.append(
+                Occurrence(rule.id, rule.kind, milestone.id, recipient_id, day, moment(rule, day))
+            )
+    return found
+
+
+def _milestone_text(session: Session, occurrence: Occurrence, user: User):
+    milestone = session.get(Milestone, occurrence.object_id)
+    if milestone is None:
+        return None
+    project = milestone.project
+    values = {
+        "title": milestone.title,
+        "code": project.code,
+        "project": project.title(user.locale),
+        "date": format_date(milestone.due_date, "long"),
+    }
+    return milestone, values, app_path("milestones.detail", milestone_id=milestone.id)
+
+
+@register(
+    ReminderKind.MILESTONE_DUE,
+    _l("Milestone due (before the due date)"),
+    _l("Days before the due date (0: on the day)"),
+)
+def _find_due(session, rule, first: date, last: date):
+    days = timedelta(days=rule.days)
+    milestones = _milestones(session, first + days, last + days)
+    return _milestone_occurrences(session, rule, milestones, lambda m: m.due_date - days)
+
+
+@_find_due.message
+def _due_message(session, occurrence, user):
+    found = _milestone_text(session, occurrence, user)
+    if found is None or found[0].status not in WITH_GRANTEE:
+        return None
+    milestone, values, url = found
+    if milestone.due_date == occurrence.occurrence:
+        subject = _l("Due today: «%(title)s»", **values)
+    else:
+        subject = _l("Reminder: «%(title)s» is due on %(date)s", **values)
+    body = _l(
+        "The milestone «%(title)s» of project %(code)s «%(project)s» is due on %(date)s. "
+        "Please report on it in FundTracker by then.",
+        **values,
+    )
+    return Message(str(subject), str(body), url)
+
+
+@register(
+    ReminderKind.MILESTONE_OVERDUE,
+    _l("Milestone overdue"),
+    _l("Days after the due date"),
+)
+def _find_overdue(session, rule, first: date, last: date):
+    days = timedelta(days=max(rule.days, 1))
+    milestones = _milestones(session, first - days, last - days)
+    return _milestone_occurrences(session, rule, milestones, lambda m: m.due_date + days)
+
+
+@_find_overdue.message
+def _overdue_message(session, occurrence, user):
+    found = _milestone_text(session, occurrence, user)
+    if found is None or found[0].status not in WITH_GRANTEE:
+        return None
+    milestone, values, url = found
+    subject = _l("Overdue: «%(title)s» was due on %(date)s", **values)
+    body = _l(
+        "The milestone «%(title)s» of project %(code)s «%(project)s» was due on %(date)s and "
+        "has not been reported on yet. Please submit the report or talk to the fund's officer.",
+        **values,
+    )
+    return Message(str(subject), str(body), url)
+
+
+@register(
+    ReminderKind.OFFICER_DIGEST,
+    _l("Weekly digest to officers"),
+    _l("Day of the week (0 Monday … 6 Sunday)"),
+)
+def _find_digest(session, rule, first: date, last: date):
+    days = [first + timedelta(n) for n in range((last - first).days + 1)]
+    days = [d for d in days if d.weekday() == rule.days % 7]
+    if not days:
+        return []
+    officers = session.scalars(
+        select(User.id)
+        .where(
+            User.active.is_(True),
+            User.role.in_((Role.OFFICER, Role.ADMIN)),
+            User.id.in_(select(Project.officer_id).where(Project.status.in_(RUNNING))),
+        )
+        .order_by(User.id)
+    ).all()
+    return [
+        Occurrence(rule.id, rule.kind, officer_id, officer_id, day, moment(rule, day))
+        for day in days
+        for officer_id in officers
+    ]
+
+
+DIGEST_HORIZON = 14
+
+
+@_find_digest.message
+def _digest_message(session, occurrence, user):
+    day = occurrence.occurrence
+    milestones = session.scalars(
+        select(Milestone)
+        .join(Milestone.project)
+        .where(
+            Project.officer_id == user.id,
+            Project.status.in_(RUNNING),
+            Milestone.status.in_(WITH_GRANTEE),
+            Milestone.due_date <= day + timedelta(days=DIGEST_HORIZON),
+        )
+        .options(selectinload(Milestone.project))
+        .order_by(Milestone.due_date, Milestone.id)
+    ).all()
+    overdue = [m for m in milestones if m.due_date < day]
+    soon = [m for m in milestones if m.due_date >= day]
+
+    def item(m: Milestone) -> str:
+        return f"- {m.project.code} · {m.title} · {format_date(m.due_date, 'medium')}"
+
+    lines = [str(_l("Overdue milestones: %(count)d", count=len(overdue)))]
+    lines += [item(m) for m in overdue]
+    lines.append("")
+    lines.append(
+        str(_l("Due in the next %(days)d days: %(count)d", days=DIGEST_HORIZON, count=len(soon)))
+    )
+    lines += [item(m) for m in soon]
+    subject = _l(
+        "Weekly summary: %(overdue)d overdue, %(soon)d due soon",
+        overdue=len(overdue),
+        soon=len(soon),
+    )
+    return Message(str(subject), "\n".join(lines), app_path("main.dashboard_view"))
+
+
+# Running the rules -------------------------------------------------------------------------------
+
+
+def active_rules(session: Session) -> list[ReminderRule]:
+    return list(
+        session.scalars(
+            select(ReminderRule).where(ReminderRule.active.is_(True)).order_by(ReminderRule.id)
+        )
+    )
+
+
+def _existing(session: Session, found: list[Occurrence]) -> set[tuple]:
+    keys = [o.key for o in found]
+    done: set[tuple] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        columns = (Reminder.rule_id, Reminder.object_id, Reminder.recipient_id, Reminder.occurrence)
+        done.update(
+            tuple(row)
+            for row in session.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
+        )
+    return done
+
+
+def occurrences(session: Session, first: date, last: date) -> list[Occurrence]:
+    """Every active rule's occurrences on days first..last not yet sent or skipped."""
+    found: list[Occurrence] = []
+    for rule in active_rules(session):
+        kind = KINDS.get(rule.kind)
+        if kind is not None:
+            found.extend(kind.find(session, rule, first, last))
+    done = _existing(session, found)
+    return sorted((o for o in found if o.key not in done), key=lambda o: (o.due_at, o.key))
+
+
+def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
+    """What is due by `now` and not yet done, going back far enough to see missed ones."""
+    rules = active_rules(session)
+    grace = max((r.grace_days for r in rules), default=0)
+    today = now.astimezone(tz()).date()
+    first = today - timedelta(days=grace + LOOKBACK_DAYS)
+    return [o for o in occurrences(session, first, today) if o.due_at <= now]
+
+
+def upcoming(session: Session, now: datetime, days: int = 14) -> list[Occurrence]:
+    today = now.astimezone(tz()).date()
+    return [o for o in occurrences(session, today, today + timedelta(days)) if o.due_at > now]
+
+
+def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> bool:
+    """Insert the occurrence's row; False when another process has it already."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    row = session.execute(
+        insert(Reminder)
+        .values(
+            rule_id=occurrence.rule_id,
+            object_id=occurrence.object_id,
+            recipient_id=occurrence.recipient_id,
+            occurrence=occurrence.occurrence,
+            due_at=occurrence.due_at,
+            status=status,
+            created_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing()
+        .returning(Reminder.id)
+    ).first()
+    return row is not None
+
+
+def message_for(session: Session, occurrence: Occurrence, recipient: User) -> Message | None:
+    kind = KINDS.get(occurrence.kind)
+    if kind is None:
+        return None
+    with force_locale(recipient.locale):
+        return kind.message(session, occurrence, recipient)
+
+
+def send(session: Session, occurrence: Occurrence, now: datetime) -> ReminderStatus | None:
+    """Claim the occurrence and notify its recipient, or record it as skipped when it is too
+    late to matter. None when another process claimed it first. Flushes; the caller commits."""
+    rule = session.get(ReminderRule, occurrence.rule_id)
+    recipient = session.get(User, occurrence.recipient_id)
+    message = (
+        message_for(session, occurrence, recipient) if recipient and recipient.active else None
+    )
+    late = now - occurrence.due_at > timedelta(days=rule.grace_days)
+    status = ReminderStatus.SKIPPED if late or message is None else ReminderStatus.SENT
+    if not _claim(session, occurrence, status):
+        return None
+    if status == ReminderStatus.SENT:
+        notify(session, recipient, subject=message.subject, body=message.body, url=message.url)
+    session.flush()
+    return status
+
+
+def sent_log(session: Session, limit: int = 100) -> list[Reminder]:
+    return list(
+        session.scalars(
+            select(Reminder)
+            .options(selectinload(Reminder.rule), selectinload(Reminder.recipient))
+            .order_by(Reminder.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# Rules -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RuleData:
+    kind: str
+    days: int
+    send_time: time
+    to_grantee: bool
+    to_officer: bool
+    grace_days: int
+    active: bool
+
+
+def _check(data: RuleData) -> None:
+    if data.kind not in KINDS:
+        raise DomainError(_l("Choose a kind of reminder."), "kind")
+    if data.kind == ReminderKind.OFFICER_DIGEST and not 0 <= data.days <= 6:
+        raise DomainError(_l("For a weekly digest, enter a day from 0 (Monday) to 6."), "days")
+    if data.kind == ReminderKind.MILESTONE_OVERDUE and data.days < 1:
+        raise DomainError(_l("An overdue reminder comes at least one day late."), "days")
+    if data.kind != ReminderKind.OFFICER_DIGEST and not (data.to_grantee or data.to_officer):
+        raise DomainError(_l("Choose at least one recipient."), "to_grantee")
+
+
+def create_rule(session: Session, actor: User, data: RuleData) -> ReminderRule:
+    _check(data)
+    rule = ReminderRule(**vars(data))
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def update_rule(session: Session, actor: User, rule: ReminderRule, data: RuleData) -> None:
+    _check(data)
+    for name, value in vars(data).items():
+        setattr(rule, name, value)
+    session.flush()
+
+
+def list_rules(session: Session) -> list[ReminderRule]:
+    return list(
+        session.scalars(select(ReminderRule).order_by(ReminderRule.kind, ReminderRule.days))
+    )
+
+
+# For the admin page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """An occurrence or a logged reminder with what the admin page shows of it."""
+
+    rule_id: int
+    kind: str
+    object_id: int
+    object_label: str
+    recipient: User | None
+    occurrence: date
+    due_at: datetime
+    status: str = ""
+
+
+MILESTONE_KINDS = {ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}
+
+
+def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, User]]:
+    milestone_ids = {i.object_id for i in items if i.kind in MILESTONE_KINDS}
+    user_ids = {i.recipient_id for i in items} | {
+        i.object_id for i in items if i.kind == ReminderKind.OFFICER_DIGEST
+    }
+    milestones = {}
+    if milestone_ids:
+        for m in session.scalars(
+            select(Milestone)
+            .where(Milestone.id.in_(milestone_ids))
+            .options(selectinload(Milestone.project))
+        ):
+            milestones[m.id] = f"{m.project.code} · {m.title}"
+    users = (
+        {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+        if user_ids
+        else {}
+    )
+    return milestones, users
+
+
+def describe(session: Session, found: list[Occurrence]) -> list[Row]:
+    milestones, users = _labels(session, found)
+    rows = []
+    for o in found:
+        if o.kind in MILESTONE_KINDS:
+            label = milestones.get(o.object_id, f"#{o.object_id}")
+        else:
+            label = users[o.object_id].name if o.object_id in users else f"#{o.object_id}"
+        rows.append(
+            Row(
+                o.rule_id,
+                o.kind,
+                o.object_id,
+                label,
+                users.get(o.recipient_id),
+                o.occurrence,
+                o.due_at,
+            )
+        )
+    return rows
+
+
+def describe_log(session: Session, logged: list[Reminder]) -> list[Row]:
+    found = [
+        Occurrence(r.rule_id, r.rule.kind, r.object_id, r.recipient_id, r.occurrence, r.due_at)
+        for r in logged
+    ]
+    rows = describe(session, found)
+    return [
+        Row(**{**vars(row), "status": r.status.value}) for row, r in zip(rows, logged, strict=True)
+    ]
+
+
+def preview(
+    session: Session, rule: ReminderRule, now: datetime, object_id=None, recipient_id=None, day=None
+) -> tuple[Occurrence, User, Message] | None:
+    """The reminder `rule` would send (or sent) for the given object, recipient and day; without
+    them, its next upcoming one, or else its latest. Reads only."""
+    if object_id and recipient_id and day:
+        occurrence = Occurrence(rule.id, rule.kind, object_id, recipient_id, day, moment(rule, day))
+    else:
+        today = now.astimezone(tz()).date()
+        kind = KINDS.get(rule.kind)
+        if kind is None:
+            return None
+        found = sorted(
+            kind.find(session, rule, today, today + timedelta(days=30)), key=lambda o: o.due_at
+        )
+        if not found:
+            found = sorted(
+                kind.find(session, rule, today - timedelta(days=30), today), key=lambda o: o.due_at
+            )[-1:]
+        if not found:
+            return None
+        occurrence = found[0]
+    recipient = session.get(User, occurrence.recipient_id)
+    if recipient is None:
+        return None
+    message = message_for(session, occurrence, recipient)
+    return (occurrence, recipient, message) if message else None

@@ -1,0 +1,145 @@
+"""The notification pages: the unread badge, the list, mark as read, the email choice; and the
+admin's reminders page: rules, upcoming reminders, failures and previews."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from fundtracker.extensions import db
+from fundtracker.models import EmailStatus, ReminderRule, Role
+from fundtracker.storage import today
+from tests import factories
+
+
+def test_the_unread_count_in_the_navigation_and_marking_as_read(login, grantee, sql_log):
+    first = factories.notification(grantee, subject="Report due", url="/projects")
+    factories.notification(grantee, subject="Second")
+    client = login(grantee)
+    sql_log.clear()
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="unread-count">2<' in page
+    assert sum("FROM notifications" in s for s in sql_log) == 1  # one COUNT per page
+
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert "Report due" in listing and "Second" in listing
+
+    opened = client.post(f"/notifications/{first.id}/read", data={"open": "1"})
+    assert opened.status_code == 302 and opened.headers["Location"] == "/projects"
+    assert 'id="unread-count">1<' in client.get("/").get_data(as_text=True)
+
+    assert client.post("/notifications/read-all").status_code == 302
+    assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_nobody_reads_anothers_notification(login, grantee, officer):
+    theirs = factories.notification(officer)
+    assert login(grantee).post(f"/notifications/{theirs.id}/read").status_code == 404
+    assert theirs.read_at is None
+
+
+def test_choosing_the_daily_digest(login, grantee):
+    client = login(grantee)
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="immediate"', page)
+    bad = client.post("/notifications/settings", data={"email_delivery": "hourly"})
+    assert bad.status_code == 422
+    assert (
+        client.post("/notifications/settings", data={"email_delivery": "daily"}).status_code == 302
+    )
+    db.session.refresh(grantee)
+    assert grantee.email_delivery == "daily"
+
+
+def test_the_settings_page_speaks_the_users_language(login):
+    user = factories.UserFactory(role=Role.OFFICER, locale="kk")
+    page = login(user).get("/notifications/settings").get_data(as_text=True)
+    assert "Күн сайын 09:00-де бір шолу" in page
+
+
+def test_admin_adds_a_rule_and_bad_input_keeps_what_was_typed(login, admin):
+    client = login(admin)
+    bad = client.post(
+        "/admin/reminders/rules/new",
+        data={"kind": "officer_digest", "days": "9", "send_time": "08:30", "grace_days": "2"},
+    )
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "enter a day from 0 (Monday) to 6" in page and 'value="08:30"' in page
+    assert (
+        client.post(
+            "/admin/reminders/rules/new",
+            data={"kind": "milestone_due", "days": "x", "send_time": "25:00", "grace_days": "1"},
+        ).status_code
+        == 422
+    )
+
+    ok = client.post(
+        "/admin/reminders/rules/new",
+        data={
+            "kind": "milestone_due",
+            "days": "21",
+            "send_time": "10:15",
+            "to_grantee": "y",
+            "grace_days": "1",
+            "active": "y",
+        },
+    )
+    assert ok.status_code == 302
+    rule = db.session.scalar(select(ReminderRule).where(ReminderRule.days == 21))
+    assert rule.send_time.hour == 10 and rule.send_time.minute == 15 and rule.to_grantee
+
+    edited = client.post(
+        f"/admin/reminders/rules/{rule.id}",
+        data={"kind": "milestone_due", "days": "20", "send_time": "10:15", "grace_days": "1"},
+    )
+    assert edited.status_code == 422  # no recipient chosen
+    assert "Choose at least one recipient." in edited.get_data(as_text=True)
+
+
+def test_admin_page_lists_upcoming_reminders_and_previews_one_in_the_recipients_language(
+    login, admin
+):
+    officer = factories.UserFactory(role=Role.OFFICER, locale="en")
+    project = factories.ProjectFactory(officer=officer)
+    due = today() + timedelta(days=20)
+    milestone = factories.MilestoneFactory(project=project, due_date=due, title="Жабдық")
+    grantee = factories.UserFactory(
+        role=Role.GRANTEE, organisation=project.organisation, locale="ru", name="Гүлнар"
+    )
+    client = login(admin)
+    page = client.get("/admin/reminders").get_data(as_text=True)  # 14 days ahead: 6 days away
+    assert f"{project.code} · Жабдық" in page and "Гүлнар" in page
+
+    rule = db.session.scalar(
+        select(ReminderRule).where(ReminderRule.kind == "milestone_due", ReminderRule.days == 14)
+    )
+    preview = client.get(
+        f"/admin/reminders/rules/{rule.id}/preview",
+        query_string={
+            "object_id": milestone.id,
+            "recipient_id": grantee.id,
+            "day": (due - timedelta(days=14)).isoformat(),
+        },
+    ).get_data(as_text=True)
+    assert "Напоминание: «Жабдық» — срок" in preview
+    assert "Здравствуйте" in preview or "Гүлнар" in preview
+    assert f"/milestones/{milestone.id}" in preview
+
+    # a rule's next reminder when nothing is named
+    assert "Жабдық" in client.get(f"/admin/reminders/rules/{rule.id}/preview").get_data(
+        as_text=True
+    )
+
+
+def test_failed_emails_are_shown_to_admins_and_sent_again_on_request(login, admin, grantee):
+    email = factories.failed_email(grantee)
+    client = login(admin)
+    page = client.get("/admin/reminders").get_data(as_text=True)
+    assert grantee.email in page and "Connection refused" in page
+    assert client.get(f"/admin/reminders/emails/{email.id}").status_code == 200
+    assert client.post(f"/admin/reminders/emails/{email.id}/retry").status_code == 302
+    db.session.refresh(email)
+    assert email.status == EmailStatus.PENDING and email.attempts == 0

@@ -1,0 +1,39 @@
+"""A grantee sees the unread count, opens a reminder and lands on the milestone; an admin
+previews a reminder email on the reminders page."""
+
+import re
+
+from playwright.sync_api import expect
+
+from fundtracker.demo import DEMO_DOMAIN
+from tests.browser.helpers import log_in
+
+
+def test_grantee_opens_a_reminder_from_the_navigation(live_server, page, screenshot):
+    log_in(page, live_server, f"grantee@{DEMO_DOMAIN}")
+    badge = page.locator("#unread-count")
+    expect(badge).to_be_visible()
+    unread = int(re.match(r"\d+", badge.inner_text()).group())
+    assert unread >= 1
+
+    page.click("#nav-notifications")
+    items = page.locator("#notification-list li")
+    expect(items.first).to_be_visible()
+    screenshot(page, "notifications-kk")
+    items.first.locator("button[name=open]").click()
+    expect(page).to_have_url(re.compile(r"/milestones/\d+$"))
+    if unread > 1:
+        expect(page.locator("#unread-count")).to_contain_text(str(unread - 1))
+    else:
+        expect(page.locator("#unread-count")).to_have_count(0)
+    assert page.console_errors == []
+
+
+def test_admin_previews_a_reminder_email(live_server, page, screenshot):
+    log_in(page, live_server, f"admin@{DEMO_DOMAIN}")
+    page.click("nav >> text=Reminders")
+    expect(page.locator("#rule-table tbody tr")).to_have_count(6)
+    screenshot(page, "reminders-admin")
+    page.locator("#rule-table tbody tr").first.locator("text=Preview").click()
+    expect(page.locator("h1")).to_contain_text("Reminder preview")
+    assert page.console_errors == []

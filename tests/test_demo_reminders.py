@@ -1,0 +1,31 @@
+"""Demo notifications: the demo grantee and officer have some, and seeding again adds none."""
+
+from sqlalchemy import func, select
+
+from fundtracker.demo import seed_demo
+from fundtracker.demo_reminders import seed_reminders
+from fundtracker.extensions import db
+from fundtracker.models import Notification, OutboxEmail, User
+from fundtracker.storage import today
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_notifications_are_made_once(app):
+    seed_demo(db.session)
+    grantee = db.session.scalar(select(User).where(User.email == "grantee@demo.fundtracker.kz"))
+    officer = db.session.scalar(select(User).where(User.email == "officer@demo.fundtracker.kz"))
+    mine = select(func.count()).select_from(Notification).where(Notification.user_id == grantee.id)
+    assert db.session.scalar(mine) >= 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == officer.id)
+        )
+        == 1
+    )
+    before = _count(Notification)
+    assert seed_reminders(db.session, today()) == 0
+    assert _count(Notification) == before
+    assert _count(OutboxEmail) == 0  # demo data sends no email
