@@ -18,6 +18,7 @@ from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
+from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import LoginAttempt
 from fundtracker.models.user import Role, User
 
@@ -43,6 +44,9 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "RegionKind",
+    "ReportKind",
+    "ReportStatus",
+    "StoredReport",
     "Role",
     "User",
     "bin_is_valid",
