@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from fundtracker.demo import seed_demo
 from fundtracker.extensions import db
 from fundtracker.models import Role
+from fundtracker.pdf import cli as reports_cli
 from fundtracker.services.errors import DomainError
 from fundtracker.services.status import refresh_risk
 from fundtracker.services.users import UserData, create_user
@@ -60,3 +61,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(refresh_risk_command)
+    reports_cli.init_app(app)

@@ -8,10 +8,11 @@ Outcomes (standard indicators, beneficiaries against targets, impact stories) ar
 outcomes work. Each has one named function below that returns None or an empty list for now,
 and one template block that renders only when given data:
 
-    beneficiaries_against_targets()  -> key figures      (templates/pdf/_blocks.html: beneficiaries)
-    outcomes_by_indicator()          -> own section      (templates/pdf/_blocks.html: indicators)
-    impact_stories()                 -> own section      (templates/pdf/_blocks.html: stories)
-    project_indicators()             -> each project page (templates/pdf/_blocks.html: project_indicators)
+    function                        shown in             macro in templates/pdf/_blocks.html
+    beneficiaries_against_targets   key figures          beneficiaries
+    outcomes_by_indicator           its own section      indicators
+    impact_stories                  its own section      stories
+    project_indicators              each project page    project_indicators
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ def small_cell(count: int | None) -> str | None:
 
 
 def beneficiaries_against_targets(session: Session, params: ReportParams, project_ids: list[int]):
-    """People reached against targets for the key figures: a list of
-    {"label", "reached", "target", "reached_display", "target_display"}; None until outcomes land."""
+    """People reached against targets for the key figures: a list of {"label", "reached",
+    "target", "reached_display", "target_display"}; None until outcomes land."""
     return None
 
 
@@ -249,10 +250,7 @@ def _labels() -> dict:
 def _delivery(projects: list[Project], params: ReportParams, today: date) -> dict:
     """Milestones due in the period whose due date has passed, and how many were accepted by it."""
     due = [
-        m
-        for p in projects
-        for m in p.milestones
-        if _in(m.due_date, params) and m.due_date <= today
+        m for p in projects for m in p.milestones if _in(m.due_date, params) and m.due_date <= today
     ]
     on_time = sum(1 for m in due if _on_time(m))
     return {
