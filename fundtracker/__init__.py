@@ -21,6 +21,7 @@ from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.notifications import bp as notifications_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
 from fundtracker.blueprints.projects import bp as projects_bp
+from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.cli import init_cli
 from fundtracker.errors import init_errors
 from fundtracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -84,3 +85,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")

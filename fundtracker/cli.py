@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from fundtracker.demo import seed_demo
 from fundtracker.extensions import db
 from fundtracker.models import Role
+from fundtracker.pdf import cli as reports_cli
 from fundtracker.scheduler.runner import init_scheduler_cli
 from fundtracker.services.errors import DomainError
 from fundtracker.services.status import refresh_risk
@@ -62,3 +63,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(refresh_risk_command)
     init_scheduler_cli(app)
+    reports_cli.init_app(app)

@@ -181,3 +181,32 @@ def can_edit_reminder_rule(user, rule) -> bool:
 
 def can_view_outbox_email(user, email) -> bool:
     return can_manage_reminders(user)
+
+
+# Reports: the board's impact report and project reports (PDF) ----------------------------------
+
+
+def can_use_reports(user) -> bool:
+    """The reports page: staff and the board (board reports), grantees (their projects' reports)."""
+    return can_read_portfolio(user) or is_grantee(user)
+
+
+def can_build_board_report(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_request_project_reports(user) -> bool:
+    """Project reports are for the fund's officers and the project's grantee."""
+    return is_staff(user) or is_grantee(user)
+
+
+def can_build_project_report(user, project) -> bool:
+    if project is None:
+        return False
+    return is_staff(user) or is_own_grantee(user, project)
+
+
+def can_view_report(user, report) -> bool:
+    if report.kind.value == "board":
+        return can_build_board_report(user)
+    return report.project is not None and can_build_project_report(user, report.project)

@@ -81,6 +81,15 @@ def on(kind: str, expect: dict[str, object]) -> Entry:
     return Entry(expect, args={key: f"{kind}_a"}, other_args={key: f"{kind}_b"})
 
 
+def on_report() -> Entry:
+    """A project report of organisation A's project (report_a) or of B's (report_b)."""
+    return Entry(
+        {"admin": OK, "officer": OK, "board": HIDDEN, "grantee": OK, "reviewer": DENIED},
+        args={"report_id": "report_a"},
+        other_args={"report_id": "report_b"},
+    )
+
+
 ACCESS: dict[str, Entry] = {
     "main.index": Entry(everyone()),
     # Logging out ends on the login page.
@@ -156,4 +165,12 @@ ACCESS: dict[str, Entry] = {
     "notifications.rule_preview": Entry(only("admin"), args={"rule_id": "reminder_rule"}),
     "notifications.email_view": Entry(only("admin"), args={"email_id": "outbox_email"}),
     "notifications.email_retry": Entry(only("admin"), args={"email_id": "outbox_email"}),
+    # Reports (PDF): board reports for staff and the board, project reports for staff and the
+    # project's grantee.
+    "reports.index": Entry(only("admin", "officer", "board", "grantee")),
+    "reports.request_board": Entry(only("admin", "officer", "board")),
+    "reports.request_project": Entry(only("admin", "officer", "grantee")),
+    "reports.detail": on_report(),
+    "reports.status": on_report(),
+    "reports.download": on_report(),
 }

@@ -23,7 +23,10 @@ from fundtracker.models import (
     Region,
     ReminderKind,
     ReminderRule,
+    ReportKind,
+    ReportStatus,
     Role,
+    StoredReport,
     Tranche,
     User,
     bin_is_valid,
@@ -196,3 +199,24 @@ def failed_email(user, error="ConnectionRefusedError(111, 'Connection refused')"
     email.last_error = error
     db.session.flush()
     return email
+
+
+# Reports ---------------------------------------------------------------------------------------
+
+
+class StoredReportFactory(BaseFactory):
+    """A queued report (no file yet); pass `project` for a project report."""
+
+    class Meta:
+        model = StoredReport
+
+    kind = ReportKind.BOARD
+    locale = "en"
+    period_start = date(2026, 1, 1)
+    period_end = date(2026, 3, 31)
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    status = ReportStatus.QUEUED
+    progress = 0
+
+    class Params:
+        for_project = factory.Trait(kind=ReportKind.PROJECT)

@@ -83,7 +83,17 @@ def samples():
         **_delivery_samples(org_b, grantee_b, "b"),
         **_reminder_samples(users["grantee"], grantee_b),
     }
+    objects.update(_report_samples(objects))
     return users, objects
+
+
+def _report_samples(objects) -> dict:
+    return {
+        f"report_{suffix}": factories.StoredReportFactory(
+            for_project=True, project=objects[f"project_{suffix}"]
+        )
+        for suffix in ("a", "b")
+    }
 
 
 def _url(app, endpoint: str, args: dict[str, str], objects) -> str:

@@ -28,6 +28,7 @@ from fundtracker.models.reminders import (
     ReminderRule,
     ReminderStatus,
 )
+from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import LoginAttempt
 from fundtracker.models.user import Role, User
 
@@ -53,6 +54,9 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "RegionKind",
+    "ReportKind",
+    "ReportStatus",
+    "StoredReport",
     "Role",
     "User",
     "bin_is_valid",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from fundtracker.pdf.jobs import build_pending, monthly_board_report
 from fundtracker.scheduler.jobs import digest_job, outbox_job, reminders_job
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,16 @@ log = logging.getLogger(__name__)
 Job = Callable[[Flask], object]
 
 # Order matters within one run: reminders and digests queue emails that the outbox then sends.
-JOBS: list[Job] = [reminders_job, digest_job, outbox_job]
+# Report builds (a board report takes seconds) come after the emails so they never delay them;
+# the monthly board report queues last month's report once, and the builder builds what the
+# reports page and the monthly job queued.
+JOBS: list[Job] = [
+    reminders_job,
+    digest_job,
+    outbox_job,
+    monthly_board_report,
+    build_pending,
+]
 
 
 def run_jobs(app: Flask, jobs: list[Job] | None = None) -> None:

@@ -46,7 +46,13 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
 
 
 def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):
-    assert [job.__name__ for job in JOBS] == ["reminders_job", "digest_job", "outbox_job"]
+    assert [job.__name__ for job in JOBS] == [
+        "reminders_job",
+        "digest_job",
+        "outbox_job",
+        "monthly_board_report",
+        "build_pending",
+    ]
     scheduler = build_scheduler(app)
     assert scheduler.get_jobs()[0].coalesce is True
 

@@ -1,0 +1,87 @@
+"""Benchmark (not a test): build the board report of the 67 demo projects and print
+
+- the full build (context from the database, HTML, WeasyPrint, storing the file),
+- WeasyPrint alone on the same finished HTML, and the ratio of the two,
+- serving the stored report again (the request that finds it by fingerprint, and the download).
+
+Run: .venv/bin/python bench/report_build.py  (a throwaway SQLite database with the demo data;
+set DATABASE_URL to a PostgreSQL URL to use that instead, on an empty database).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from fundtracker import create_app
+from fundtracker.demo import seed_demo
+from fundtracker.extensions import db
+from fundtracker.models import Project, ReportStatus, Role, StoredReport, User
+from fundtracker.pdf import jobs, render, service
+from fundtracker.pdf.context import ReportParams
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="ft-bench-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite'}"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REPORTS_FOLDER=str(tmp / "reports"))
+    with app.app_context():
+        upgrade()
+        seed_demo(db.session)
+        db.session.commit()
+        start = db.session.scalar(select(func.min(Project.start_date)))
+        end = db.session.scalar(select(func.max(Project.end_date)))
+        projects = db.session.scalar(select(func.count(Project.id)))
+        board = db.session.scalar(select(User).where(User.role == Role.BOARD))
+        token = board.session_token
+
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = token
+    form = {
+        "period": "dates",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "area": "",
+        "region": "",
+        "language": "kk",
+    }
+    response = client.post("/reports/board", data=form)
+    report_id = int(re.search(r"/reports/(\d+)", response.headers["Location"])[1])
+
+    t0 = time.perf_counter()
+    built = jobs.build_pending(app)
+    full = time.perf_counter() - t0
+    assert built == 1
+
+    with app.app_context():
+        report = db.session.get(StoredReport, report_id)
+        assert report.status == ReportStatus.DONE, report.error
+        pages, size = report.pages, report.size
+        data, _ = service.current_data(db.session, ReportParams.of(report), report.period_end)
+        html = render.render_html(data, report.finished_at, service.author())
+        t0 = time.perf_counter()
+        render.html_to_pdf(html)
+        weasy = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    again = client.post("/reports/board", data=form)
+    download = client.get(again.headers["Location"])
+    serve = time.perf_counter() - t0
+    assert download.status_code == 200 and again.headers["Location"].endswith("/download")
+
+    print(f"database:                   {url.split(':')[0]}")
+    print(f"board report:               {projects} projects, {pages} pages, {size / 1e6:.1f} MB")
+    print(f"full build (build_pending): {full:6.2f} s")
+    print(f"WeasyPrint alone, same HTML:{weasy:6.2f} s   ({weasy / full:.0%} of the build)")
+    print(f"served again (fingerprint + download): {serve * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

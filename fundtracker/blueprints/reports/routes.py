@@ -1,0 +1,228 @@
+"""The reports page: board members and officers build the board's impact report for a period,
+area, region and language; officers and grantees build project reports. A board report is built
+in the background (see fundtracker.pdf.jobs); one built from the same data is served at once."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from fundtracker import permissions
+from fundtracker.blueprints.reports import bp
+from fundtracker.blueprints.reports.forms import BoardReportForm, ProjectReportForm
+from fundtracker.extensions import db
+from fundtracker.forms import choices, int_or_none
+from fundtracker.i18n import current_locale
+from fundtracker.models import (
+    ProgrammeArea,
+    Project,
+    Region,
+    ReportKind,
+    ReportStatus,
+    StoredReport,
+)
+from fundtracker.pdf import jobs, service
+from fundtracker.pdf.context import ReportParams
+from fundtracker.services.projects import visible_projects
+from fundtracker.storage import today
+from fundtracker.web import load_or_404, requires
+
+RECENT = 30
+
+
+def status_labels() -> dict:
+    return {
+        ReportStatus.QUEUED: _("Waiting to be built"),
+        ReportStatus.BUILDING: _("Being built"),
+        ReportStatus.DONE: _("Ready"),
+        ReportStatus.FAILED: _("Failed"),
+    }
+
+
+def _project_choices(user) -> list:
+    if not permissions.can_request_project_reports(user):
+        return []
+    locale = current_locale()
+    projects = db.session.scalars(visible_projects(user).order_by(Project.code)).all()
+    return choices([(p.id, f"{p.code} · {p.title(locale)}") for p in projects])
+
+
+def _recent_reports(user) -> list[StoredReport]:
+    stmt = (
+        select(StoredReport)
+        .outerjoin(StoredReport.project)
+        .options(
+            joinedload(StoredReport.project),
+            joinedload(StoredReport.area),
+            joinedload(StoredReport.region),
+        )
+        .order_by(StoredReport.id.desc())
+        .limit(RECENT)
+    )
+    visible = []
+    if permissions.can_build_board_report(user):
+        visible.append(StoredReport.kind == ReportKind.BOARD)
+    if permissions.is_staff(user):
+        visible.append(StoredReport.kind == ReportKind.PROJECT)
+    elif permissions.is_grantee(user):
+        visible.append(
+            (StoredReport.kind == ReportKind.PROJECT)
+            & (Project.organisation_id == user.organisation_id)
+        )
+    if not visible:
+        return []
+    return list(db.session.scalars(stmt.where(or_(*visible))))
+
+
+def _index_page(board_form=None, project_form=None, status: int = 200):
+    user = current_user
+    locale = current_locale()
+    day = today()
+    if board_form is None and permissions.can_build_board_report(user):
+        board_form = BoardReportForm(
+            formdata=None, year=day.year, quarter=(day.month - 1) // 3 + 1, language=locale
+        )
+    if board_form is not None:
+        areas = db.session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
+        regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(locale))
+        board_form.fill_choices(areas, regions, locale)
+    project_choices = _project_choices(user)
+    if project_form is None and project_choices:
+        project_form = ProjectReportForm(formdata=None, language=locale)
+    if project_form is not None:
+        project_form.project.choices = project_choices
+    return (
+        render_template(
+            "reports/index.html",
+            board_form=board_form,
+            project_form=project_form,
+            reports=_recent_reports(user),
+            labels=status_labels(),
+        ),
+        status,
+    )
+
+
+def _after_request_for(report: StoredReport, ready: bool):
+    if ready or report.status == ReportStatus.DONE:
+        return redirect(url_for(".download", report_id=report.id))
+    return redirect(url_for(".detail", report_id=report.id))
+
+
+@bp.get("/")
+@requires(permissions.can_use_reports)
+def index():
+    return _index_page()
+
+
+@bp.post("/board")
+@requires(permissions.can_build_board_report)
+def request_board():
+    form = BoardReportForm()
+    locale = current_locale()
+    areas = db.session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
+    form.fill_choices(areas, db.session.scalars(select(Region)).all(), locale)
+    period = form.dates() if form.validate() else None
+    if period is None:
+        return _index_page(board_form=form, status=422)
+    params = ReportParams(
+        kind=ReportKind.BOARD,
+        locale=form.language.data,
+        period_start=period[0],
+        period_end=period[1],
+        area_id=form.area.data,
+        region_id=form.region.data,
+    )
+    report, ready = service.request_report(db.session, current_user, params, today())
+    db.session.commit()
+    return _after_request_for(report, ready)
+
+
+@bp.post("/project")
+@requires(permissions.can_request_project_reports)
+def request_project():
+    form = ProjectReportForm()
+    form.project.choices = _project_choices(current_user)
+    project_id = int_or_none(request.form.get("project"))
+    if project_id is not None:  # another organisation's project: 404, as everywhere
+        load_or_404(Project, project_id, permissions.can_build_project_report)
+    if not form.validate():
+        return _index_page(project_form=form, status=422)
+    project = db.session.get(Project, form.project.data)
+    params = ReportParams(
+        kind=ReportKind.PROJECT,
+        locale=form.language.data,
+        period_start=project.start_date,
+        period_end=project.end_date,
+        project_id=project.id,
+    )
+    report, ready = service.request_report(db.session, current_user, params, today())
+    db.session.commit()
+    if not ready and report.status == ReportStatus.QUEUED:
+        # One project is a few pages: built now rather than queued behind board reports.
+        jobs.build_one(db.session, report.id, today())
+        db.session.refresh(report)
+    return _after_request_for(report, ready)
+
+
+def _load(report_id: int) -> StoredReport:
+    return load_or_404(StoredReport, report_id, permissions.can_view_report)
+
+
+@bp.get("/<int:report_id>")
+@requires(permissions.can_use_reports)
+def detail(report_id: int):
+    report = _load(report_id)
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        labels=status_labels(),
+        finished=report.status in (ReportStatus.DONE, ReportStatus.FAILED),
+    )
+
+
+@bp.get("/<int:report_id>/status")
+@requires(permissions.can_use_reports)
+def status(report_id: int):
+    report = _load(report_id)
+    return jsonify(
+        status=report.status.value,
+        label=status_labels()[report.status],
+        progress=report.progress,
+        finished=report.status in (ReportStatus.DONE, ReportStatus.FAILED),
+    )
+
+
+def download_name(report: StoredReport) -> str:
+    if report.kind == ReportKind.PROJECT and report.project is not None:
+        return f"project-report-{report.project.code}-{report.locale}.pdf"
+    return (
+        f"impact-report-{report.period_start.isoformat()}-{report.period_end.isoformat()}"
+        f"-{report.locale}.pdf"
+    )
+
+
+@bp.get("/<int:report_id>/download")
+@requires(permissions.can_use_reports)
+def download(report_id: int):
+    report = _load(report_id)
+    if report.status != ReportStatus.DONE:
+        return redirect(url_for(".detail", report_id=report.id))
+    path = service.report_path(report)
+    if path is None:
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name(report),
+        max_age=0,
+    )
+
+
+@bp.app_context_processor
+def _reports_navigation():
+    return {"nav_reports": permissions.can_use_reports(current_user)}

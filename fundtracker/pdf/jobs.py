@@ -1,0 +1,185 @@
+"""Background work on reports, as plain `job(app)` functions that are safe to run twice (the
+scheduler adds them at merge; `flask reports build-pending` runs the builder once).
+
+- build_pending(app): build every queued report, one at a time; a row is claimed with a guarded
+  UPDATE, so two processes never build the same report.
+- monthly_board_report(app): queue last month's board report (one per language board members
+  use) and build it; board members are told through notifications.notify when it is ready.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from flask import Flask, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fundtracker.extensions import db
+from fundtracker.i18n import format_d
+from fundtracker.models import ReportKind, ReportStatus, Role, StoredReport, User, utcnow
+from fundtracker.pdf import service
+from fundtracker.pdf.context import ReportParams
+from fundtracker.services import notifications
+from fundtracker.storage import today as almaty_today
+
+log = logging.getLogger(__name__)
+
+
+def build_one(session: Session, report_id: int, today: date) -> bool:
+    """Claim and build one queued report; commits as it goes. False if another process has it."""
+    if not service.claim(session, report_id):
+        session.rollback()
+        return False
+    session.commit()
+
+    def progress(percent: int) -> None:
+        service.set_progress(session, report_id, percent)
+        session.commit()
+
+    report = session.get(StoredReport, report_id)
+    session.refresh(report)
+    try:
+        rendered, fingerprint = service.render_report(session, report, today, progress)
+        key, sha256 = service.store_pdf(rendered.pdf)
+    except Exception as error:  # a failed build is shown to the user, never left "building"
+        session.rollback()
+        log.exception("Report %s failed", report_id)
+        report = session.get(StoredReport, report_id)
+        report.status = ReportStatus.FAILED
+        report.error = f"{type(error).__name__}: {error}"[:2000]
+        report.finished_at = utcnow()
+        session.commit()
+        return True
+    report.storage_key = key
+    report.sha256 = sha256
+    report.size = len(rendered.pdf)
+    report.pages = rendered.pages
+    # The data may have changed since it was queued: keep the fingerprint of what was built.
+    report.fingerprint = fingerprint
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.finished_at = utcnow()
+    session.commit()
+    if report.scheduled:
+        notify_board(session, report)
+    return True
+
+
+def notify_board(session: Session, report: StoredReport) -> int:
+    """Tell the active board members who read the report's language that it is ready (once)."""
+    if report.notified_at is not None or report.status != ReportStatus.DONE:
+        return 0
+    members = session.scalars(
+        select(User).where(User.role == Role.BOARD, User.active, User.locale == report.locale)
+    ).all()
+    path = url_for("reports.detail", report_id=report.id)
+    for member in members:
+        with force_locale(member.locale):
+            notifications.notify(
+                session,
+                member,
+                subject=_("The board report for %(period)s is ready", period=_period(report)),
+                body=_(
+                    "The impact report for %(period)s has been built. Download it from the "
+                    "reports page.",
+                    period=_period(report),
+                ),
+                url=path,
+            )
+    report.notified_at = utcnow()
+    session.commit()
+    return len(members)
+
+
+def _period(report: StoredReport) -> str:
+    return f"{format_d(report.period_start)} – {format_d(report.period_end)}"
+
+
+def pending_ids(session: Session) -> list[int]:
+    return list(
+        session.scalars(
+            select(StoredReport.id)
+            .where(StoredReport.status == ReportStatus.QUEUED)
+            .order_by(StoredReport.id)
+        )
+    )
+
+
+def _build_pending(session: Session, today: date) -> int:
+    built = 0
+    for report_id in pending_ids(session):
+        built += build_one(session, report_id, today)
+    # A scheduled report built earlier whose notice did not go out (e.g. the process stopped).
+    for report in session.scalars(
+        select(StoredReport).where(
+            StoredReport.scheduled,
+            StoredReport.status == ReportStatus.DONE,
+            StoredReport.notified_at.is_(None),
+        )
+    ):
+        notify_board(session, report)
+    return built
+
+
+def _in_context(app: Flask, work):
+    with app.app_context(), app.test_request_context(base_url=app.config["EXTERNAL_URL"]):
+        return work(db.session)
+
+
+def build_pending(app: Flask) -> int:
+    """Build every queued report; returns how many this process built."""
+    return _in_context(app, lambda session: _build_pending(session, almaty_today()))
+
+
+def last_month(today: date) -> tuple[date, date]:
+    first_this_month = today.replace(day=1)
+    end = first_this_month - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def queue_monthly(session: Session, today: date) -> list[StoredReport]:
+    """Queue last month's board report in each language board members read, unless it exists."""
+    start, end = last_month(today)
+    locales = sorted(
+        set(session.scalars(select(User.locale).where(User.role == Role.BOARD, User.active)))
+    ) or ["kk"]
+    queued = []
+    for locale in locales:
+        exists = session.scalar(
+            select(StoredReport.id).where(
+                StoredReport.kind == ReportKind.BOARD,
+                StoredReport.scheduled,
+                StoredReport.locale == locale,
+                StoredReport.period_start == start,
+                StoredReport.period_end == end,
+                StoredReport.area_id.is_(None),
+                StoredReport.region_id.is_(None),
+                StoredReport.status != ReportStatus.FAILED,
+            )
+        )
+        if exists:
+            continue
+        params = ReportParams(ReportKind.BOARD, locale, start, end)
+        report, _ready = service.request_report(session, None, params, today, scheduled=True)
+        if report.scheduled:
+            queued.append(report)
+        else:  # the same report, asked for by someone: mark it so the board hears of it
+            report.scheduled = True
+            queued.append(report)
+    session.commit()
+    return queued
+
+
+def monthly_board_report(app: Flask) -> int:
+    """Queue last month's board report and build what is queued; board members are told."""
+
+    def work(session):
+        today = almaty_today()
+        queue_monthly(session, today)
+        return _build_pending(session, today)
+
+    return _in_context(app, work)

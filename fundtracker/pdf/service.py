@@ -1,0 +1,154 @@
+"""Asking for a report: find a stored one built from the same data, or queue a build. And
+building one: claim it, render it, store the file. Services flush; the builders in jobs.py
+commit, because a build reports its progress as it goes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.models import Project, ReportKind, ReportStatus, StoredReport, User, utcnow
+from fundtracker.pdf import render
+from fundtracker.pdf.context import ReportParams, build_context
+from fundtracker.services.errors import NotAllowed
+
+
+def reports_folder() -> Path:
+    """Where built PDFs live: outside the web root (the instance folder by default)."""
+    folder = current_app.config.get("REPORTS_FOLDER") or Path(current_app.instance_path) / "reports"
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report_path(report: StoredReport) -> Path | None:
+    if not report.storage_key:
+        return None
+    path = reports_folder() / f"{report.storage_key}.pdf"
+    return path if path.is_file() else None
+
+
+def author() -> str:
+    return current_app.config.get("FUND_NAME") or "FundTracker"
+
+
+def current_data(session: Session, params: ReportParams, today: date) -> tuple[dict, str]:
+    """The report's plain data as it is now, and its fingerprint."""
+    with force_locale(params.locale):
+        data = build_context(session, params, today)
+    return data, render.fingerprint(params.as_dict(), data)
+
+
+def _matching(session: Session, params: ReportParams, fingerprint: str, statuses):
+    return session.scalar(
+        select(StoredReport)
+        .where(
+            StoredReport.fingerprint == fingerprint,
+            StoredReport.kind == params.kind,
+            StoredReport.status.in_(statuses),
+        )
+        .order_by(StoredReport.id.desc())
+        .limit(1)
+    )
+
+
+def request_report(
+    session: Session,
+    actor: User | None,
+    params: ReportParams,
+    today: date,
+    *,
+    scheduled: bool = False,
+) -> tuple[StoredReport, bool]:
+    """A stored report built from the same data, ready to serve (True), or one that is queued or
+    building for it, or a new queued one (False). `actor` None: the scheduler."""
+    if actor is not None:
+        allowed = (
+            permissions.can_build_board_report(actor)
+            if params.kind == ReportKind.BOARD
+            else permissions.can_build_project_report(
+                actor, session.get(Project, params.project_id)
+            )
+        )
+        if not allowed:
+            raise NotAllowed(_l("You may not build this report."))
+    _, fingerprint = current_data(session, params, today)
+    done = _matching(session, params, fingerprint, [ReportStatus.DONE])
+    if done is not None and report_path(done) is not None:
+        return done, True
+    pending = _matching(session, params, fingerprint, [ReportStatus.QUEUED, ReportStatus.BUILDING])
+    if pending is not None:
+        return pending, False
+    report = StoredReport(
+        kind=params.kind,
+        locale=params.locale,
+        period_start=params.period_start,
+        period_end=params.period_end,
+        area_id=params.area_id,
+        region_id=params.region_id,
+        project_id=params.project_id,
+        fingerprint=fingerprint,
+        status=ReportStatus.QUEUED,
+        progress=0,
+        scheduled=scheduled,
+        requested_by_id=actor.id if actor is not None else None,
+    )
+    session.add(report)
+    session.flush()
+    return report, False
+
+
+def claim(session: Session, report_id: int) -> bool:
+    """Take a queued report for building. One UPDATE guarded by the status: of two processes
+    that try at once, exactly one changes the row."""
+    result = session.execute(
+        update(StoredReport)
+        .where(StoredReport.id == report_id, StoredReport.status == ReportStatus.QUEUED)
+        .values(status=ReportStatus.BUILDING, started_at=utcnow(), progress=5)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def set_progress(session: Session, report_id: int, progress: int) -> None:
+    session.execute(
+        update(StoredReport)
+        .where(StoredReport.id == report_id)
+        .values(progress=progress)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def store_pdf(pdf: bytes) -> tuple[str, str]:
+    """Write the PDF under a random name; return (storage key, SHA-256)."""
+    key = secrets.token_hex(16)
+    path = reports_folder() / f"{key}.pdf"
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(pdf)
+    tmp.replace(path)
+    return key, hashlib.sha256(pdf).hexdigest()
+
+
+def render_report(session: Session, report: StoredReport, today: date, progress=None):
+    """Build the PDF of `report` from the data as it is now; returns (rendered, fingerprint).
+    `progress(percent)` is told how far it got."""
+    params = ReportParams.of(report)
+    data, fingerprint = current_data(session, params, today)
+    if progress:
+        progress(25)
+    html = render.render_html(data, utcnow(), author())
+    if progress:
+        progress(40)
+    rendered = render.html_to_pdf(html)
+    if progress:
+        progress(95)
+    return rendered, fingerprint
