@@ -15,6 +15,7 @@ from fundtracker.models.delivery import (
 )
 from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
+from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.outcomes import (
     AGE_GROUPS,
     SEXES,
@@ -30,7 +31,6 @@ from fundtracker.models.outcomes import (
     ResultStatus,
     StandardIndicator,
 )
-from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
 from fundtracker.models.security import LoginAttempt

@@ -116,7 +116,9 @@ def _apply_standard(session: Session, standard: StandardIndicator, data: Standar
     if not code:
         raise DomainError(_l("Give the indicator a code."), field="code")
     if not (data.name_kk.strip() or data.name_ru.strip() or data.name_en.strip()):
-        raise DomainError(_l("Give the indicator a name in at least one language."), field="name_kk")
+        raise DomainError(
+            _l("Give the indicator a name in at least one language."), field="name_kk"
+        )
     clash = session.scalar(
         select(StandardIndicator.id).where(
             StandardIndicator.code == code, StandardIndicator.id != standard.id
@@ -198,9 +200,7 @@ def _apply_indicator(session: Session, indicator: ProjectIndicator, data: Indica
     if data.standard_id and standard is None:
         raise DomainError(_l("Choose an indicator from the library."), field="standard_id")
     if standard is None and not data.name.strip():
-        raise DomainError(
-            _l("Choose a standard indicator or give this one a name."), field="name"
-        )
+        raise DomainError(_l("Choose a standard indicator or give this one a name."), field="name")
     if data.baseline < 0 or data.target < 0:
         raise DomainError(_l("Baseline and target cannot be negative."), field="target")
     if data.type == IndicatorType.PERCENTAGE and max(data.baseline, data.target) > 100:
