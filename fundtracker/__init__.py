@@ -19,6 +19,7 @@ from fundtracker.blueprints.finance import bp as finance_bp
 from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
+from fundtracker.blueprints.outcomes import bp as outcomes_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.cli import init_cli
 from fundtracker.errors import init_errors
@@ -82,3 +83,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(outcomes_bp, url_prefix="/outcomes")

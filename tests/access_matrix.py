@@ -140,4 +140,37 @@ ACCESS: dict[str, Entry] = {
     "admin.user_deactivate": on_a_user(),
     "admin.user_activate": on_a_user(),
     "admin.user_invite": on_a_user(),
+    # Outcomes: indicator library, project indicators and results, stories, portfolio roll-ups
+    "outcomes.library": Entry(only("admin", "officer", "board")),
+    "outcomes.standard_new": Entry(only("admin", "officer")),
+    "outcomes.standard_edit": Entry(
+        only("admin", "officer"), args={"standard_id": "standard_indicator"}
+    ),
+    "outcomes.project": on("project", READERS),
+    "outcomes.indicator_new": on("project", STAFF_ONLY),
+    "outcomes.story_new": on("project", dict(STAFF_ONLY, grantee=OK)),
+    "outcomes.indicator_edit": Entry(
+        STAFF_ONLY,
+        args={"indicator_id": "project_indicator_a"},
+        other_args={"indicator_id": "project_indicator_b"},
+    ),
+    "outcomes.result_new": Entry(
+        {"admin": DENIED, "officer": DENIED, "board": DENIED, "grantee": OK, "reviewer": HIDDEN},
+        args={"indicator_id": "project_indicator_a"},
+        other_args={"indicator_id": "project_indicator_b"},
+    ),
+    # result_a was reported and not yet verified: the grantee may still correct it.
+    "outcomes.result_correct": Entry(
+        dict(STAFF_ONLY, grantee=OK),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
+    ),
+    "outcomes.result_review": Entry(
+        STAFF_ONLY, args={"result_id": "result_a"}, other_args={"result_id": "result_b"}
+    ),
+    "outcomes.result_lock": Entry(
+        STAFF_ONLY, args={"result_id": "result_a"}, other_args={"result_id": "result_b"}
+    ),
+    "outcomes.portfolio": Entry(only("admin", "officer", "board")),
+    "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
 }

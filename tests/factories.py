@@ -13,20 +13,30 @@ from fundtracker.extensions import db
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
+    Dimension,
     FileKind,
+    Frequency,
+    ImpactStory,
+    IndicatorResult,
+    IndicatorType,
     Milestone,
     Organisation,
     ProgrammeArea,
     Project,
+    ProjectIndicator,
     ProjectStatus,
     Region,
+    ResultCell,
+    ResultStatus,
     Role,
+    StandardIndicator,
     Tranche,
     User,
     bin_is_valid,
 )
 from fundtracker.services import files
 from fundtracker.services.accounts import hash_password
+from fundtracker.services.outcomes import period_of
 from fundtracker.storage import file_storage
 
 PASSWORD = "correct horse battery"
@@ -162,3 +172,65 @@ def stored_file(
         kind,
         update=update,
     )
+
+
+# Outcomes -----------------------------------------------------------------------------------------
+
+
+class StandardIndicatorFactory(BaseFactory):
+    class Meta:
+        model = StandardIndicator
+
+    code = factory.Sequence(lambda n: f"IND-{n:03d}")
+    name_kk = factory.Sequence(lambda n: f"Сирек ауру бойынша ем алған балалар {n}")
+    name_ru = factory.Sequence(lambda n: f"Дети, получившие лечение редкого заболевания {n}")
+    name_en = factory.Sequence(lambda n: f"Children treated for a rare disease {n}")
+    unit_en = "children"
+    type = IndicatorType.COUNT
+
+
+class ProjectIndicatorFactory(BaseFactory):
+    class Meta:
+        model = ProjectIndicator
+
+    project = factory.SubFactory(ProjectFactory)
+    standard = factory.SubFactory(StandardIndicatorFactory)
+    type = IndicatorType.COUNT
+    baseline = 0
+    target = 100
+    cumulative = False
+    frequency = Frequency.QUARTERLY
+    by_region = True
+    by_sex = True
+    by_age = False
+
+
+def indicator_result(indicator, start, value, status=ResultStatus.REPORTED, cells=None, **kw):
+    """A result for the period of `indicator` that starts on `start`, with breakdown cells given
+    as {"sex": {"female": 3, ...}}."""
+    _, end = period_of(indicator.frequency, start)
+    result = IndicatorResult(
+        indicator=indicator, period_start=start, period_end=end, value=value, status=status, **kw
+    )
+    for dimension, values in (cells or {}).items():
+        for category, v in values.items():
+            result.cells.append(
+                ResultCell(dimension=Dimension(dimension), category=category, value=v)
+            )
+    db.session.add(result)
+    db.session.flush()
+    return result
+
+
+def impact_story(project, author, consent=True, **kw):
+    story = ImpactStory(
+        project=project,
+        title="Айдана жүре бастады",
+        body="Оңалтудан кейін.",
+        consent=consent,
+        author_id=author.id,
+        **kw,
+    )
+    db.session.add(story)
+    db.session.flush()
+    return story

@@ -53,6 +53,14 @@ def _delivery_samples(org, uploader, suffix: str) -> dict:
     }
 
 
+def _outcome_samples(project, grantee, suffix: str) -> dict:
+    indicator = factories.ProjectIndicatorFactory(project=project)
+    result = factories.indicator_result(
+        indicator, project.start_date.replace(day=1), 12, reported_by_id=grantee.id
+    )
+    return {f"project_indicator_{suffix}": indicator, f"result_{suffix}": result}
+
+
 @pytest.fixture
 def samples():
     org_a = factories.OrganisationFactory()
@@ -72,7 +80,10 @@ def samples():
         "grantee_user_b": grantee_b,
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
+        "standard_indicator": factories.StandardIndicatorFactory(),
     }
+    objects.update(_outcome_samples(objects["project_a"], users["grantee"], "a"))
+    objects.update(_outcome_samples(objects["project_b"], grantee_b, "b"))
     return users, objects
 
 
