@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo_outcomes import seed_outcomes
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
@@ -2938,6 +2939,11 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     officers = [user for spec, user, _ in users if spec.role == Role.OFFICER]
     projects_created = _seed_projects(session, organisations, officers, regions, areas)
     delivery, journey = seed_delivery(session, today)
+    outcomes = seed_outcomes(
+        session,
+        today or almaty_today(),
+        {t.code: s.kind for s, t in zip(PROJECTS, project_texts(), strict=True)},
+    )
 
     lines = [
         "FundTracker demo data",
@@ -2949,6 +2955,8 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"                 {delivery['tranches']} tranches, {delivery['updates']} updates, "
         f"{delivery['comments']} comments, {delivery['events']} timeline events",
         f"  journey project (grantee@{DEMO_DOMAIN}): {journey or '-'}",
+        f"  outcomes:      {outcomes['project indicators']} indicators, {outcomes['results']} "
+        f"results, {outcomes['stories']} stories",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",
