@@ -468,6 +468,20 @@ def results_in_update(session: Session, update: MilestoneUpdate) -> list[Indicat
     )
 
 
+def results_by_update(session: Session, update_ids: list[int]) -> dict[int, list[IndicatorResult]]:
+    """The results reported in each of these updates, in one query."""
+    grouped: dict[int, list[IndicatorResult]] = {i: [] for i in update_ids}
+    if update_ids:
+        query = (
+            select(IndicatorResult)
+            .where(IndicatorResult.milestone_update_id.in_(update_ids))
+            .order_by(IndicatorResult.indicator_id)
+        )
+        for result in session.scalars(query):
+            grouped[result.milestone_update_id].append(result)
+    return grouped
+
+
 def unexplained(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
     """Draft results of the update whose breakdowns do not add up and say nothing of why."""
     wrong = []

@@ -164,15 +164,16 @@ def _render(
         if update_form is not None and can_report
         else [],
         update_results={
-            u.id: [
+            update_id: [
                 (
                     r.indicator.title(current_locale()),
                     privacy.fmt_count(r.value) if raw else privacy.show_total(r.value),
                 )
-                for r in outcomes.results_in_update(db.session, u)
+                for r in results
             ]
-            for u in visible_updates
-            if u.status != UpdateStatus.DRAFT
+            for update_id, results in outcomes.results_by_update(
+                db.session, [u.id for u in visible_updates if u.status != UpdateStatus.DRAFT]
+            ).items()
         },
     ), status
 
