@@ -7,6 +7,7 @@ from datetime import date
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from PIL import Image
 from sqlalchemy import select
 
 from fundtracker.extensions import db
@@ -234,3 +235,21 @@ def impact_story(project, author, consent=True, **kw):
     db.session.add(story)
     db.session.flush()
     return story
+
+
+def photo_with_gps() -> bytes:
+    """A JPEG whose EXIF names the camera and the place it was taken."""
+    image = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0132] = "2025:05:01 10:00:00"  # DateTime
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (43.0, 15.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (76.0, 53.0, 0.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the test photo has GPS
+    return data

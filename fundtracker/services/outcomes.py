@@ -16,7 +16,7 @@ from typing import BinaryIO
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions
 from fundtracker.models import (
@@ -254,14 +254,22 @@ def edit_indicator(
     return indicator
 
 
-def project_indicators(session: Session, project: Project) -> list[ProjectIndicator]:
-    return list(
-        session.scalars(
-            select(ProjectIndicator)
-            .where(ProjectIndicator.project_id == project.id)
-            .order_by(ProjectIndicator.id)
-        )
+def project_indicators(
+    session: Session, project: Project, *, with_results: bool = False
+) -> list[ProjectIndicator]:
+    query = (
+        select(ProjectIndicator)
+        .where(ProjectIndicator.project_id == project.id)
+        .order_by(ProjectIndicator.id)
+        .options(selectinload(ProjectIndicator.standard))
     )
+    if with_results:
+        results = selectinload(ProjectIndicator.results)
+        query = query.options(
+            results.selectinload(IndicatorResult.cells),
+            results.selectinload(IndicatorResult.revisions),
+        )
+    return list(session.scalars(query))
 
 
 def categories(indicator: ProjectIndicator) -> dict[Dimension, list[str]]:

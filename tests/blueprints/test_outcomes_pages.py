@@ -244,3 +244,41 @@ def test_officers_keep_the_library_and_set_indicators(login, officer, project):
     assert "Children diagnosed with autism" in client.get(
         f"/outcomes/projects/{project.id}"
     ).get_data(as_text=True)
+
+
+def test_stories_with_a_photo_and_the_board_sees_only_consented_ones(
+    login, grantee, officer, project
+):
+    client = login(grantee)
+    response = client.post(
+        f"/outcomes/projects/{project.id}/stories/new",
+        data={
+            "title": "Айдана жүре бастады",
+            "body": "Оңалтудан кейін Айдана өз бетімен жүреді.",
+            "consent": "y",
+            "photo": (io.BytesIO(factories.photo_with_gps()), "IMG_0001.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    refused = client.post(
+        f"/outcomes/projects/{project.id}/stories/new",
+        data={
+            "title": "Скан",
+            "body": "Не фото.",
+            "photo": (io.BytesIO(PDF_BYTES), "scan.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "is not a JPEG or PNG photo" in refused.get_data(as_text=True)
+    assert 'value="Скан"' in refused.get_data(as_text=True)
+    client.post(
+        f"/outcomes/projects/{project.id}/stories/new",
+        data={"title": "Без согласия", "body": "Семья не дала согласия."},
+    )
+    staff_page = login(officer).get(f"/outcomes/projects/{project.id}").get_data(as_text=True)
+    assert "Айдана жүре бастады" in staff_page and "Без согласия" in staff_page
+    board = factories.UserFactory(role=Role.BOARD)
+    board_page = login(board).get(f"/outcomes/projects/{project.id}").get_data(as_text=True)
+    assert "Айдана жүре бастады" in board_page and "Без согласия" not in board_page

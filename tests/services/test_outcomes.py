@@ -129,23 +129,6 @@ def test_only_staff_verify_and_only_the_grantee_reports(setup):
         outcomes.correct_result(db.session, other, result, _data(20, 11, 9), "x", TODAY)
 
 
-def _photo_with_gps() -> bytes:
-    image = Image.new("RGB", (64, 48), (200, 120, 40))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0132] = "2025:05:01 10:00:00"  # DateTime
-    gps = exif.get_ifd(0x8825)
-    gps[1] = "N"
-    gps[2] = (43.0, 15.0, 0.0)
-    gps[3] = "E"
-    gps[4] = (76.0, 53.0, 0.0)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    data = out.getvalue()
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the test photo has GPS
-    return data
-
-
 def test_a_story_photo_is_stored_without_exif_or_location(setup):
     _, grantee, indicator = setup
     story = outcomes.add_story(
@@ -154,7 +137,7 @@ def test_a_story_photo_is_stored_without_exif_or_location(setup):
         grantee,
         indicator.project,
         outcomes.StoryData("Айдана жүре бастады", "Оңалтудан кейін.", consent=True),
-        io.BytesIO(_photo_with_gps()),
+        io.BytesIO(factories.photo_with_gps()),
         "IMG_0001.jpg",
     )
     stored = file_storage().path(story.photo.storage_key).read_bytes()

@@ -223,7 +223,7 @@ def project(project_id: int):
     raw = permissions.can_see_unsuppressed(user, project)
     region_names = _region_names(project)
     locale = current_locale()
-    indicators = outcomes.project_indicators(db.session, project)
+    indicators = outcomes.project_indicators(db.session, project, with_results=True)
     series = {s.indicator_id: s for s in rollups.project_series(db.session, project, user)}
     views = []
     for indicator in indicators:
@@ -268,7 +268,8 @@ def project(project_id: int):
         project=project,
         views=views,
         progress=progress,
-        stories=outcomes.stories(db.session, project),
+        # Board views are reports: only the stories with consent.
+        stories=outcomes.stories(db.session, project, for_report=not raw),
         can_plan=permissions.can_plan_indicators(user, project),
         can_add_story=permissions.can_add_story(user, project),
         status_labels=result_status_labels(),
