@@ -198,7 +198,8 @@ def can_correct_result(user, result) -> bool:
     project = result.indicator.project
     if is_staff(user):
         return _open(project) and result.status.value != "draft"
-    return can_report_on(user, project) and result.status.value != "verified"
+    # A draft is changed in its milestone update, not here.
+    return can_report_on(user, project) and result.status.value in ("reported", "queried")
 
 
 def can_verify_results(user, project: Project) -> bool:

@@ -385,13 +385,25 @@ def by_indicator(
     figures = _figures(
         session, actor, period_start, period_end, area_id, region_id, for_export, locale, labels
     )
+    raw = _raw(actor, for_export)
+    filtered = area_id is not None or region_id is not None
     merged: dict[int, list[IndicatorFigure]] = defaultdict(list)
     for (_, standard_id), figure in figures.items():
         merged[standard_id].append(figure)
     if len({a for a, _ in figures}) <= 1:
-        return sorted((f for fs in merged.values() for f in fs), key=lambda f: f.code)
-    # Several areas: recompute the merged figures from scratch for one line per indicator.
-    raw = _raw(actor, for_export)
+        if not raw:
+            _protect(
+                session,
+                actor,
+                [(area, f) for (area, _), f in figures.items()],
+                period_start,
+                period_end,
+                region_id,
+                for_export,
+                filtered=filtered,
+            )
+        return sorted(figures.values(), key=lambda f: f.code)
+    # Several areas: one line per indicator, added up from the areas' figures.
     out = []
     for standard_id, parts in merged.items():
         total = sum(p.achieved for p in parts)
@@ -419,7 +431,87 @@ def by_indicator(
                 breakdowns=_breakdowns(cells, raw, labels or {}),
             )
         )
+    if not raw:
+        items = [(None, f) for f in out]
+        _protect(
+            session,
+            actor,
+            items,
+            period_start,
+            period_end,
+            region_id,
+            for_export,
+            filtered=filtered,
+        )
     return sorted(out, key=lambda f: f.code)
+
+
+def _suppressed_flag(figure: IndicatorFigure) -> None:
+    figure.suppressed = figure.achieved_display in (privacy.SMALL, privacy.HIDDEN)
+
+
+def _area_displays(
+    session: Session,
+    actor,
+    period_start: date | None,
+    period_end: date | None,
+    region_id: int | None,
+    for_export: bool,
+) -> dict[tuple[int, int], str]:
+    """Each area's figure of each standard indicator, suppressed as cells of the whole
+    portfolio's total: an area's small figure cannot be found by subtracting the others."""
+    everything = _figures(
+        session, actor, period_start, period_end, None, region_id, for_export, None, None
+    )
+    per_standard: dict[int, dict[int, int]] = defaultdict(dict)
+    for (area, standard_id), figure in everything.items():
+        per_standard[standard_id][area] = figure.achieved
+    displays = {}
+    for standard_id, cells in per_standard.items():
+        shown = privacy.suppress(cells, sum(cells.values()))
+        for area, display in shown.cells.items():
+            displays[(area, standard_id)] = display
+    return displays
+
+
+def _protect(
+    session: Session,
+    actor,
+    items: list[tuple[int | None, IndicatorFigure]],
+    period_start: date | None,
+    period_end: date | None,
+    region_id: int | None,
+    for_export: bool,
+    *,
+    filtered: bool,
+) -> None:
+    """Each figure is a cell of larger tables: one area's share of the portfolio (`area` given)
+    and, with a region chosen, one region's share of the (area's) total. Show it as those
+    tables' suppression shows it, so that no small figure is found by subtracting one view from
+    another. A filtered view also drops its breakdowns by sex and age, which could otherwise be
+    subtracted from the whole portfolio's."""
+    region_code = _region_code(session, region_id)
+    area_displays = _area_displays(session, actor, period_start, period_end, region_id, for_export)
+    hidden = (privacy.SMALL, privacy.HIDDEN)
+    for area, figure in items:
+        if filtered:
+            figure.breakdowns = []
+        if region_code is not None:
+            regions = by_region(
+                session,
+                actor,
+                figure.standard_id,
+                period_start,
+                period_end,
+                area,
+                for_export=for_export,
+            )
+            shown = next((r.display for r in regions.regions if r.code == region_code), None)
+            if shown in hidden:
+                figure.achieved_display = shown
+        if area is not None and area_displays.get((area, figure.standard_id)) in hidden:
+            figure.achieved_display = area_displays[(area, figure.standard_id)]
+        _suppressed_flag(figure)
 
 
 def by_area(
@@ -439,6 +531,17 @@ def by_area(
     figures = _figures(
         session, actor, period_start, period_end, area_id, region_id, for_export, locale, labels
     )
+    if not _raw(actor, for_export):
+        _protect(
+            session,
+            actor,
+            [(area, f) for (area, _), f in figures.items()],
+            period_start,
+            period_end,
+            region_id,
+            for_export,
+            filtered=True,
+        )
     areas = {a.id: a for a in session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id))}
     out = []
     for aid, area in areas.items():

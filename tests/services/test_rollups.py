@@ -149,6 +149,42 @@ def test_rollup_equals_sum_of_verified_results(session, officer_and_board, specs
         for b in shown.breakdowns:
             for c in b.cells:
                 assert c.display in (privacy.SMALL, privacy.HIDDEN) or c.value >= 5
+        # Areas are cells of that total: a small one is never the only one hidden.
+        board_areas = [
+            f
+            for a in rollups.by_area(db.session, board, start, end_date)
+            for f in a.indicators
+            if f.standard_id == standard.id
+        ]
+        hidden = [f for f in board_areas if f.achieved_display in (privacy.SMALL, privacy.HIDDEN)]
+        for f in board_areas:
+            if f not in hidden:
+                assert f.achieved_display == privacy.fmt_count(f.achieved) and f.achieved >= 5
+        if shown.achieved_display not in (privacy.SMALL, privacy.HIDDEN):
+            assert len(hidden) != 1
+        # So are regions, whether seen in the regional chart or by filtering on one region.
+        for code in ("KZ-71", "KZ-75"):
+            region_id = factories.region(code).id
+            filtered = [
+                f
+                for f in rollups.by_indicator(
+                    db.session, board, start, end_date, region_id=region_id
+                )
+                if f.standard_id == standard.id
+            ]
+            in_chart = next(
+                (
+                    r.display
+                    for r in rollups.by_region(
+                        db.session, board, standard.id, start, end_date
+                    ).regions
+                    if r.code == code
+                ),
+                None,
+            )
+            if filtered and in_chart is not None:
+                assert filtered[0].achieved_display == in_chart
+                assert filtered[0].breakdowns == []
     finally:
         nested.rollback()
 
