@@ -171,6 +171,7 @@ ACCESS: dict[str, Entry] = {
     "outcomes.result_lock": Entry(
         STAFF_ONLY, args={"result_id": "result_a"}, other_args={"result_id": "result_b"}
     ),
+    "outcomes.lock_periods": on("project", STAFF_ONLY),
     "outcomes.portfolio": Entry(only("admin", "officer", "board")),
     "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
 }

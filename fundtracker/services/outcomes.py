@@ -609,6 +609,42 @@ def lock(
     return result
 
 
+def lock_period(session: Session, actor: User, project: Project, until: date) -> int:
+    """Lock every result of the project whose period ends by `until`, once all of them are
+    verified; returns how many were locked."""
+    if not permissions.can_verify_results(actor, project):
+        raise NotAllowed(_l("Only fund staff verify results."))
+    results = list(
+        session.scalars(
+            select(IndicatorResult)
+            .join(IndicatorResult.indicator)
+            .where(
+                ProjectIndicator.project_id == project.id,
+                IndicatorResult.period_end <= until,
+                IndicatorResult.locked.is_(False),
+            )
+        )
+    )
+    waiting = [r for r in results if r.status != ResultStatus.VERIFIED]
+    if waiting:
+        raise DomainError(
+            _l(
+                "%(count)d results of these periods are not verified yet: verify them first.",
+                count=len(waiting),
+            )
+        )
+    for result in results:
+        result.locked = True
+    session.flush()
+    return len(results)
+
+
+def lockable_period_ends(project_indicators: list[ProjectIndicator]) -> list[date]:
+    """The ends of the periods that have an unlocked result, latest first."""
+    ends = {r.period_end for i in project_indicators for r in i.results if not r.locked}
+    return sorted(ends, reverse=True)
+
+
 # Impact stories ----------------------------------------------------------------------------------
 
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}

@@ -282,3 +282,25 @@ def test_stories_with_a_photo_and_the_board_sees_only_consented_ones(
     board = factories.UserFactory(role=Role.BOARD)
     board_page = login(board).get(f"/outcomes/projects/{project.id}").get_data(as_text=True)
     assert "Айдана жүре бастады" in board_page and "Без согласия" not in board_page
+
+
+def test_officers_lock_verified_periods_and_nobody_corrects_them(
+    login, grantee, officer, project, indicator
+):
+    q1 = factories.indicator_result(indicator, factories.date(2025, 1, 1), 10)
+    q2 = factories.indicator_result(indicator, factories.date(2025, 4, 1), 12)
+    client = login(officer)
+    page = client.get(f"/outcomes/projects/{project.id}").get_data(as_text=True)
+    assert 'id="lock-periods"' in page
+    # Not verified yet: nothing is locked.
+    client.post(f"/outcomes/projects/{project.id}/lock", data={"until": "2025-06-30"})
+    db.session.expire_all()
+    assert not q1.locked and not q2.locked
+    for result in (q1, q2):
+        client.post(f"/outcomes/results/{result.id}/review", data={"verify": "1"})
+    response = client.post(f"/outcomes/projects/{project.id}/lock", data={"until": "2025-03-31"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert q1.locked and not q2.locked
+    assert login(officer).get(f"/outcomes/results/{q1.id}/correct").status_code == 403
+    assert login(grantee).get(f"/outcomes/results/{q2.id}/correct").status_code == 403  # verified

@@ -177,6 +177,11 @@ class LockForm(VersionForm):
     submit = SubmitField(_l("Lock the period"))
 
 
+class LockPeriodsForm(FlaskForm):
+    until = SelectField(_l("Lock every result of periods ending by"), validators=[InputRequired()])
+    submit = SubmitField(_l("Lock the periods"))
+
+
 class StoryForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     body = TextAreaField(

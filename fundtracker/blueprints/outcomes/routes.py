@@ -1,9 +1,11 @@
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +14,7 @@ from fundtracker.blueprints.outcomes import bp
 from fundtracker.blueprints.outcomes.forms import (
     IndicatorForm,
     LockForm,
+    LockPeriodsForm,
     PortfolioFilterForm,
     ReviewResultForm,
     StandardForm,
@@ -23,7 +26,8 @@ from fundtracker.blueprints.outcomes.forms import (
     result_form_class,
 )
 from fundtracker.extensions import db
-from fundtracker.i18n import current_locale
+from fundtracker.forms import choices
+from fundtracker.i18n import current_locale, format_d
 from fundtracker.labels import (
     RESULT_BADGES,
     category_labels,
@@ -263,8 +267,17 @@ def project(project_id: int):
             headers=(_("Indicator"), _("Achieved"), _("Target"), _("Share of target")),
             display=[(s.achieved_display, privacy.fmt_count(s.target)) for s in counted],
         )
+    lock_periods_form = None
+    if permissions.can_verify_results(user, project):
+        ends = outcomes.lockable_period_ends(indicators)
+        if ends:
+            lock_periods_form = LockPeriodsForm(formdata=None)
+            lock_periods_form.until.choices = choices(
+                (end.isoformat(), format_d(end)) for end in ends
+            )
     return render_template(
         "outcomes/project.html",
+        lock_periods_form=lock_periods_form,
         project=project,
         views=views,
         progress=progress,
@@ -480,6 +493,30 @@ def result_lock(result_id: int):
     else:
         flash(_("The form has expired: please try again."), "danger")
     return redirect(url_for(".project", project_id=project.id) + f"#result-{result.id}")
+
+
+@bp.post("/projects/<int:project_id>/lock")
+@requires(permissions.is_signed_in)
+def lock_periods(project_id: int):
+    project = _load_project(project_id)
+    if not permissions.can_verify_results(current_user, project):
+        abort(403)
+    if not PostOnlyForm().validate_on_submit():
+        flash(_("The form has expired: please try again."), "danger")
+        return redirect(url_for(".project", project_id=project.id))
+    try:
+        until = date.fromisoformat(request.form.get("until", ""))
+    except ValueError:
+        flash(_("Choose the last period to lock."), "danger")
+        return redirect(url_for(".project", project_id=project.id))
+    with attempt() as outcome:
+        count = outcomes.lock_period(db.session, current_user, project, until)
+    if outcome.ok:
+        flash(
+            ngettext("%(num)d result has been locked.", "%(num)d results have been locked.", count),
+            "success",
+        )
+    return redirect(url_for(".project", project_id=project.id))
 
 
 # Stories -----------------------------------------------------------------------------------------
