@@ -719,7 +719,11 @@ def add_story(
 
 def stories(session: Session, project: Project, *, for_report: bool = False) -> list[ImpactStory]:
     """A project's stories; in reports (PDFs, board views, exports) only those with consent."""
-    query = select(ImpactStory).where(ImpactStory.project_id == project.id)
+    query = (
+        select(ImpactStory)
+        .where(ImpactStory.project_id == project.id)
+        .options(selectinload(ImpactStory.photo))
+    )
     if for_report:
         query = query.where(ImpactStory.consent.is_(True))
     return list(session.scalars(query.order_by(ImpactStory.id.desc())))

@@ -304,3 +304,40 @@ def test_officers_lock_verified_periods_and_nobody_corrects_them(
     assert q1.locked and not q2.locked
     assert login(officer).get(f"/outcomes/results/{q1.id}/correct").status_code == 403
     assert login(grantee).get(f"/outcomes/results/{q2.id}/correct").status_code == 403  # verified
+
+
+@pytest.mark.parametrize("page", ["project", "portfolio", "milestone"])
+def test_outcome_pages_run_a_fixed_number_of_queries(
+    login, officer, grantee, project, sql_log, page
+):
+    client = login(officer if page != "milestone" else grantee)
+    standard = factories.StandardIndicatorFactory()
+    quarters = [factories.date(2025, m, 1) for m in (1, 4, 7, 10)]
+
+    def grow(n):
+        for _ in range(n):
+            indicator = factories.ProjectIndicatorFactory(project=project, standard=standard)
+            other = factories.ProjectIndicatorFactory(standard=standard)
+            for q in quarters:
+                for i in (indicator, other):
+                    factories.indicator_result(
+                        i, q, 12, ResultStatus.VERIFIED, {"sex": {"female": 5, "male": 7}}
+                    )
+            factories.impact_story(project, grantee)
+        db.session.expire_all()
+
+    url = {
+        "project": f"/outcomes/projects/{project.id}",
+        "portfolio": "/outcomes/portfolio",
+        "milestone": f"/milestones/{project.milestones[0].id}",
+    }[page]
+    grow(1)
+    small = _queries(sql_log, client, url)
+    grow(4)
+    assert _queries(sql_log, client, url) == small
+
+
+def _queries(sql_log, client, url):
+    start = len(sql_log)
+    assert client.get(url).status_code == 200
+    return len(sql_log) - start
