@@ -174,6 +174,7 @@ class RegionRollup:
 
 @dataclass
 class SeriesPoint:
+    result_id: int
     label: str
     period_start: date
     period_end: date
@@ -630,6 +631,12 @@ def project_series(
         def show(value: int, counts=counts) -> str:
             return _show(value, raw) if counts else privacy.fmt_count(value)
 
+        # Periods that add up are cells of the achieved total: suppressed together.
+        displays = [show(r.value) for r in verified]
+        if counts and not raw and not indicator.cumulative:
+            shown = privacy.suppress({str(i): r.value for i, r in enumerate(verified)}, achieved)
+            displays = [shown.cells[str(i)] for i in range(len(verified))]
+
         out.append(
             IndicatorSeries(
                 indicator_id=indicator.id,
@@ -642,13 +649,14 @@ def project_series(
                 achieved_display=show(achieved),
                 points=[
                     SeriesPoint(
+                        r.id,
                         period_label(indicator.frequency, r.period_start),
                         r.period_start,
                         r.period_end,
                         r.value,
-                        show(r.value),
+                        display,
                     )
-                    for r in verified
+                    for r, display in zip(verified, displays, strict=True)
                 ],
             )
         )

@@ -272,3 +272,14 @@ def test_project_series_counts_verified_results_only(officer_and_board):
     (for_board,) = rollups.project_series(db.session, indicator.project, board)
     assert for_board.achieved_display == privacy.SMALL
     assert [p.display for p in for_board.points] == ["10", privacy.SMALL]
+
+
+def test_periods_of_a_project_are_suppressed_together(officer_and_board):
+    _, board = officer_and_board
+    indicator = factories.ProjectIndicatorFactory(by_sex=False, by_region=False)
+    factories.indicator_result(indicator, QUARTERS[0], 12, ResultStatus.VERIFIED)
+    factories.indicator_result(indicator, QUARTERS[1], 3, ResultStatus.VERIFIED)
+    (series,) = rollups.project_series(db.session, indicator.project, board)
+    # 15 in all: showing 12 would give away the 3.
+    assert series.achieved_display == "15"
+    assert [p.display for p in series.points] == [privacy.HIDDEN, privacy.SMALL]

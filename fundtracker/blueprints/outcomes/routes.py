@@ -175,7 +175,11 @@ class ResultView:
     history: list[tuple[object, str, str]] = field(default_factory=list)
 
 
-def _result_view(result: IndicatorResult, raw: bool, region_names: dict) -> ResultView:
+def _result_view(
+    result: IndicatorResult, raw: bool, region_names: dict, display: str | None = None
+) -> ResultView:
+    """`display`: the value as the project's series shows it (verified periods are suppressed
+    together, as cells of the achieved total)."""
     indicator = result.indicator
     counts = indicator.type == IndicatorType.COUNT
     names = {**category_labels(), **region_names}
@@ -208,9 +212,12 @@ def _result_view(result: IndicatorResult, raw: bool, region_names: dict) -> Resu
     return ResultView(
         result=result,
         label=outcomes.period_label(indicator.frequency, result.period_start),
-        display=privacy.fmt_count(result.value)
-        if raw or not counts
-        else privacy.show_total(result.value),
+        display=display
+        or (
+            privacy.fmt_count(result.value)
+            if raw or not counts
+            else privacy.show_total(result.value)
+        ),
         breakdowns=breakdowns,
         can_correct=permissions.can_correct_result(user, result),
         can_review=can_review and result.status in (ResultStatus.REPORTED, ResultStatus.QUERIED),
@@ -230,19 +237,20 @@ def project(project_id: int):
     indicators = outcomes.project_indicators(db.session, project, with_results=True)
     series = {s.indicator_id: s for s in rollups.project_series(db.session, project, user)}
     views = []
+    hidden = (privacy.SMALL, privacy.HIDDEN)
     for indicator in indicators:
         results = [r for r in indicator.results if permissions.can_view_result(user, r)]
         s = series[indicator.id]
+        shown = {p.result_id: p.display for p in s.points}
         chart = None
         if s.points:
             chart = charts.lines(
                 [p.label for p in s.points],
-                [(_("Verified"), [p.value for p in s.points])]
-                if raw
-                else [
+                # A hidden figure leaves a gap (its table cell says "—").
+                [
                     (
                         _("Verified"),
-                        [None if p.display == privacy.SMALL else p.value for p in s.points],
+                        [None if p.display in hidden else p.value for p in s.points],
                     )
                 ],
                 title=indicator.title(locale),
@@ -253,7 +261,9 @@ def project(project_id: int):
                 "indicator": indicator,
                 "series": s,
                 "chart": chart,
-                "results": [_result_view(r, raw, region_names) for r in reversed(results)],
+                "results": [
+                    _result_view(r, raw, region_names, shown.get(r.id)) for r in reversed(results)
+                ],
                 "can_report": permissions.can_report_on(user, project),
                 "can_edit": permissions.can_plan_indicators(user, project),
             }
