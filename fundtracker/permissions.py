@@ -183,10 +183,14 @@ def can_plan_indicators(user, project: Project) -> bool:
 
 
 def can_view_result(user, result) -> bool:
-    """A draft result (in a milestone update not yet submitted) is the grantee's own."""
+    """A draft result (in a milestone update not yet submitted) is the grantee's own; the board
+    sees verified results only."""
     project = result.indicator.project
     if result.status.value == "draft":
         return is_own_grantee(user, project)
+    if result.status.value != "verified":
+        # Not yet checked by the fund: not for the board's eyes.
+        return is_staff(user) or is_own_grantee(user, project)
     return can_view_project(user, project)
 
 

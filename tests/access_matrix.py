@@ -159,17 +159,22 @@ ACCESS: dict[str, Entry] = {
         args={"indicator_id": "project_indicator_a"},
         other_args={"indicator_id": "project_indicator_b"},
     ),
-    # result_a was reported and not yet verified: the grantee may still correct it.
+    # result_a was reported and not yet verified: the grantee may still correct it, and the
+    # board, which sees verified results only, does not know it exists.
     "outcomes.result_correct": Entry(
-        dict(STAFF_ONLY, grantee=OK),
+        dict(STAFF_ONLY, grantee=OK, board=HIDDEN),
         args={"result_id": "result_a"},
         other_args={"result_id": "result_b"},
     ),
     "outcomes.result_review": Entry(
-        STAFF_ONLY, args={"result_id": "result_a"}, other_args={"result_id": "result_b"}
+        dict(STAFF_ONLY, board=HIDDEN),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
     ),
     "outcomes.result_lock": Entry(
-        STAFF_ONLY, args={"result_id": "result_a"}, other_args={"result_id": "result_b"}
+        dict(STAFF_ONLY, board=HIDDEN),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
     ),
     "outcomes.lock_periods": on("project", STAFF_ONLY),
     "outcomes.portfolio": Entry(only("admin", "officer", "board")),
