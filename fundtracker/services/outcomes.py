@@ -301,7 +301,7 @@ TRANSITIONS: dict[ResultStatus, set[ResultStatus]] = {
     ResultStatus.DRAFT: {ResultStatus.REPORTED},
     ResultStatus.REPORTED: {ResultStatus.VERIFIED, ResultStatus.QUERIED},
     ResultStatus.QUERIED: {ResultStatus.REPORTED, ResultStatus.VERIFIED},
-    ResultStatus.VERIFIED: {ResultStatus.REPORTED},  # corrected by the grantee before locking
+    ResultStatus.VERIFIED: set(),  # staff may still correct it (history kept) until locked
 }
 
 
