@@ -20,6 +20,7 @@ from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.notifications import bp as notifications_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
+from fundtracker.blueprints.outcomes import bp as outcomes_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.cli import init_cli
@@ -86,3 +87,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(outcomes_bp, url_prefix="/outcomes")

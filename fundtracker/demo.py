@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo_outcomes import seed_outcomes
 from fundtracker.demo_reminders import seed_reminders
 from fundtracker.models import (
     BudgetCategory,
@@ -2940,6 +2941,11 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     projects_created = _seed_projects(session, organisations, officers, regions, areas)
     delivery, journey = seed_delivery(session, today)
     seed_reminders(session, today or almaty_today())
+    outcomes = seed_outcomes(
+        session,
+        today or almaty_today(),
+        {t.code: s.kind for s, t in zip(PROJECTS, project_texts(), strict=True)},
+    )
 
     lines = [
         "FundTracker demo data",
@@ -2951,6 +2957,8 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"                 {delivery['tranches']} tranches, {delivery['updates']} updates, "
         f"{delivery['comments']} comments, {delivery['events']} timeline events",
         f"  journey project (grantee@{DEMO_DOMAIN}): {journey or '-'}",
+        f"  outcomes:      {outcomes['project indicators']} indicators, {outcomes['results']} "
+        f"results, {outcomes['stories']} stories",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",

@@ -6,8 +6,12 @@ from flask_babel import lazy_gettext as _l
 
 from fundtracker.models import (
     BudgetCategory,
+    Direction,
+    Frequency,
+    IndicatorType,
     MilestoneStatus,
     ProjectStatus,
+    ResultStatus,
     Role,
     TrancheStatus,
     UpdateStatus,
@@ -119,4 +123,62 @@ def event_labels() -> dict:
         "document_uploaded": _l("Document uploaded"),
         "file_deleted": _l("File deleted"),
         "file_restored": _l("File restored"),
+    }
+
+
+# Outcomes -------------------------------------------------------------------------------------
+
+
+def indicator_type_labels() -> dict:
+    return {
+        IndicatorType.COUNT: _l("Count"),
+        IndicatorType.PERCENTAGE: _l("Percentage"),
+        IndicatorType.YES_NO: _l("Yes/no"),
+    }
+
+
+def direction_labels() -> dict:
+    return {Direction.HIGHER: _l("Higher is better"), Direction.LOWER: _l("Lower is better")}
+
+
+def frequency_labels() -> dict:
+    return {
+        Frequency.MONTHLY: _l("Monthly"),
+        Frequency.QUARTERLY: _l("Quarterly"),
+        Frequency.HALF_YEARLY: _l("Every half-year"),
+        Frequency.YEARLY: _l("Yearly"),
+    }
+
+
+def result_status_labels() -> dict:
+    return {
+        ResultStatus.DRAFT: _l("Draft"),
+        ResultStatus.REPORTED: _l("Reported"),
+        ResultStatus.QUERIED: _l("Queried"),
+        ResultStatus.VERIFIED: _l("Verified"),
+    }
+
+
+RESULT_BADGES = {
+    "draft": "secondary",
+    "reported": "info",
+    "queried": "warning",
+    "verified": "success",
+}
+
+
+def dimension_labels() -> dict:
+    return {"region": _l("By region"), "sex": _l("By sex"), "age": _l("By age group")}
+
+
+def category_labels() -> dict:
+    """Sexes and age groups, as breakdown cells are named."""
+    return {
+        "female": _l("Girls and women"),
+        "male": _l("Boys and men"),
+        "0-2": _l("0-2 years"),
+        "3-6": _l("3-6 years"),
+        "7-11": _l("7-11 years"),
+        "12-17": _l("12-17 years"),
+        "18+": _l("18 years and older"),
     }

@@ -210,3 +210,72 @@ def can_view_report(user, report) -> bool:
     if report.kind.value == "board":
         return can_build_board_report(user)
     return report.project is not None and can_build_project_report(user, report.project)
+
+
+# Outcomes: indicators, results, stories, portfolio roll-ups ---------------------------------------
+
+
+def can_view_indicator_library(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_manage_indicator_library(user) -> bool:
+    return is_staff(user)
+
+
+def can_view_outcomes(user, project: Project) -> bool:
+    return can_view_project(user, project)
+
+
+def can_plan_indicators(user, project: Project) -> bool:
+    """Staff set a project's indicators and targets while it runs."""
+    return can_edit_project(user, project)
+
+
+def can_view_result(user, result) -> bool:
+    """A draft result (in a milestone update not yet submitted) is the grantee's own; the board
+    sees verified results only."""
+    project = result.indicator.project
+    if result.status.value == "draft":
+        return is_own_grantee(user, project)
+    if result.status.value != "verified":
+        # Not yet checked by the fund: not for the board's eyes.
+        return is_staff(user) or is_own_grantee(user, project)
+    return can_view_project(user, project)
+
+
+def can_correct_result(user, result) -> bool:
+    """Until a period is locked the grantee corrects what the fund has not verified yet, and
+    staff correct any result."""
+    if result.locked:
+        return False
+    project = result.indicator.project
+    if is_staff(user):
+        return _open(project) and result.status.value != "draft"
+    # A draft is changed in its milestone update, not here.
+    return can_report_on(user, project) and result.status.value in ("reported", "queried")
+
+
+def can_verify_results(user, project: Project) -> bool:
+    return is_staff(user) and _open(project)
+
+
+def can_view_portfolio_outcomes(user) -> bool:
+    return can_read_portfolio(user)
+
+
+def can_see_unsuppressed(user, project: Project | None = None) -> bool:
+    """Figures below the small-cell threshold: fund staff inside the app, and a grantee for its
+    own project's figures (it reported them). Never the board, and never in exports or PDFs
+    (those pass for_export and are suppressed whoever asks)."""
+    if is_staff(user):
+        return True
+    return project is not None and is_own_grantee(user, project)
+
+
+def can_add_story(user, project: Project) -> bool:
+    return can_report_on(user, project) or (is_staff(user) and _open(project))
+
+
+def can_view_story(user, story) -> bool:
+    return can_view_project(user, story.project)

@@ -173,4 +173,43 @@ ACCESS: dict[str, Entry] = {
     "reports.detail": on_report(),
     "reports.status": on_report(),
     "reports.download": on_report(),
+    # Outcomes: indicator library, project indicators and results, stories, portfolio roll-ups
+    "outcomes.library": Entry(only("admin", "officer", "board")),
+    "outcomes.standard_new": Entry(only("admin", "officer")),
+    "outcomes.standard_edit": Entry(
+        only("admin", "officer"), args={"standard_id": "standard_indicator"}
+    ),
+    "outcomes.project": on("project", READERS),
+    "outcomes.indicator_new": on("project", STAFF_ONLY),
+    "outcomes.story_new": on("project", dict(STAFF_ONLY, grantee=OK)),
+    "outcomes.indicator_edit": Entry(
+        STAFF_ONLY,
+        args={"indicator_id": "project_indicator_a"},
+        other_args={"indicator_id": "project_indicator_b"},
+    ),
+    "outcomes.result_new": Entry(
+        {"admin": DENIED, "officer": DENIED, "board": DENIED, "grantee": OK, "reviewer": HIDDEN},
+        args={"indicator_id": "project_indicator_a"},
+        other_args={"indicator_id": "project_indicator_b"},
+    ),
+    # result_a was reported and not yet verified: the grantee may still correct it, and the
+    # board, which sees verified results only, does not know it exists.
+    "outcomes.result_correct": Entry(
+        dict(STAFF_ONLY, grantee=OK, board=HIDDEN),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
+    ),
+    "outcomes.result_review": Entry(
+        dict(STAFF_ONLY, board=HIDDEN),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
+    ),
+    "outcomes.result_lock": Entry(
+        dict(STAFF_ONLY, board=HIDDEN),
+        args={"result_id": "result_a"},
+        other_args={"result_id": "result_b"},
+    ),
+    "outcomes.lock_periods": on("project", STAFF_ONLY),
+    "outcomes.portfolio": Entry(only("admin", "officer", "board")),
+    "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
 }

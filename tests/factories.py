@@ -7,25 +7,35 @@ from datetime import date, time
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from PIL import Image
 from sqlalchemy import select
 
 from fundtracker.extensions import db
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
+    Dimension,
     EmailStatus,
     FileKind,
+    Frequency,
+    ImpactStory,
+    IndicatorResult,
+    IndicatorType,
     Milestone,
     Organisation,
     ProgrammeArea,
     Project,
+    ProjectIndicator,
     ProjectStatus,
     Region,
     ReminderKind,
     ReminderRule,
     ReportKind,
     ReportStatus,
+    ResultCell,
+    ResultStatus,
     Role,
+    StandardIndicator,
     StoredReport,
     Tranche,
     User,
@@ -33,6 +43,7 @@ from fundtracker.models import (
 )
 from fundtracker.services import files, notifications
 from fundtracker.services.accounts import hash_password
+from fundtracker.services.outcomes import period_of
 from fundtracker.storage import file_storage
 
 PASSWORD = "correct horse battery"
@@ -220,3 +231,83 @@ class StoredReportFactory(BaseFactory):
 
     class Params:
         for_project = factory.Trait(kind=ReportKind.PROJECT)
+
+
+# Outcomes -----------------------------------------------------------------------------------------
+
+
+class StandardIndicatorFactory(BaseFactory):
+    class Meta:
+        model = StandardIndicator
+
+    code = factory.Sequence(lambda n: f"IND-{n:03d}")
+    name_kk = factory.Sequence(lambda n: f"Сирек ауру бойынша ем алған балалар {n}")
+    name_ru = factory.Sequence(lambda n: f"Дети, получившие лечение редкого заболевания {n}")
+    name_en = factory.Sequence(lambda n: f"Children treated for a rare disease {n}")
+    unit_en = "children"
+    type = IndicatorType.COUNT
+
+
+class ProjectIndicatorFactory(BaseFactory):
+    class Meta:
+        model = ProjectIndicator
+
+    project = factory.SubFactory(ProjectFactory)
+    standard = factory.SubFactory(StandardIndicatorFactory)
+    type = IndicatorType.COUNT
+    baseline = 0
+    target = 100
+    cumulative = False
+    frequency = Frequency.QUARTERLY
+    by_region = True
+    by_sex = True
+    by_age = False
+
+
+def indicator_result(indicator, start, value, status=ResultStatus.REPORTED, cells=None, **kw):
+    """A result for the period of `indicator` that starts on `start`, with breakdown cells given
+    as {"sex": {"female": 3, ...}}."""
+    _, end = period_of(indicator.frequency, start)
+    result = IndicatorResult(
+        indicator=indicator, period_start=start, period_end=end, value=value, status=status, **kw
+    )
+    for dimension, values in (cells or {}).items():
+        for category, v in values.items():
+            result.cells.append(
+                ResultCell(dimension=Dimension(dimension), category=category, value=v)
+            )
+    db.session.add(result)
+    db.session.flush()
+    return result
+
+
+def impact_story(project, author, consent=True, **kw):
+    story = ImpactStory(
+        project=project,
+        title="Айдана жүре бастады",
+        body="Оңалтудан кейін.",
+        consent=consent,
+        author_id=author.id,
+        **kw,
+    )
+    db.session.add(story)
+    db.session.flush()
+    return story
+
+
+def photo_with_gps() -> bytes:
+    """A JPEG whose EXIF names the camera and the place it was taken."""
+    image = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0132] = "2025:05:01 10:00:00"  # DateTime
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (43.0, 15.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (76.0, 53.0, 0.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the test photo has GPS
+    return data

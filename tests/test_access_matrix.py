@@ -62,6 +62,14 @@ def _reminder_samples(grantee_a, grantee_b) -> dict:
     }
 
 
+def _outcome_samples(project, grantee, suffix: str) -> dict:
+    indicator = factories.ProjectIndicatorFactory(project=project)
+    result = factories.indicator_result(
+        indicator, project.start_date.replace(day=1), 12, reported_by_id=grantee.id
+    )
+    return {f"project_indicator_{suffix}": indicator, f"result_{suffix}": result}
+
+
 @pytest.fixture
 def samples():
     org_a = factories.OrganisationFactory()
@@ -82,8 +90,11 @@ def samples():
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
         **_reminder_samples(users["grantee"], grantee_b),
+        "standard_indicator": factories.StandardIndicatorFactory(),
     }
     objects.update(_report_samples(objects))
+    objects.update(_outcome_samples(objects["project_a"], users["grantee"], "a"))
+    objects.update(_outcome_samples(objects["project_b"], grantee_b, "b"))
     return users, objects
 
 

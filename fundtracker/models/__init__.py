@@ -16,6 +16,21 @@ from fundtracker.models.delivery import (
 from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.organisation import Organisation, bin_is_valid
+from fundtracker.models.outcomes import (
+    AGE_GROUPS,
+    SEXES,
+    Dimension,
+    Direction,
+    Frequency,
+    ImpactStory,
+    IndicatorResult,
+    IndicatorType,
+    ProjectIndicator,
+    ResultCell,
+    ResultRevision,
+    ResultStatus,
+    StandardIndicator,
+)
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
 from fundtracker.models.reminders import (
@@ -72,4 +87,18 @@ __all__ = [
     "localized",
     "project_regions",
     "utcnow",
+    # Outcomes
+    "AGE_GROUPS",
+    "SEXES",
+    "Dimension",
+    "Direction",
+    "Frequency",
+    "ImpactStory",
+    "IndicatorResult",
+    "IndicatorType",
+    "ProjectIndicator",
+    "ResultCell",
+    "ResultRevision",
+    "ResultStatus",
+    "StandardIndicator",
 ]

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
+from fundtracker.i18n import current_locale
 from fundtracker.labels import milestone_status_labels
 from fundtracker.models import (
     Milestone,
@@ -23,7 +24,7 @@ from fundtracker.models import (
     User,
     utcnow,
 )
-from fundtracker.services import events, payments
+from fundtracker.services import events, outcomes, payments
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import STALE, check_version
 
@@ -166,11 +167,21 @@ def submit_update(
     draft stays saved: the caller commits either way)."""
     draft = save_draft(session, actor, milestone, data, expected_version)
     missing = missing_for_submission(draft, data)
+    locale = current_locale()
+    missing += [
+        _l(
+            "why the breakdowns of “%(indicator)s” do not add up to its value",
+            indicator=result.indicator.title(locale),
+        )
+        for result in outcomes.unexplained(session, draft)
+    ]
     if missing:
         raise IncompleteUpdate(missing)
     _move(milestone, MilestoneStatus.SUBMITTED)
     draft.status = UpdateStatus.SUBMITTED
     draft.submitted_at = utcnow()
+    # The indicator results typed in the update go to the fund with it.
+    outcomes.submit_with_update(session, actor, draft)
     events.record(
         session,
         milestone.project,

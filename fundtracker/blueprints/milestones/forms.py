@@ -4,6 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from fundtracker.blueprints.outcomes.forms import add_result_fields
 from fundtracker.forms import MoneyField, VersionForm
 
 
@@ -31,8 +32,13 @@ class PaymentForm(FlaskForm):
     submit = SubmitField(_l("Record payment"))
 
 
-def update_form_class(budget_lines, labels):
-    """The update form has one spending field per budget line of the project."""
+def indicator_prefix(indicator) -> str:
+    return f"ind{indicator.id}_"
+
+
+def update_form_class(budget_lines, labels, indicators=(), region_names=None):
+    """The update form has one spending field per budget line of the project, and the fields of
+    one result per indicator: `indicators` is a list of (indicator, reporting periods)."""
 
     class UpdateForm(VersionForm):
         narrative = TextAreaField(_l("What was done in this period"), validators=[Optional()])
@@ -61,5 +67,9 @@ def update_form_class(budget_lines, labels):
             UpdateForm,
             f"spending_{line.id}",
             MoneyField(label, validators=[Optional(), NumberRange(min=0)]),
+        )
+    for indicator, periods in indicators:
+        add_result_fields(
+            UpdateForm, indicator, periods, region_names or {}, indicator_prefix(indicator)
         )
     return UpdateForm

@@ -2,16 +2,24 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtracker import permissions
+from fundtracker import permissions, privacy
 from fundtracker.blueprints.milestones import bp
 from fundtracker.blueprints.milestones.forms import (
     CommentForm,
     RescheduleForm,
     ReviewForm,
+    indicator_prefix,
     update_form_class,
+)
+from fundtracker.blueprints.outcomes.forms import (
+    default_period,
+    fill_result_form,
+    result_data_from,
+    result_fields,
 )
 from fundtracker.blueprints.projects.forms import MilestoneForm
 from fundtracker.extensions import db
+from fundtracker.i18n import current_locale
 from fundtracker.labels import (
     MILESTONE_BADGES,
     budget_category_labels,
@@ -20,7 +28,8 @@ from fundtracker.labels import (
     update_status_labels,
 )
 from fundtracker.models import FileKind, Milestone, MilestoneStatus, UpdateStatus
-from fundtracker.services import files, milestones, overview, plan
+from fundtracker.services import files, milestones, outcomes, overview, plan
+from fundtracker.services.errors import DomainError
 from fundtracker.services.payments import HOLD_MESSAGES
 from fundtracker.storage import file_storage, today
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
@@ -34,9 +43,41 @@ def _load(milestone_id: int) -> Milestone:
     return load_or_404(Milestone, milestone_id, _can_view, overview.load_milestone)
 
 
+def _indicators(milestone: Milestone) -> list:
+    """The project's indicators that have a period to report for, with their periods."""
+    pairs = [
+        (indicator, outcomes.reporting_periods(indicator, today()))
+        for indicator in outcomes.project_indicators(db.session, milestone.project)
+    ]
+    return [(indicator, periods) for indicator, periods in pairs if periods]
+
+
+def _region_names(milestone: Milestone) -> dict[str, str]:
+    locale = current_locale()
+    return {r.code: r.name(locale) for r in milestone.project.regions}
+
+
 def _update_form(milestone: Milestone, draft=None, formdata=None):
-    form_cls = update_form_class(milestone.project.budget_lines, budget_category_labels())
+    indicators = _indicators(milestone)
+    form_cls = update_form_class(
+        milestone.project.budget_lines,
+        budget_category_labels(),
+        indicators,
+        _region_names(milestone),
+    )
     form = form_cls(formdata=formdata) if formdata is not None else form_cls()
+    if request.method == "GET":
+        drafts = (
+            {r.indicator_id: r for r in outcomes.drafts_in_update(db.session, draft)}
+            if (draft is not None)
+            else {}
+        )
+        for indicator, periods in indicators:
+            prefix = indicator_prefix(indicator)
+            if indicator.id in drafts:
+                fill_result_form(form, drafts[indicator.id], prefix)
+            else:
+                getattr(form, f"{prefix}period").data = default_period(indicator, periods, today())
     # A revision starts from the last submission, as the draft made from it will.
     source = draft or milestones.last_submitted(milestone)
     if request.method == "GET" and source is None:
@@ -80,6 +121,7 @@ def _render(
     if review_form is None and can_review:
         review_form = ReviewForm(formdata=None, version=milestone.version_id)
     visible_updates = [u for u in milestone.updates if permissions.can_view_update(user, u)]
+    raw = permissions.can_see_unsuppressed(user, project)
     evidence = [
         f
         for u in visible_updates
@@ -114,6 +156,25 @@ def _render(
         ]
         if update_form is not None and can_report
         else [],
+        indicator_fields=[
+            (indicator, result_fields(update_form, indicator, indicator_prefix(indicator)))
+            for indicator, _periods in _indicators(milestone)
+            if hasattr(update_form, f"{indicator_prefix(indicator)}value")
+        ]
+        if update_form is not None and can_report
+        else [],
+        update_results={
+            update_id: [
+                (
+                    r.indicator.title(current_locale()),
+                    privacy.fmt_count(r.value) if raw else privacy.show_total(r.value),
+                )
+                for r in results
+            ]
+            for update_id, results in outcomes.results_by_update(
+                db.session, [u.id for u in visible_updates if u.status != UpdateStatus.DRAFT]
+            ).items()
+        },
     ), status
 
 
@@ -142,6 +203,31 @@ def _update_data(form, milestone: Milestone) -> milestones.UpdateData:
         ),
         spending=spending,
     )
+
+
+def _save_results(form, milestone: Milestone, draft) -> bool:
+    """Keep each indicator's result typed in the update as a draft of it; a result that cannot
+    be kept (e.g. its period was reported already) is marked on its field. True if any was."""
+    failed = False
+    for indicator, _periods in _indicators(milestone):
+        prefix = indicator_prefix(indicator)
+        value_field = getattr(form, f"{prefix}value", None)
+        if value_field is None or value_field.errors:
+            failed = failed or bool(value_field is not None and value_field.errors)
+            continue
+        data = result_data_from(form, indicator, prefix)
+        if data.value is None:
+            outcomes.drop_from_update(db.session, draft, indicator.id)
+            continue
+        try:
+            with db.session.begin_nested():
+                outcomes.save_in_update(db.session, current_user, indicator, data, draft, today())
+        except DomainError as error:
+            target = getattr(form, f"{prefix}{error.field}", None) if error.field else None
+            target = target or value_field
+            target.errors = [*target.errors, error.message]
+            failed = True
+    return failed
 
 
 @bp.post("/<int:milestone_id>/update")
@@ -176,7 +262,9 @@ def save_update(milestone_id: int):
                 stored.append(new.storage_key)
             except files.UploadRejected as error:
                 rejected.append(error.message)
-        if wants_submit and not rejected:  # a refused file means the evidence is incomplete
+        result_errors = _save_results(form, milestone, draft)
+        if wants_submit and not rejected and not result_errors:
+            # a refused file means the evidence is incomplete
             try:
                 with db.session.begin_nested():  # an incomplete submission keeps the draft
                     milestones.submit_update(db.session, current_user, milestone, data)
@@ -189,7 +277,7 @@ def save_update(milestone_id: int):
         return _render(_load(milestone_id), update_form=form, status=409)
     for message in rejected:
         flash(message, "danger")
-    if not valid:
+    if not valid or result_errors:
         flash(_("Your draft was saved. Correct the marked fields before submitting."), "warning")
         return _render(_load(milestone_id), update_form=form, status=422)
     if missing or (wants_submit and rejected):

@@ -1,0 +1,285 @@
+"""Portfolio roll-ups equal the sum of verified results across projects, periods and breakdowns
+(a cumulative indicator counts its latest verified value), and what leaves the fund is
+suppressed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fundtracker import privacy
+from fundtracker.extensions import db
+from fundtracker.models import ResultStatus, Role
+from fundtracker.services import rollups
+from tests import factories
+
+QUARTERS = [date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1), date(2025, 10, 1)]
+STATUSES = [ResultStatus.VERIFIED, ResultStatus.VERIFIED, ResultStatus.REPORTED]
+
+project_spec = st.fixed_dictionaries(
+    {
+        "cumulative": st.booleans(),
+        "two_regions": st.booleans(),
+        "area": st.sampled_from(["healthcare", "education"]),
+        "results": st.lists(
+            st.tuples(
+                st.sampled_from(range(len(QUARTERS))),
+                st.sampled_from(STATUSES),
+                st.integers(0, 30),  # girls
+                st.integers(0, 30),  # boys
+                st.integers(0, 100),  # share in the first region, percent
+            ),
+            max_size=4,
+            unique_by=lambda r: r[0],
+        ),
+    }
+)
+
+
+def _expected(specs, start, end):
+    """Achieved per the rules, computed from the generated data alone."""
+    total = girls = 0
+    for spec in specs:
+        verified = sorted(
+            (QUARTERS[q], f, m)
+            for q, status, f, m, _ in spec["results"]
+            if status == ResultStatus.VERIFIED
+            and (start is None or QUARTERS[q] >= start)
+            and (end is None or QUARTERS[q] <= end)
+        )
+        if spec["cumulative"]:
+            verified = verified[-1:]
+        total += sum(f + m for _, f, m in verified)
+        girls += sum(f for _, f, _m in verified)
+    return total, girls
+
+
+@pytest.fixture
+def officer_and_board():
+    return (
+        factories.UserFactory(role=Role.OFFICER),
+        factories.UserFactory(role=Role.BOARD),
+    )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    specs=st.lists(project_spec, min_size=1, max_size=3),
+    window=st.sampled_from([(None, None), (QUARTERS[1], QUARTERS[2]), (QUARTERS[2], None)]),
+)
+def test_rollup_equals_sum_of_verified_results(session, officer_and_board, specs, window):
+    officer, board = officer_and_board
+    nested = session.begin_nested()
+    try:
+        standard = factories.StandardIndicatorFactory()
+        regions = [factories.region("KZ-71"), factories.region("KZ-75")]
+        region_totals = {"KZ-71": 0, "KZ-75": 0}
+        start = window[0]
+        end = window[1]
+        for spec in specs:
+            project_regions = regions if spec["two_regions"] else regions[:1]
+            project = factories.ProjectFactory(
+                regions=project_regions, area=factories.area(spec["area"])
+            )
+            indicator = factories.ProjectIndicatorFactory(
+                project=project,
+                standard=standard,
+                cumulative=spec["cumulative"],
+                by_region=spec["two_regions"],
+                target=50,
+            )
+            latest = None
+            for q, status, girls, boys, share in spec["results"]:
+                value = girls + boys
+                cells = {"sex": {"female": girls, "male": boys}}
+                if spec["two_regions"]:
+                    first = value * share // 100
+                    cells["region"] = {"KZ-71": first, "KZ-75": value - first}
+                factories.indicator_result(indicator, QUARTERS[q], value, status, cells)
+                in_window = (start is None or QUARTERS[q] >= start) and (
+                    end is None or QUARTERS[q] <= end
+                )
+                if status == ResultStatus.VERIFIED and in_window:
+                    if spec["cumulative"]:
+                        if latest is None or QUARTERS[q] > latest[0]:
+                            latest = (QUARTERS[q], cells, value)
+                    else:
+                        _add_regions(region_totals, cells, value, project_regions)
+            if latest is not None:
+                _add_regions(region_totals, latest[1], latest[2], project_regions)
+        # The period end of the quarter starting on `end` is inside the window.
+        end_date = None if end is None else factories.period_of(indicator.frequency, end)[1]
+        total, girls = _expected(specs, start, end)
+
+        figures = rollups.by_indicator(db.session, officer, start, end_date)
+        figure = next(f for f in figures if f.standard_id == standard.id)
+        assert figure.achieved == total
+        assert figure.target == 50 * len(specs)
+        sex = next((b for b in figure.breakdowns if b.dimension == "sex"), None)
+        assert (sex.cells[0].value if sex else 0) == girls
+        if sex:
+            assert sum(c.value for c in sex.cells) == total
+
+        areas = rollups.by_area(db.session, officer, start, end_date)
+        in_areas = [f for a in areas for f in a.indicators if f.standard_id == standard.id]
+        assert sum(f.achieved for f in in_areas) == total
+        assert sum(f.target for f in in_areas) == 50 * len(specs)
+
+        by_region = rollups.by_region(db.session, officer, standard.id, start, end_date)
+        assert by_region.total == total
+        assert sum(r.achieved for r in by_region.regions) == total
+        placed = {r.code: r.achieved for r in by_region.regions}
+        assert placed.get("KZ-71", 0) == region_totals["KZ-71"]
+        assert placed.get("KZ-75", 0) == region_totals["KZ-75"]
+
+        # The board sees the same figures suppressed.
+        shown = next(
+            f
+            for f in rollups.by_indicator(db.session, board, start, end_date)
+            if f.standard_id == standard.id
+        )
+        assert shown.achieved_display == privacy.show_total(total)
+        for b in shown.breakdowns:
+            for c in b.cells:
+                assert c.display in (privacy.SMALL, privacy.HIDDEN) or c.value >= 5
+        # Areas are cells of that total: a small one is never the only one hidden.
+        board_areas = [
+            f
+            for a in rollups.by_area(db.session, board, start, end_date)
+            for f in a.indicators
+            if f.standard_id == standard.id
+        ]
+        hidden = [f for f in board_areas if f.achieved_display in (privacy.SMALL, privacy.HIDDEN)]
+        for f in board_areas:
+            if f not in hidden:
+                assert f.achieved_display == privacy.fmt_count(f.achieved) and f.achieved >= 5
+        if shown.achieved_display not in (privacy.SMALL, privacy.HIDDEN):
+            assert len(hidden) != 1
+        # So are regions, whether seen in the regional chart or by filtering on one region.
+        for code in ("KZ-71", "KZ-75"):
+            region_id = factories.region(code).id
+            filtered = [
+                f
+                for f in rollups.by_indicator(
+                    db.session, board, start, end_date, region_id=region_id
+                )
+                if f.standard_id == standard.id
+            ]
+            in_chart = next(
+                (
+                    r.display
+                    for r in rollups.by_region(
+                        db.session, board, standard.id, start, end_date
+                    ).regions
+                    if r.code == code
+                ),
+                None,
+            )
+            if filtered and in_chart is not None:
+                assert filtered[0].achieved_display == in_chart
+                assert filtered[0].breakdowns == []
+    finally:
+        nested.rollback()
+
+
+def _add_regions(totals, cells, value, project_regions):
+    if "region" in cells:
+        for code, v in cells["region"].items():
+            totals[code] += v
+    elif len(project_regions) == 1:
+        totals[project_regions[0].code] += value
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 50), st.booleans()),
+        max_size=8,
+        unique_by=lambda r: r[0],
+    )
+)
+@settings(max_examples=200, deadline=None)
+@pytest.mark.no_db
+def test_periods_add_up_and_cumulative_takes_the_latest(rows):
+    def records(cumulative):
+        return [
+            rollups.Record(
+                project_id=1,
+                indicator_id=1,
+                standard_id=1,
+                area_id=1,
+                regions=("KZ-71",),
+                cumulative=cumulative,
+                target=10,
+                period_start=date(2025, 1 + q, 1),
+                period_end=date(2025, 1 + q, 28),
+                value=v,
+                cells={"sex": {"female": v}},
+            )
+            for q, v, _ in rows
+        ]
+
+    per_period = rollups.achieved_by_indicator(records(False)).get(1)
+    cumulative = rollups.achieved_by_indicator(records(True)).get(1)
+    if not rows:
+        assert per_period is None and cumulative is None
+        return
+    assert per_period.value == sum(v for _, v, _ in rows)
+    assert per_period.cells["sex"]["female"] == per_period.value
+    assert cumulative.value == max(rows)[1]
+
+
+def test_exports_are_suppressed_even_for_officers(officer_and_board):
+    officer, _ = officer_and_board
+    indicator = factories.ProjectIndicatorFactory(by_region=False)
+    factories.indicator_result(
+        indicator,
+        QUARTERS[0],
+        23,
+        ResultStatus.VERIFIED,
+        {"sex": {"female": 3, "male": 20}},
+    )
+    inside = next(
+        f
+        for f in rollups.by_indicator(db.session, officer)
+        if f.standard_id == indicator.standard_id
+    )
+    assert inside.breakdowns[0].cells[0].display == "3"
+    exported = next(
+        f
+        for f in rollups.by_indicator(db.session, officer, for_export=True)
+        if f.standard_id == indicator.standard_id
+    )
+    assert [c.display for c in exported.breakdowns[0].cells] == [privacy.SMALL, privacy.HIDDEN]
+    assert exported.achieved_display == "23"
+
+
+def test_project_series_counts_verified_results_only(officer_and_board):
+    officer, board = officer_and_board
+    indicator = factories.ProjectIndicatorFactory(cumulative=True, by_sex=False, by_region=False)
+    factories.indicator_result(indicator, QUARTERS[0], 10, ResultStatus.VERIFIED)
+    factories.indicator_result(indicator, QUARTERS[1], 3, ResultStatus.VERIFIED)
+    factories.indicator_result(indicator, QUARTERS[2], 40, ResultStatus.REPORTED)
+    (series,) = rollups.project_series(db.session, indicator.project, officer)
+    assert [p.value for p in series.points] == [10, 3]
+    assert series.achieved == 3 and series.achieved_display == "3"
+    (for_board,) = rollups.project_series(db.session, indicator.project, board)
+    assert for_board.achieved_display == privacy.SMALL
+    assert [p.display for p in for_board.points] == ["10", privacy.SMALL]
+
+
+def test_periods_of_a_project_are_suppressed_together(officer_and_board):
+    _, board = officer_and_board
+    indicator = factories.ProjectIndicatorFactory(by_sex=False, by_region=False)
+    factories.indicator_result(indicator, QUARTERS[0], 12, ResultStatus.VERIFIED)
+    factories.indicator_result(indicator, QUARTERS[1], 3, ResultStatus.VERIFIED)
+    (series,) = rollups.project_series(db.session, indicator.project, board)
+    # 15 in all: showing 12 would give away the 3.
+    assert series.achieved_display == "15"
+    assert [p.display for p in series.points] == [privacy.HIDDEN, privacy.SMALL]
