@@ -33,8 +33,8 @@ class BoardReportForm(FlaskForm):
         choices=choices([(q, f"Q{q}") for q in QUARTERS]),
         validators=[Optional()],
     )
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("Start date"), validators=[Optional()])
+    end = DateField(_l("End date"), validators=[Optional()])
     area = SelectField(_l("Programme area"), coerce=int_or_none, validators=[Optional()])
     region = SelectField(_l("Region"), coerce=int_or_none, validators=[Optional()])
     language = SelectField(
