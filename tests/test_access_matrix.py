@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from fundtracker import create_app
 from fundtracker.extensions import db
-from fundtracker.models import Role
+from fundtracker.models import ApplicationStatus, ReviewAssignment, Role
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
 from tests.conftest import login_as
@@ -72,8 +72,30 @@ def samples():
         "grantee_user_b": grantee_b,
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
+        **_application_samples(org_a, users["grantee"], "a"),
+        **_application_samples(org_b, grantee_b, "b"),
     }
+    objects["assignment_a"] = ReviewAssignment(
+        application=objects["application_a"], reviewer_id=users["reviewer"].id
+    )
+    db.session.add(objects["assignment_a"])
+    db.session.flush()
     return users, objects
+
+
+def _application_samples(org, applicant, suffix: str) -> dict:
+    call = factories.CallFactory()
+    submitted = factories.application_in(
+        ApplicationStatus.SUBMITTED, call=call, organisation=org, created_by=applicant
+    )
+    draft = factories.ApplicationFactory(call=call, organisation=org, created_by=applicant)
+    return {
+        f"call_{suffix}": call,
+        f"application_{suffix}": submitted,
+        f"application_file_{suffix}": submitted.files[0],
+        f"draft_application_{suffix}": draft,
+        f"draft_application_file_{suffix}": factories.attach_charter(draft),
+    }
 
 
 def _url(app, endpoint: str, args: dict[str, str], objects) -> str:
