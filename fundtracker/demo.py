@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo_applications import seed_applications
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
@@ -2938,6 +2939,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     officers = [user for spec, user, _ in users if spec.role == Role.OFFICER]
     projects_created = _seed_projects(session, organisations, officers, regions, areas)
     delivery, journey = seed_delivery(session, today)
+    seed_applications(session, today)
 
     lines = [
         "FundTracker demo data",

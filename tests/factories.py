@@ -17,6 +17,7 @@ from fundtracker.models import (
     ApplicationIndicator,
     ApplicationMilestone,
     ApplicationStatus,
+    ApplicationTransition,
     BeneficiaryCategory,
     BudgetCategory,
     BudgetLine,
@@ -229,7 +230,14 @@ class ApplicationFactory(BaseFactory):
 
     @factory.post_generation
     def contents(self, create, extracted, **kwargs):
+        self.transitions = [
+            ApplicationTransition(
+                actor_id=self.created_by.id, from_status=None, to_status=self.status
+            )
+        ]
         if extracted is False:
+            if create:
+                db.session.flush()
             return
         self.regions = [region("KZ-43")]
         self.beneficiaries = [

@@ -868,6 +868,7 @@ def approve(
     setattr(data, summary_field, application.summary)
     project = plan.create_project(session, actor, data)
     project.agreement_number = agreement_number
+    session.flush()  # the plan services refresh the project to lock it
     for line, amount in zip(application.budget_lines, budget, strict=True):
         plan.add_budget_line(
             session,
