@@ -485,6 +485,8 @@ def save_draft(
     application.regions = list(
         session.scalars(select(Region).where(Region.id.in_(data.region_ids or [-1])))
     )
+    application.beneficiaries = []
+    session.flush()  # the old rows go first: (application, category) is unique
     application.beneficiaries = [
         ApplicationBeneficiary(category=category, count=count)
         for category, count in data.beneficiaries.items()
@@ -622,6 +624,8 @@ def screen(
     comment the applicant sees)."""
     if not permissions.can_process_applications(actor):
         raise NotAllowed(_l("Only fund staff can do this."))
+    if application.status != S.SUBMITTED:
+        raise DomainError(_l("Only a submitted application is screened."))
     application.screening = {key: bool(checks.get(key)) for key in screening_items()}
     if decision == "eligible":
         if not all(application.screening.values()):
