@@ -824,6 +824,7 @@ def approve(
     proportion unless the officer gives the tranches' amounts."""
     if not permissions.can_process_applications(actor):
         raise NotAllowed(_l("Only fund staff can do this."))
+    transition(session, actor, application, S.APPROVED, comment)  # refuses an illegal step first
     requested = application.requested_amount
     if awarded_amount is None or awarded_amount <= 0:
         raise DomainError(_l("The awarded amount must be more than zero."), field="awarded_amount")
@@ -840,7 +841,6 @@ def approve(
         )
     if not any(a.submitted_at for a in application.assignments):
         raise DomainError(_l("An application is approved only after at least one review."))
-    transition(session, actor, application, S.APPROVED, comment)
 
     milestones = list(application.milestones)
     if tranche_amounts:

@@ -430,28 +430,27 @@ def test_approval_with_tranches_edited_by_the_officer(officer):
 
 def test_approval_is_refused_above_the_request_or_with_tranches_off_the_award(officer):
     application = factories.application_in(S.UNDER_REVIEW)
-    with pytest.raises(DomainError) as error:
-        svc.approve(
-            db.session,
-            officer,
-            application,
-            awarded_amount=70_000_000_00,
-            agreement_number="GA-1",
-            code="QH-2026-903",
-        )
-    assert error.value.field == "awarded_amount"
     first, _second = application.milestones
-    with pytest.raises(DomainError) as error:
-        svc.approve(
-            db.session,
-            officer,
-            application,
-            awarded_amount=50_000_000_00,
-            agreement_number="GA-1",
-            code="QH-2026-903",
-            tranche_amounts={first.id: 10_000_000_00},
-        )
-    assert error.value.field == "tranches"
+    attempts = [
+        ({"awarded_amount": 70_000_000_00}, "awarded_amount"),
+        (
+            {"awarded_amount": 50_000_000_00, "tranche_amounts": {first.id: 10_000_000_00}},
+            "tranches",
+        ),
+    ]
+    for kwargs, field in attempts:
+        with pytest.raises(DomainError) as error, db.session.begin_nested():  # as a view's rollback
+            svc.approve(
+                db.session,
+                officer,
+                application,
+                agreement_number="GA-1",
+                code="QH-2026-903",
+                **kwargs,
+            )
+        assert error.value.field == field
+        db.session.expire_all()
+        assert application.status == S.UNDER_REVIEW and application.project is None
 
 
 def test_approval_needs_a_review(officer):
