@@ -509,6 +509,7 @@ def edit(application_id: int):
     if not outcome.ok:
         application_files.discard(file_storage(), stored)
         return _render_edit(_load(application_id), form, status=409)
+    form.version.data = application.version_id  # the draft was saved: the page shows it now
     for message in rejected:
         flash(message, "danger")
     if not valid:
