@@ -135,7 +135,7 @@ def _validate_call(session: Session, data: CallData) -> list[tuple[str, int]]:
     return criteria
 
 
-_CALL_FIELDS = (
+CALL_FIELDS = (
     "area_id",
     "title_kk",
     "title_ru",
@@ -156,7 +156,7 @@ def create_call(session: Session, actor: User, data: CallData) -> Call:
     _require_staff(actor)
     criteria = _validate_call(session, data)
     call = Call(status=CallStatus.DRAFT, created_by_id=actor.id)
-    for name in _CALL_FIELDS:
+    for name in CALL_FIELDS:
         value = getattr(data, name)
         setattr(call, name, value.strip() if isinstance(value, str) else value)
     call.criteria = [
@@ -176,7 +176,7 @@ def update_call(
     if call.status == CallStatus.ARCHIVED:
         raise DomainError(_l("An archived call cannot be changed."))
     criteria = _validate_call(session, data)
-    for name in _CALL_FIELDS:
+    for name in CALL_FIELDS:
         value = getattr(data, name)
         setattr(call, name, value.strip() if isinstance(value, str) else value)
     scored = session.scalar(

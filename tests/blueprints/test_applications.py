@@ -12,6 +12,7 @@ from fundtracker.extensions import db
 from fundtracker.models import (
     Application,
     ApplicationStatus,
+    Call,
     CallStatus,
     Project,
     Role,
@@ -300,3 +301,77 @@ def test_board_members_read_the_decisions_only(client, login, officer):
     login(factories.UserFactory(role=Role.BOARD))
     assert application.title in _page(client.get("/decisions"))
     assert client.get(f"/applications/{application.id}").status_code == 403
+
+
+def test_an_officer_creates_a_call_in_almaty_time(client, login, officer):
+    login(officer)
+    response = client.post(
+        "/calls/new",
+        data={
+            "area_id": str(factories.area().id),
+            "title_ru": "Инклюзивное образование",
+            "opens_on": "2026-03-01",
+            "opens_time": "09:00",
+            "closes_on": "2026-04-01",
+            "closes_time": "18:00",
+            "budget_envelope": "500 000 000",
+            "max_request": "50 000 000",
+            "required_documents": "Устав\nФинансовый отчёт",
+            "criteria-0-name": "Актуальность",
+            "criteria-0-weight": "60",
+            "criteria-1-name": "Реалистичность",
+            "criteria-1-weight": "40",
+        },
+    )
+    assert response.status_code == 302
+    call = db.session.scalar(select(Call).where(Call.title_ru == "Инклюзивное образование"))
+    assert call.status == CallStatus.DRAFT
+    assert call.closes_at == datetime(2026, 4, 1, 13, 0, tzinfo=UTC)
+    assert call.opens_at == datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+    assert call.documents == ["Устав", "Финансовый отчёт"]
+    assert [(c.name, c.weight) for c in call.criteria] == [
+        ("Актуальность", 60),
+        ("Реалистичность", 40),
+    ]
+    page = _page(client.get(f"/calls/{call.id}"))
+    assert "01.04.2026 18:00" in page
+
+
+def test_a_call_form_with_a_mistake_keeps_what_was_typed(client, login, officer):
+    login(officer)
+    response = client.post(
+        "/calls/new",
+        data={
+            "area_id": str(factories.area().id),
+            "title_ru": "Конкурс без критериев",
+            "opens_on": "2026-03-01",
+            "opens_time": "09:00",
+            "closes_on": "2026-02-01",
+            "closes_time": "18:00",
+            "budget_envelope": "500 000 000",
+            "max_request": "50 000 000",
+            "criteria-0-name": "Актуальность",
+            "criteria-0-weight": "60",
+        },
+    )
+    assert response.status_code == 422
+    page = _page(response)
+    assert "The call must close after it opens." in page
+    assert "Конкурс без критериев" in page and 'value="Актуальность"' in page
+
+
+def test_submitting_after_the_closing_time_is_refused_with_a_clear_message(client, login):
+    call = factories.CallFactory()
+    application = factories.ApplicationFactory(call=call)
+    factories.attach_charter(application)
+    call.closes_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.flush()
+    login(application.created_by)
+    data = _form_data(application, submit="1")
+    del data["save"]
+    response = client.post(f"/applications/{application.id}/edit", data=data)
+    assert response.status_code == 422
+    assert "applications are no longer accepted" in _page(response)
+    db.session.expire_all()
+    assert application.status == S.DRAFT
+    assert application.title == "Оңалту орталығы"  # the draft was still saved

@@ -117,7 +117,7 @@ def _call_form(call: Call | None = None) -> CallForm:
     if request.method == "GET":
         rows = []
         if call is not None:
-            for name in svc._CALL_FIELDS:
+            for name in svc.CALL_FIELDS:
                 if name in form._fields and name not in ("budget_envelope", "max_request"):
                     form[name].data = getattr(call, name)
             form.budget_envelope.set_tiyn(call.budget_envelope)
@@ -341,6 +341,7 @@ def index():
         unverified=unverified,
         verified=verified,
         chosen_status=status,
+        is_staff=permissions.is_staff(current_user),
         **_common(),
     )
 
@@ -474,6 +475,7 @@ def edit(application_id: int):
     valid = form.validate_on_submit()
     wants_submit = valid and bool(form.submit.data)
     stored, rejected, missing = [], [], []
+    refused = False
     with attempt(form) as outcome:
         svc.save_draft(
             db.session,
@@ -503,9 +505,9 @@ def edit(application_id: int):
                     svc.submit(db.session, current_user, application, utcnow())
             except svc.IncompleteApplication as error:
                 missing = error.missing
-            except svc.DomainError as error:
+            except svc.DomainError as error:  # e.g. the call has closed
                 flash(error.message, "danger")
-                missing = [error.message]
+                refused = True
     if not outcome.ok:
         application_files.discard(file_storage(), stored)
         return _render_edit(_load(application_id), form, status=409)
@@ -515,7 +517,7 @@ def edit(application_id: int):
     if not valid:
         flash(_("Your draft was saved. Correct the marked fields before submitting."), "warning")
         return _render_edit(application, _refill(form), status=422)
-    if missing or (wants_submit and rejected):
+    if missing or refused or (wants_submit and rejected):
         flash(_("The application was saved as a draft but not submitted."), "warning")
         return _render_edit(application, _refill(form), missing=missing, status=422)
     if wants_submit:
