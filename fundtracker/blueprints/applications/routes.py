@@ -380,9 +380,9 @@ def _application_form(application: Application, formdata=None):
             form.indicators.append_entry(
                 {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
             )
-    for rows in (form.budget, form.milestones, form.indicators):
-        for _i in range(BLANK_ROWS):
-            rows.append_entry()
+        for rows in (form.budget, form.milestones, form.indicators):
+            for _i in range(BLANK_ROWS):
+                rows.append_entry()
     return form
 
 
@@ -510,7 +510,7 @@ def edit(application_id: int):
                 refused = True
     if not outcome.ok:
         application_files.discard(file_storage(), stored)
-        return _render_edit(_load(application_id), form, status=409)
+        return _render_edit(_load(application_id), _refill(form), status=409)
     form.version.data = application.version_id  # the draft was saved: the page shows it now
     for message in rejected:
         flash(message, "danger")
