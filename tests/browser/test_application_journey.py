@@ -3,12 +3,12 @@ screens it and assigns a reviewer; the reviewer declares no conflict and scores 
 approves it with a lower amount; the new project has its milestones and tranches."""
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.demo_applications import CALLS
 from fundtracker.extensions import db
-from fundtracker.models import Call, Project, Region, User
+from fundtracker.models import Application, Call, Project, Region, User
 from tests.browser.helpers import log_in
 from tests.factories import PDF_BYTES
 
@@ -128,10 +128,16 @@ def test_application_from_draft_to_project(
         project = db.session.scalar(
             select(Project).where(Project.title_kk == "Қызылордадағы оңалту орталығы")
         )
-        assert project.awarded_amount == 30_000_000_00
-        assert [t.amount for t in project.tranches] == [18_750_000_00, 11_250_000_00]
-        assert sum(b.amount for b in project.budget_lines) == 30_000_000_00
-        db.session.remove()
+        try:
+            assert project.awarded_amount == 30_000_000_00
+            assert [t.amount for t in project.tranches] == [18_750_000_00, 11_250_000_00]
+            assert sum(b.amount for b in project.budget_lines) == 30_000_000_00
+        finally:
+            # The browser tests share the demo database: leave the portfolio as it was.
+            db.session.execute(delete(Application).where(Application.project_id == project.id))
+            db.session.delete(project)
+            db.session.commit()
+            db.session.remove()
     # The mistyped amount was answered 422 on purpose; nothing else went wrong in the pages.
     errors = [e for e in page.console_errors + officer.console_errors if "422" not in e]
     assert not errors
