@@ -8,8 +8,26 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundtracker.models import Call, CallCriterion, CallStatus, ProgrammeArea
-from fundtracker.services.applications import ALMATY, to_utc
+from fundtracker.models import (
+    Application,
+    ApplicationBeneficiary,
+    ApplicationBudgetLine,
+    ApplicationIndicator,
+    ApplicationMilestone,
+    ApplicationStatus,
+    ApplicationTransition,
+    BeneficiaryCategory,
+    BudgetCategory,
+    Call,
+    CallCriterion,
+    CallStatus,
+    ProgrammeArea,
+    Region,
+    ReviewAssignment,
+    User,
+    utcnow,
+)
+from fundtracker.services.applications import ALMATY, screening_items, to_utc
 
 CRITERIA = [
     ("Relevance to the fund's priorities / Қор басымдықтарына сәйкестігі", 30),
@@ -99,4 +117,101 @@ def seed_applications(session: Session, today: date | None = None) -> int:
         session.add(call)
         created += 1
     session.flush()
+    _seed_demo_applications(session, today)
     return created
+
+
+# Two applications to the first call, from organisations other than grantee@'s (whose account
+# the browser journeys use): one waiting for screening, one with reviewer2@ who has not declared
+# their interests yet.
+DEMO_APPLICATIONS = [
+    (
+        "grantee2@demo.fundtracker.kz",
+        "Ерте араласу орталығы",
+        ApplicationStatus.SUBMITTED,
+    ),
+    (
+        "grantee3@demo.fundtracker.kz",
+        "Балаларға арналған оңалту кабинеттері",
+        ApplicationStatus.UNDER_REVIEW,
+    ),
+]
+
+
+def _seed_demo_applications(session: Session, today: date) -> None:
+    call = session.scalar(select(Call).where(Call.title_en == CALLS[0]["title_en"]))
+    officer = session.scalar(select(User).where(User.email == "officer@demo.fundtracker.kz"))
+    reviewer = session.scalar(select(User).where(User.email == "reviewer2@demo.fundtracker.kz"))
+    if call is None or officer is None or reviewer is None:
+        return
+    for email, title, status in DEMO_APPLICATIONS:
+        applicant = session.scalar(select(User).where(User.email == email))
+        if applicant is None or session.scalar(
+            select(Application.id).where(Application.title == title)
+        ):
+            continue
+        region = session.scalar(select(Region).where(Region.id == applicant.organisation.region_id))
+        start = date(today.year + 1, 1, 1)
+        application = Application(
+            call=call,
+            organisation_id=applicant.organisation_id,
+            created_by_id=applicant.id,
+            status=status,
+            title=title,
+            summary="Ерте араласу, оңалту және отбасыларды қолдау: 60 бала мен ата-аналары.",
+            start_date=start,
+            end_date=date(start.year, 12, 31),
+            regions=[region],
+            screening={},
+            submitted_at=utcnow(),
+            beneficiaries=[
+                ApplicationBeneficiary(category=BeneficiaryCategory.CHILDREN_AUTISM, count=60),
+                ApplicationBeneficiary(category=BeneficiaryCategory.FAMILIES, count=55),
+            ],
+            budget_lines=[
+                ApplicationBudgetLine(
+                    category=BudgetCategory.EQUIPMENT,
+                    description="Сенсорлық бөлме",
+                    amount=45_000_000_00,
+                ),
+                ApplicationBudgetLine(
+                    category=BudgetCategory.PERSONNEL, description="Мамандар", amount=30_000_000_00
+                ),
+            ],
+            milestones=[
+                ApplicationMilestone(
+                    title="Кабинеттер жабдықталды",
+                    due_date=date(start.year, 5, 31),
+                    tranche_amount=45_000_000_00,
+                ),
+                ApplicationMilestone(
+                    title="Алғашқы 60 бала қабылданды",
+                    due_date=date(start.year, 11, 30),
+                    tranche_amount=30_000_000_00,
+                ),
+            ],
+            indicators=[
+                ApplicationIndicator(
+                    name="Қызмет алған балалар", unit="бала", baseline=0, target=60
+                )
+            ],
+        )
+        steps = [
+            (None, ApplicationStatus.DRAFT, applicant),
+            (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, applicant),
+        ]
+        if status == ApplicationStatus.UNDER_REVIEW:
+            application.screening = dict.fromkeys(screening_items(), True)
+            steps += [
+                (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENED, officer),
+                (ApplicationStatus.SCREENED, ApplicationStatus.UNDER_REVIEW, officer),
+            ]
+            application.assignments = [
+                ReviewAssignment(reviewer_id=reviewer.id, assigned_by_id=officer.id)
+            ]
+        application.transitions = [
+            ApplicationTransition(actor_id=actor.id, from_status=frm, to_status=to)
+            for frm, to, actor in steps
+        ]
+        session.add(application)
+    session.flush()
