@@ -13,6 +13,7 @@ from config import CONFIGS
 from fundtracker import db_events
 from fundtracker.auth_loader import init_login
 from fundtracker.blueprints.admin import bp as admin_bp
+from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
@@ -88,3 +89,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
+    app.register_blueprint(applications_bp)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo_applications import seed_applications
 from fundtracker.demo_outcomes import seed_outcomes
 from fundtracker.demo_reminders import seed_reminders
 from fundtracker.models import (
@@ -2946,6 +2947,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         today or almaty_today(),
         {t.code: s.kind for s, t in zip(PROJECTS, project_texts(), strict=True)},
     )
+    seed_applications(session, today)
 
     lines = [
         "FundTracker demo data",

@@ -7,7 +7,7 @@ exists; a role rule that fails is answered with 403.
 
 from __future__ import annotations
 
-from fundtracker.models import Organisation, Project, Role, User
+from fundtracker.models import Organisation, Project, Role, User, utcnow
 
 STAFF = frozenset({Role.ADMIN, Role.OFFICER})
 PORTFOLIO_READERS = frozenset({Role.ADMIN, Role.OFFICER, Role.BOARD})
@@ -279,3 +279,80 @@ def can_add_story(user, project: Project) -> bool:
 
 def can_view_story(user, story) -> bool:
     return can_view_project(user, story.project)
+
+
+# Grant applications: calls, applications, screening, reviews, decisions -------------------------
+
+
+def is_reviewer(user) -> bool:
+    return _signed_in(user) and user.role == Role.REVIEWER
+
+
+def can_manage_calls(user) -> bool:
+    return is_staff(user)
+
+
+def can_list_calls(user) -> bool:
+    return is_staff(user) or is_grantee(user)
+
+
+def can_view_call(user, call) -> bool:
+    """Staff see every call; applicants only published calls that are open now."""
+    if is_staff(user):
+        return True
+    return is_grantee(user) and call.is_open(utcnow())
+
+
+def can_apply(user) -> bool:
+    return is_grantee(user)
+
+
+def can_list_applications(user) -> bool:
+    return is_staff(user) or is_grantee(user)
+
+
+def can_view_application(user, application) -> bool:
+    """The applicant's organisation sees its applications; staff see them once submitted (a
+    draft is the applicant's own)."""
+    if is_grantee(user):
+        return application.organisation_id == user.organisation_id
+    return is_staff(user) and application.status.value != "draft"
+
+
+def can_edit_application(user, application) -> bool:
+    return (
+        is_grantee(user)
+        and application.organisation_id == user.organisation_id
+        and application.status.value in ("draft", "returned")
+    )
+
+
+def can_process_applications(user) -> bool:
+    """Screening, assigning reviewers and deciding: fund staff."""
+    return is_staff(user)
+
+
+def can_verify_organisations(user) -> bool:
+    return is_staff(user)
+
+
+def can_view_assignment(user, assignment) -> bool:
+    return is_reviewer(user) and assignment.reviewer_id == user.id
+
+
+def can_read_as_reviewer(user, assignment) -> bool:
+    """A reviewer reads the application only after declaring no conflict of interest."""
+    return can_view_assignment(user, assignment) and assignment.conflict.value == "none"
+
+
+def can_view_application_file(user, stored) -> bool:
+    application = stored.application
+    if can_view_application(user, application):
+        return True
+    return is_reviewer(user) and any(
+        a.reviewer_id == user.id and a.conflict.value == "none" for a in application.assignments
+    )
+
+
+def can_view_decisions(user) -> bool:
+    return can_read_portfolio(user)

@@ -31,6 +31,8 @@ PUBLIC = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.accept_invite",
+    # Grant applications: a new organisation registers itself
+    "applications.register",
 }
 
 
@@ -212,4 +214,52 @@ ACCESS: dict[str, Entry] = {
     "outcomes.lock_periods": on("project", STAFF_ONLY),
     "outcomes.portfolio": Entry(only("admin", "officer", "board")),
     "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
+    # Grant applications: calls, applications, screening, reviews, decisions
+    "applications.calls": Entry(only("admin", "officer", "grantee")),
+    "applications.call_new": Entry(only("admin", "officer")),
+    "applications.call_detail": Entry(
+        only("admin", "officer", "grantee"), args={"call_id": "call_a"}
+    ),
+    "applications.call_edit": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
+    "applications.call_status": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
+    "applications.call_ranking": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
+    "applications.apply": Entry(only("grantee"), args={"call_id": "call_a"}),
+    "applications.verify": Entry(
+        only("admin", "officer"), args={"organisation_id": "organisation_a"}
+    ),
+    "applications.index": Entry(only("admin", "officer", "grantee")),
+    "applications.detail": Entry(
+        only("admin", "officer", "grantee"),
+        args={"application_id": "application_a"},
+        other_args={"application_id": "application_b"},
+    ),
+    "applications.edit": Entry(
+        only("grantee"),
+        args={"application_id": "draft_application_a"},
+        other_args={"application_id": "draft_application_b"},
+    ),
+    "applications.file_download": Entry(
+        only("admin", "officer", "grantee", others=HIDDEN),
+        args={"file_id": "application_file_a"},
+        other_args={"file_id": "application_file_b"},
+    ),
+    "applications.file_delete": Entry(
+        only("grantee"),
+        args={"file_id": "draft_application_file_a"},
+        other_args={"file_id": "draft_application_file_b"},
+    ),
+    "applications.screen": Entry(
+        only("admin", "officer"), args={"application_id": "application_a"}
+    ),
+    "applications.assign": Entry(
+        only("admin", "officer"), args={"application_id": "application_a"}
+    ),
+    "applications.decide": Entry(
+        only("admin", "officer"), args={"application_id": "application_a"}
+    ),
+    "applications.decisions": Entry(only("admin", "officer", "board")),
+    "applications.reviews": Entry(only("reviewer")),
+    "applications.review": Entry(only("reviewer"), args={"assignment_id": "assignment_a"}),
+    "applications.declare": Entry(only("reviewer"), args={"assignment_id": "assignment_a"}),
+    "applications.score": Entry(only("reviewer"), args={"assignment_id": "assignment_a"}),
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -12,8 +12,19 @@ from sqlalchemy import select
 
 from fundtracker.extensions import db
 from fundtracker.models import (
+    Application,
+    ApplicationBeneficiary,
+    ApplicationBudgetLine,
+    ApplicationIndicator,
+    ApplicationMilestone,
+    ApplicationStatus,
+    ApplicationTransition,
+    BeneficiaryCategory,
     BudgetCategory,
     BudgetLine,
+    Call,
+    CallCriterion,
+    CallStatus,
     Dimension,
     EmailStatus,
     FileKind,
@@ -41,7 +52,8 @@ from fundtracker.models import (
     User,
     bin_is_valid,
 )
-from fundtracker.services import files, notifications
+from fundtracker.services import application_files, files, notifications
+from fundtracker.services import applications as application_service
 from fundtracker.services.accounts import hash_password
 from fundtracker.services.outcomes import period_of
 from fundtracker.storage import file_storage
@@ -311,3 +323,135 @@ def photo_with_gps() -> bytes:
     data = out.getvalue()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the test photo has GPS
     return data
+
+
+# Grant applications ------------------------------------------------------------------------------
+
+
+class CallFactory(BaseFactory):
+    """A published call, open from a year ago to far in the future."""
+
+    class Meta:
+        model = Call
+
+    area = factory.LazyFunction(area)
+    title_kk = factory.Sequence(lambda n: f"Сирек аурулар бойынша конкурс {n}")
+    title_ru = factory.Sequence(lambda n: f"Конкурс по редким заболеваниям {n}")
+    title_en = factory.Sequence(lambda n: f"Rare diseases call {n}")
+    description_en = "Treatment and rehabilitation of children with rare diseases."
+    eligibility = "Registered non-profit organisations of Kazakhstan."
+    opens_at = datetime(2025, 1, 1, 4, 0, tzinfo=UTC)
+    closes_at = datetime(2099, 12, 31, 13, 0, tzinfo=UTC)
+    budget_envelope = 500_000_000_00
+    max_request = 100_000_000_00
+    required_documents = "Charter"
+    status = CallStatus.PUBLISHED
+
+    @factory.post_generation
+    def criteria(self, create, extracted, **kwargs):
+        specs = extracted or [("Relevance", 40), ("Feasibility", 30), ("Value for money", 30)]
+        self.criteria = [
+            CallCriterion(name=name, weight=weight, position=i)
+            for i, (name, weight) in enumerate(specs)
+        ]
+        if create:
+            db.session.flush()
+
+
+class ApplicationFactory(BaseFactory):
+    """A complete draft: one budget line, two milestones whose tranches add up to it, an
+    indicator, beneficiaries, a region; the Charter is not attached (see `attach_charter`)."""
+
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.LazyAttribute(
+        lambda o: UserFactory(role=Role.GRANTEE, organisation=o.organisation)
+    )
+    status = ApplicationStatus.DRAFT
+    title = factory.Sequence(lambda n: f"Rehabilitation centre {n}")
+    summary = "A rehabilitation centre for children in Kyzylorda."
+    start_date = date(2099, 1, 1)
+    end_date = date(2099, 12, 31)
+    screening = factory.LazyFunction(dict)
+
+    @factory.post_generation
+    def contents(self, create, extracted, **kwargs):
+        self.transitions = [
+            ApplicationTransition(
+                actor_id=self.created_by.id, from_status=None, to_status=self.status
+            )
+        ]
+        if extracted is False:
+            if create:
+                db.session.flush()
+            return
+        self.regions = [region("KZ-43")]
+        self.beneficiaries = [
+            ApplicationBeneficiary(category=BeneficiaryCategory.CHILDREN_RARE_DISEASES, count=40)
+        ]
+        self.budget_lines = [
+            ApplicationBudgetLine(
+                category=BudgetCategory.EQUIPMENT, description="Equipment", amount=60_000_000_00
+            )
+        ]
+        self.milestones = [
+            ApplicationMilestone(
+                title="Equipment installed",
+                due_date=date(2099, 6, 30),
+                tranche_amount=40_000_000_00,
+            ),
+            ApplicationMilestone(
+                title="Centre opened", due_date=date(2099, 11, 30), tranche_amount=20_000_000_00
+            ),
+        ]
+        self.indicators = [
+            ApplicationIndicator(name="Children treated", unit="children", baseline=0, target=40)
+        ]
+        if create:
+            db.session.flush()
+
+
+def attach_charter(application, uploader=None):
+    return application_files.attach(
+        db.session,
+        file_storage(),
+        uploader or application.created_by,
+        application,
+        io.BytesIO(PDF_BYTES),
+        "Жарғы.pdf",
+        "Charter",
+    )
+
+
+def application_in(status, **kwargs):
+    """An application in `status`, with the transitions that lead there recorded by the
+    workflow itself and, from under review on, a reviewer's submitted scores."""
+    S = ApplicationStatus  # noqa: N806
+    application = ApplicationFactory(**kwargs)
+    applicant = application.created_by
+    if status == S.DRAFT:
+        return application
+    attach_charter(application)
+    application_service.transition(db.session, applicant, application, S.SUBMITTED)
+    officer = UserFactory(role=Role.OFFICER)
+    if status == S.SUBMITTED:
+        return application
+    if status in (S.RETURNED, S.REJECTED):
+        application_service.transition(db.session, officer, application, status, "Reason")
+        return application
+    application_service.transition(db.session, officer, application, S.SCREENED)
+    if status == S.SCREENED:
+        return application
+    reviewer = UserFactory(role=Role.REVIEWER)
+    assignment = application_service.assign_reviewer(db.session, officer, application, reviewer)
+    application_service.declare_conflict(db.session, reviewer, assignment, False)
+    application_service.submit_scores(
+        db.session,
+        reviewer,
+        assignment,
+        {c.id: (4, "Good") for c in application.call.criteria},
+    )
+    return application

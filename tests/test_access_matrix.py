@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from fundtracker import create_app
 from fundtracker.extensions import db
-from fundtracker.models import Role
+from fundtracker.models import ApplicationStatus, ReviewAssignment, Role
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
 from tests.conftest import login_as
@@ -91,10 +91,17 @@ def samples():
         **_delivery_samples(org_b, grantee_b, "b"),
         **_reminder_samples(users["grantee"], grantee_b),
         "standard_indicator": factories.StandardIndicatorFactory(),
+        **_application_samples(org_a, users["grantee"], "a"),
+        **_application_samples(org_b, grantee_b, "b"),
     }
     objects.update(_report_samples(objects))
     objects.update(_outcome_samples(objects["project_a"], users["grantee"], "a"))
     objects.update(_outcome_samples(objects["project_b"], grantee_b, "b"))
+    objects["assignment_a"] = ReviewAssignment(
+        application=objects["application_a"], reviewer_id=users["reviewer"].id
+    )
+    db.session.add(objects["assignment_a"])
+    db.session.flush()
     return users, objects
 
 
@@ -104,6 +111,21 @@ def _report_samples(objects) -> dict:
             for_project=True, project=objects[f"project_{suffix}"]
         )
         for suffix in ("a", "b")
+    }
+
+
+def _application_samples(org, applicant, suffix: str) -> dict:
+    call = factories.CallFactory()
+    submitted = factories.application_in(
+        ApplicationStatus.SUBMITTED, call=call, organisation=org, created_by=applicant
+    )
+    draft = factories.ApplicationFactory(call=call, organisation=org, created_by=applicant)
+    return {
+        f"call_{suffix}": call,
+        f"application_{suffix}": submitted,
+        f"application_file_{suffix}": submitted.files[0],
+        f"draft_application_{suffix}": draft,
+        f"draft_application_file_{suffix}": factories.attach_charter(draft),
     }
 
 

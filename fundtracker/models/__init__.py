@@ -1,5 +1,24 @@
 """All models, imported here so that the metadata is complete for Alembic."""
 
+from fundtracker.models.applications import (
+    Application,
+    ApplicationBeneficiary,
+    ApplicationBudgetLine,
+    ApplicationFile,
+    ApplicationIndicator,
+    ApplicationMilestone,
+    ApplicationStatus,
+    ApplicationTransition,
+    BeneficiaryCategory,
+    Call,
+    CallCriterion,
+    CallStatus,
+    ConflictDeclaration,
+    OrganisationRegistration,
+    ReviewAssignment,
+    ReviewScore,
+    application_regions,
+)
 from fundtracker.models.base import Base, localized, utcnow
 from fundtracker.models.delivery import (
     BudgetCategory,
@@ -48,6 +67,23 @@ from fundtracker.models.security import LoginAttempt
 from fundtracker.models.user import Role, User
 
 __all__ = [
+    "Application",
+    "ApplicationBeneficiary",
+    "ApplicationBudgetLine",
+    "ApplicationFile",
+    "ApplicationIndicator",
+    "ApplicationMilestone",
+    "ApplicationStatus",
+    "ApplicationTransition",
+    "BeneficiaryCategory",
+    "Call",
+    "CallCriterion",
+    "CallStatus",
+    "ConflictDeclaration",
+    "OrganisationRegistration",
+    "ReviewAssignment",
+    "ReviewScore",
+    "application_regions",
     "Base",
     "BudgetCategory",
     "BudgetLine",

@@ -55,6 +55,8 @@ class Project(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    # The grant agreement's number, for projects that came from an application.
+    agreement_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     title_kk: Mapped[str] = mapped_column(String(300), default="")
     title_ru: Mapped[str] = mapped_column(String(300), default="")
     title_en: Mapped[str] = mapped_column(String(300), default="")

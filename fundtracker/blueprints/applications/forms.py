@@ -1,0 +1,205 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
+
+from fundtracker.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
+from fundtracker.labels import budget_category_labels
+from fundtracker.models import BeneficiaryCategory
+
+
+class CriterionRow(Form):
+    name = StringField(_l("Criterion"), validators=[Optional(), Length(max=300)])
+    weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+
+class CallForm(VersionForm):
+    area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
+    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
+    description_kk = TextAreaField(_l("Description in Kazakh"), validators=[Optional()])
+    description_ru = TextAreaField(_l("Description in Russian"), validators=[Optional()])
+    description_en = TextAreaField(_l("Description in English"), validators=[Optional()])
+    eligibility = TextAreaField(_l("Eligibility criteria"), validators=[Optional()])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
+    opens_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
+    closes_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])
+    budget_envelope = MoneyField(_l("Budget envelope, ₸"), validators=[InputRequired()])
+    max_request = MoneyField(_l("Maximum request, ₸"), validators=[InputRequired()])
+    required_documents = TextAreaField(
+        _l("Documents to attach"),
+        validators=[Optional()],
+        description=_l("One per line, e.g. “Charter of the organisation”."),
+    )
+    criteria = FieldList(FormField(CriterionRow), min_entries=0)
+    submit = SubmitField(_l("Save"))
+
+
+class CallStatusForm(FlaskForm):
+    status = StringField(validators=[InputRequired()])
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Organisation's name"), validators=[InputRequired(), Length(max=255)])
+    bin = StringField(
+        _l("BIN"),
+        validators=[InputRequired(), Length(min=12, max=14)],
+        description=_l("Business identification number: 12 digits."),
+    )
+    region_id = SelectField(_l("Region"), coerce=int, validators=[InputRequired()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    contact_name = StringField(_l("Contact person"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    password2 = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Register"))
+
+
+def _category_choices():
+    return choices((c.value, label) for c, label in budget_category_labels().items())
+
+
+class BudgetRow(Form):
+    category = SelectField(_l("Category"), choices=_category_choices(), validators=[Optional()])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+    amount = MoneyField(_l("Amount, ₸"), validators=[Optional(), NumberRange(min=0)])
+
+
+class MilestoneRow(Form):
+    title = StringField(_l("Milestone"), validators=[Optional(), Length(max=300)])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    tranche = MoneyField(_l("Tranche, ₸"), validators=[Optional(), NumberRange(min=0)])
+
+
+class IndicatorRow(Form):
+    name = StringField(_l("Indicator"), validators=[Optional(), Length(max=300)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
+    baseline = IntegerField(_l("Baseline"), validators=[Optional(), NumberRange(min=0)])
+    target = IntegerField(_l("Target"), validators=[Optional(), NumberRange(min=0)])
+
+
+def beneficiary_labels() -> dict:
+    return {
+        BeneficiaryCategory.CHILDREN: _l("Children"),
+        BeneficiaryCategory.CHILDREN_RARE_DISEASES: _l("Children with rare diseases"),
+        BeneficiaryCategory.CHILDREN_AUTISM: _l("Children with autism spectrum disorder"),
+        BeneficiaryCategory.PEOPLE_WITH_DISABILITIES: _l("People with disabilities"),
+        BeneficiaryCategory.FAMILIES: _l("Families"),
+        BeneficiaryCategory.STUDENTS: _l("Pupils and students"),
+        BeneficiaryCategory.SPECIALISTS: _l("Specialists trained"),
+        BeneficiaryCategory.OTHER: _l("Other people"),
+    }
+
+
+def application_form_class():
+    class ApplicationForm(VersionForm):
+        title = StringField(_l("Project title"), validators=[Optional(), Length(max=300)])
+        summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10000)])
+        start_date = DateField(_l("Start date"), validators=[Optional()])
+        end_date = DateField(_l("End date"), validators=[Optional()])
+        region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[Optional()])
+        budget = FieldList(FormField(BudgetRow), min_entries=0)
+        milestones = FieldList(FormField(MilestoneRow), min_entries=0)
+        indicators = FieldList(FormField(IndicatorRow), min_entries=0)
+        attachment = FileField(
+            _l("Attach a file"), description=_l("PDF, Word, Excel, JPEG or PNG.")
+        )
+        document = SelectField(_l("This file is"), validators=[Optional()])
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit to the fund"))
+
+    for category, label in beneficiary_labels().items():
+        setattr(
+            ApplicationForm,
+            f"people_{category.value}",
+            IntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)]),
+        )
+    return ApplicationForm
+
+
+class ScreenForm(FlaskForm):
+    organisation = BooleanField(_l("The organisation is eligible and verified"))
+    area = BooleanField(_l("The project fits the call's programme area"))
+    budget = BooleanField(_l("The budget is within the maximum request and plausible"))
+    documents = BooleanField(_l("The required documents are attached and readable"))
+    criteria = BooleanField(_l("The call's eligibility criteria are met"))
+    comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
+    eligible = SubmitField(_l("Eligible"))
+    send_back = SubmitField(_l("Return for changes"))
+    reject = SubmitField(_l("Reject as ineligible"))
+
+
+class AssignForm(FlaskForm):
+    reviewer_id = SelectField(_l("Reviewer"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))
+
+
+def decision_form_class(milestones):
+    class DecisionForm(FlaskForm):
+        awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[Optional()])
+        agreement_number = StringField(
+            _l("Agreement number"), validators=[Optional(), Length(max=40)]
+        )
+        code = StringField(_l("Project code"), validators=[Optional(), Length(max=32)])
+        comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
+        approve = SubmitField(_l("Approve and create the project"))
+        send_back = SubmitField(_l("Return for changes"))
+        reject = SubmitField(_l("Reject"))
+
+    for m in milestones:
+        setattr(
+            DecisionForm,
+            f"tranche_{m.id}",
+            MoneyField(m.title, validators=[Optional(), NumberRange(min=0)]),
+        )
+    return DecisionForm
+
+
+class DeclareForm(FlaskForm):
+    note = TextAreaField(
+        _l("If you have a conflict of interest, describe it"), validators=[Optional()]
+    )
+    no_conflict = SubmitField(_l("I have no conflict of interest"))
+    conflict = SubmitField(_l("I have a conflict of interest"))
+
+
+def score_form_class(criteria):
+    class ScoreForm(FlaskForm):
+        submit = SubmitField(_l("Submit scores"))
+
+    for c in criteria:
+        setattr(
+            ScoreForm,
+            f"score_{c.id}",
+            SelectField(
+                c.name,
+                coerce=lambda v: int(v) if v not in (None, "") else None,
+                choices=choices([("", "—")] + [(n, str(n)) for n in range(1, 6)]),
+                validators=[Optional()],
+            ),
+        )
+        setattr(ScoreForm, f"comment_{c.id}", TextAreaField(_l("Comment"), validators=[Optional()]))
+    return ScoreForm
