@@ -299,8 +299,8 @@ class ApplicationMilestone(Base):
 
 
 class ApplicationIndicator(Base):
-    """A planned outcome indicator. Approval does not turn these into project indicators yet
-    (see services.applications._indicators_for_project)."""
+    """A planned outcome indicator; approval makes it one of the project's indicators
+    (services.applications._indicators_for_project)."""
 
     __tablename__ = "application_indicators"
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
+from fundtracker.i18n import format_money
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -51,7 +52,7 @@ from fundtracker.models import (
     bin_is_valid,
     utcnow,
 )
-from fundtracker.services import notifications, plan
+from fundtracker.services import notifications, outcomes, plan
 from fundtracker.services.accounts import check_password_rules, hash_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import check_version
@@ -898,7 +899,7 @@ def approve(
                     amount=amount, planned_date=planned.due_date, milestone_id=milestone.id
                 ),
             )
-    _indicators_for_project(application, project)
+    _indicators_for_project(session, actor, application, project, awarded_amount / requested)
     application.awarded_amount = awarded_amount
     application.project = project
     session.flush()
@@ -906,13 +907,25 @@ def approve(
     return project
 
 
-def _indicators_for_project(application: Application, project: Project) -> None:
-    """Turn the application's planned indicators into the project's outcome indicators.
-
-    Does nothing yet: the project indicators (models/outcomes.py) are being built in parallel.
-    The integrator wires this after both land: one project indicator per
-    application.indicators row (name, unit, baseline, target)."""
-    return None
+def _indicators_for_project(
+    session: Session, actor: User, application: Application, project: Project, share: float
+) -> None:
+    """The application's planned indicators become the project's outcome indicators, counted
+    quarterly with no breakdowns until the officer sets them on the project's outcomes page.
+    A lower award scales the planned change (target less baseline) in the same proportion."""
+    for planned in application.indicators:
+        target = planned.baseline + round((planned.target - planned.baseline) * share)
+        outcomes.add_indicator(
+            session,
+            actor,
+            project,
+            outcomes.IndicatorData(
+                name=planned.name,
+                unit=planned.unit,
+                baseline=planned.baseline,
+                target=target,
+            ),
+        )
 
 
 def reject(session: Session, actor: User, application: Application, reason: str) -> None:
@@ -957,9 +970,14 @@ def decision_texts(application: Application, to: ApplicationStatus) -> tuple[str
 def notify_applicant(
     session: Session, application: Application, to: ApplicationStatus, comment: str
 ) -> None:
+    """In the app and by email (at once or in the daily digest, as the applicant chose), in the
+    applicant's language; the email leaves through the outbox once the decision is committed."""
     recipient = application.created_by
     with force_locale(recipient.locale):
         subject, body = decision_texts(application, to)
+        if to == S.APPROVED and application.awarded_amount:
+            amount = format_money(application.awarded_amount, recipient.locale)
+            body = f"{body}\n{_('Awarded amount: %(amount)s.', amount=amount)}"
         if comment.strip():
             body = f"{body}\n\n{comment.strip()}"
     notifications.notify(

@@ -18,6 +18,7 @@ from fundtracker.models import (
     Role,
     User,
 )
+from fundtracker.scheduler.jobs import outbox_job
 from fundtracker.services import applications as svc
 from tests import factories
 
@@ -269,7 +270,7 @@ def test_a_reviewer_cannot_open_someone_elses_assignment(client, login, officer)
     )
 
 
-def test_approval_emails_the_applicant_in_their_language(client, login, officer, smtp):
+def test_approval_emails_the_applicant_in_their_language(app, client, login, officer, smtp):
     application = factories.application_in(S.UNDER_REVIEW)
     application.created_by.locale = "ru"
     db.session.flush()
@@ -288,6 +289,8 @@ def test_approval_emails_the_applicant_in_their_language(client, login, officer,
     project = db.session.scalar(select(Project).where(Project.code == "QH-2026-777"))
     assert response.headers["Location"].endswith(f"/projects/{project.id}")
     assert project.agreement_number == "GA-2026-0100"
+    assert smtp.messages == []  # the email leaves through the outbox, after the commit
+    outbox_job(app)
     (message,) = smtp.messages
     assert message["To"] == application.created_by.email
     assert message["Subject"] == f"Ваша заявка одобрена: {application.title}"

@@ -19,7 +19,7 @@ from fundtracker.models import (
     Role,
     User,
 )
-from fundtracker.services import application_files
+from fundtracker.services import application_files, outcomes
 from fundtracker.services import applications as svc
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
@@ -411,6 +411,11 @@ def test_approval_with_a_lower_award_creates_the_project_with_scaled_tranches(of
     ).all()
     assert kinds.count("milestone_added") == 2 and kinds.count("tranche_added") == 2
     assert "project_created" in kinds
+    # The planned indicator (0 -> 40 children for 60 M requested) scales with the award.
+    indicators = outcomes.project_indicators(db.session, project)
+    assert [(i.name, i.unit, i.baseline, i.target) for i in indicators] == [
+        ("Children treated", "children", 0, 30)
+    ]
 
 
 def test_approval_with_tranches_edited_by_the_officer(officer):

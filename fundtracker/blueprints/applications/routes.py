@@ -6,7 +6,6 @@ from datetime import time
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,7 +13,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -37,7 +35,6 @@ from fundtracker.extensions import db
 from fundtracker.forms import choices
 from fundtracker.i18n import current_locale
 from fundtracker.labels import budget_category_labels
-from fundtracker.mail import send_templated
 from fundtracker.models import (
     Application,
     ApplicationFile,
@@ -657,7 +654,6 @@ def screen(application_id: int):
                 form.comment.data or "",
             )
         if outcome.ok:
-            _email_applicant(application)
             flash(_("The screening has been recorded."), "success")
             return redirect(url_for(".detail", application_id=application.id))
     return _render_detail(_load(application_id), {"screen": form}, status=422)
@@ -711,44 +707,12 @@ def decide(application_id: int):
             else:
                 raise svc.DomainError(_("Choose what to do with the application."))
         if outcome.ok:
-            _email_applicant(application)
             if application.project is not None:
                 flash(_("Approved: the project has been created."), "success")
                 return redirect(url_for("projects.detail", project_id=application.project.id))
             flash(_("The decision has been recorded."), "success")
             return redirect(url_for(".detail", application_id=application.id))
     return _render_detail(_load(application_id), {"decide": form}, status=422)
-
-
-def _email_applicant(application: Application) -> None:
-    """After the commit: the decision by email, in the applicant's language. A mail server that
-    is down does not undo the decision; it is logged."""
-    status = application.status
-    if status not in (
-        ApplicationStatus.APPROVED,
-        ApplicationStatus.REJECTED,
-        ApplicationStatus.RETURNED,
-    ):
-        return
-    recipient = application.created_by
-    comment = application.transitions[-1].comment if application.transitions else ""
-    with force_locale(recipient.locale):
-        subject, lead = svc.decision_texts(application, status)
-    base = current_app.config.get("EXTERNAL_URL", "").rstrip("/")
-    try:
-        send_templated(
-            recipient.email,
-            recipient.locale,
-            "application_decision",
-            subject,
-            user=recipient,
-            lead_key=status.value,
-            application=application,
-            comment=comment,
-            link=f"{base}{url_for('.detail', application_id=application.id)}",
-        )
-    except OSError:
-        log.exception("Decision email for application %s not sent", application.id)
 
 
 @bp.get("/decisions")
