@@ -31,9 +31,12 @@ def test_grantee_home_lists_only_their_organisations_projects(login, grantee):
     assert grantee.organisation.name in html
 
 
-def test_reviewer_home_explains_that_nothing_is_assigned(login):
-    html = login(factories.UserFactory(role=Role.REVIEWER)).get("/").get_data(as_text=True)
-    assert "Nothing is assigned to you yet" in html
+def test_reviewer_home_is_their_reviews_which_say_when_nothing_is_assigned(login):
+    client = login(factories.UserFactory(role=Role.REVIEWER))
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/reviews/")
+    html = client.get("/reviews/").get_data(as_text=True)
+    assert "Nothing has been assigned to you." in html
 
 
 def test_project_list_filters_by_region_and_searches(login, officer):

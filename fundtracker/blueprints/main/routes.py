@@ -1,4 +1,4 @@
-from flask import current_app, flash, make_response, redirect, render_template, request
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -27,6 +27,8 @@ from fundtracker.web import next_url as safe_next_url
 @bp.get("/")
 @requires(permissions.is_signed_in)
 def index():
+    if current_user.role == Role.REVIEWER:  # a reviewer's work is the list of their reviews
+        return redirect(url_for("applications.reviews"))
     locale = current_locale()
     context = {}
     if permissions.can_read_portfolio(current_user):
