@@ -101,23 +101,47 @@ def _accepted_update(milestone, author, people: int) -> MilestoneUpdate:
 
 def test_small_beneficiary_counts_are_suppressed(app, officer):
     small = factories.ProjectFactory(regions=[factories.region("KZ-10")])  # Abai region
+    middle = factories.ProjectFactory(regions=[factories.region("KZ-11")])  # Akmola region
     large = factories.ProjectFactory(regions=[factories.region("KZ-75")])  # Almaty city
-    for project, people in ((small, 3), (large, 40)):
+    for project, people in ((small, 3), (middle, 25), (large, 40)):
         milestone = factories.MilestoneFactory(project=project, due_date=date(2025, 6, 30))
         _accepted_update(milestone, officer, people)
     params = ReportParams(ReportKind.BOARD, "en", date(2025, 1, 1), date(2025, 12, 31))
     with force_locale("en"):
         data = board_context(db.session, params, TODAY)
-    reached = sorted(row["reached"] for row in data["by_region"])
-    assert reached == ["40", "<5"]
-    by_code = {p["code"]: p for p in data["projects"]}
-    assert by_code[small.code]["reached"] == "<5"
-    assert data["key_figures"]["delivery"] == {"due": 2, "on_time": 2, "share": 100}
+    assert data["key_figures"]["reached"] == "68"
+    # 3 is small; 25 is hidden too, or 68 - 40 - 25 would give it away.
+    reached = {row["reached"] for row in data["by_region"]}
+    assert reached == {"40", "<5", "…"}
+    by_code = {p["code"]: p["reached"] for p in data["projects"]}
+    assert (by_code[small.code], by_code[middle.code], by_code[large.code]) == ("<5", "…", "40")
+    assert data["key_figures"]["delivery"] == {"due": 3, "on_time": 3, "share": 100}
     html = render.render_html(data, datetime.now(UTC), "FundTracker")
     breakdown = html[html.index('id="breakdown-by_region"') :]
     breakdown = breakdown[: breakdown.index("</table>")]
-    assert "&lt;5" in breakdown
+    assert "&lt;5" in breakdown and "…" in breakdown
     assert not re.search(r'<td class="num">[1-4]</td>\s*</tr>', breakdown)
+    assert not re.search(r'<td class="num">25</td>\s*</tr>', breakdown)
+
+
+def test_a_project_hidden_in_a_region_stays_hidden_on_the_projects_pages(app, officer):
+    """Two projects in one region: 3 and 40 people make the region's 43, so the project page
+    that would show 40 would give the 3 away by subtraction."""
+    abai = factories.region("KZ-10")
+    first = factories.ProjectFactory(regions=[abai])
+    second = factories.ProjectFactory(regions=[abai])
+    third = factories.ProjectFactory(regions=[factories.region("KZ-75")])
+    for project, people in ((first, 3), (second, 40), (third, 60)):
+        milestone = factories.MilestoneFactory(project=project, due_date=date(2025, 6, 30))
+        _accepted_update(milestone, officer, people)
+    params = ReportParams(ReportKind.BOARD, "en", date(2025, 1, 1), date(2025, 12, 31))
+    with force_locale("en"):
+        data = board_context(db.session, params, TODAY)
+    regions = sorted(row["reached"] for row in data["by_region"])
+    assert regions == ["43", "60"]
+    by_code = {p["code"]: p["reached"] for p in data["projects"]}
+    assert by_code[first.code] == "<5"
+    assert by_code[second.code] in ("…", "<5")
 
 
 # The reports page and building -------------------------------------------------------------------
