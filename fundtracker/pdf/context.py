@@ -33,11 +33,14 @@ from fundtracker import privacy
 from fundtracker.labels import (
     budget_category_labels,
     category_labels,
+    dimension_labels,
     milestone_status_labels,
     status_labels,
     tranche_status_labels,
 )
 from fundtracker.models import (
+    AGE_GROUPS,
+    SEXES,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
@@ -190,10 +193,30 @@ def outcomes_by_indicator(
     return rows
 
 
-def breakdown_columns(rows: list[dict]) -> list[tuple[str, str]]:
-    """The sexes and age groups that the indicators' breakdowns use, as (key, label)."""
-    used = {key for row in rows for key in row["breakdowns"]}
-    return [(key, str(label)) for key, label in category_labels().items() if key in used]
+def breakdown_tables(rows: list[dict]) -> list[dict]:
+    """The indicators section's tables by sex and by age group: {"title", "columns": [labels],
+    "rows": [{"label", "cells": [display]}]}, each with the indicators reported that way."""
+    labels = category_labels()
+    dimensions = dimension_labels()
+    tables = []
+    for dimension, keys in (("sex", SEXES), ("age", AGE_GROUPS)):
+        keys = [k for k in keys if any(k in row["breakdowns"] for row in rows)]
+        members = [row for row in rows if any(k in row["breakdowns"] for k in keys)]
+        if members:
+            tables.append(
+                {
+                    "title": str(dimensions[dimension]),
+                    "columns": [str(labels[k]) for k in keys],
+                    "rows": [
+                        {
+                            "label": row["label"],
+                            "cells": [row["breakdowns"].get(k, "—") for k in keys],
+                        }
+                        for row in members
+                    ],
+                }
+            )
+    return tables
 
 
 def impact_stories(session: Session, params: ReportParams, project_ids: list[int]) -> list[dict]:
@@ -561,7 +584,7 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
         ),
         "by_region": _breakdown(by_region, region_order, group_displays["region"]),
         "indicators": indicators,
-        "indicator_columns": breakdown_columns(indicators),
+        "indicator_breakdowns": breakdown_tables(indicators),
         "stories": impact_stories(session, params, ids),
         "projects": pages,
     }
