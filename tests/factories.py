@@ -293,11 +293,13 @@ def indicator_result(indicator, start, value, status=ResultStatus.REPORTED, cell
     return result
 
 
-def impact_story(project, author, consent=True, **kw):
+def impact_story(
+    project, author, consent=True, title="Айдана жүре бастады", body="Оңалтудан кейін.", **kw
+):
     story = ImpactStory(
         project=project,
-        title="Айдана жүре бастады",
-        body="Оңалтудан кейін.",
+        title=title,
+        body=body,
         consent=consent,
         author_id=author.id,
         **kw,

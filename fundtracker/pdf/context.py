@@ -4,19 +4,24 @@ fingerprint tells whether a stored report is still current.
 
 Call the builders inside `flask_babel.force_locale(params.locale)`: labels are translated here.
 
-Outcomes (standard indicators, beneficiaries against targets, impact stories) are built by the
-outcomes work. Each has one named function below that returns None or an empty list for now,
-and one template block that renders only when given data:
+Outcomes come from services/rollups.py and services/outcomes.py, always as they leave the fund
+(`for_export=True`: verified results only, small figures suppressed), each through one function
+below and one template block that renders only when given data:
 
     function                        shown in             macro in templates/pdf/_blocks.html
     beneficiaries_against_targets   key figures          beneficiaries
     outcomes_by_indicator           its own section      indicators
     impact_stories                  its own section      stories
     project_indicators              each project page    project_indicators
+
+Every count of people goes through fundtracker.privacy: below 5 it prints as "<5", and other
+figures are hidden ("…") where a hidden one could otherwise be worked out by subtraction.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -24,30 +29,36 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from fundtracker import privacy
 from fundtracker.labels import (
     budget_category_labels,
+    category_labels,
+    dimension_labels,
     milestone_status_labels,
     status_labels,
     tranche_status_labels,
 )
 from fundtracker.models import (
+    AGE_GROUPS,
+    SEXES,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
     ProgrammeArea,
     Project,
+    ProjectIndicator,
     Region,
     ReportKind,
     TrancheStatus,
     UpdateStatus,
     project_regions,
 )
+from fundtracker.services import outcomes, rollups
+from fundtracker.services.rollups import IndicatorFigure, IndicatorSeries
 from fundtracker.services.status import reported_spending
 
 ALMATY = ZoneInfo("Asia/Almaty")
-# Beneficiary counts below this are shown as "<5" in anything that leaves the fund (DOMAIN.md).
-# At merge: replace `small_cell` with the outcomes work's fundtracker.privacy suppression.
-SMALL_CELL = 5
+HIDDEN = (privacy.SMALL, privacy.HIDDEN)
 
 
 @dataclass(frozen=True)
@@ -81,40 +92,258 @@ class ReportParams:
         )
 
 
-def small_cell(count: int | None) -> str | None:
-    """A beneficiary count as it may be published: None when unknown, "<5" when small."""
-    if count is None:
-        return None
-    if 0 < count < SMALL_CELL:
-        return f"<{SMALL_CELL}"
-    return str(count)
+# Outcomes ------------------------------------------------------------------------------------
 
 
-# Outcomes hooks: the integrator wires these to the outcomes work after the merge. -------------
+def indicator_figures(session: Session, params: ReportParams) -> list[IndicatorFigure]:
+    """The portfolio's verified results by standard indicator for the report's period, area and
+    region, as they leave the fund (the same call as the portfolio's CSV export)."""
+    return rollups.by_indicator(
+        session,
+        None,
+        params.period_start,
+        params.period_end,
+        params.area_id,
+        params.region_id,
+        for_export=True,
+        locale=params.locale,
+        labels=category_labels(),
+    )
 
 
-def beneficiaries_against_targets(session: Session, params: ReportParams, project_ids: list[int]):
-    """People reached against targets for the key figures: a list of {"label", "reached",
-    "target", "reached_display", "target_display"}; None until outcomes land."""
-    return None
+def _people_standards(session: Session) -> set[int]:
+    """Standard indicators that count people: those projects report by sex or age group
+    (places, centres and the like have neither)."""
+    return set(
+        session.scalars(
+            select(ProjectIndicator.standard_id)
+            .where(
+                ProjectIndicator.standard_id.is_not(None),
+                ProjectIndicator.by_sex | ProjectIndicator.by_age,
+            )
+            .distinct()
+        )
+    )
 
 
-def outcomes_by_indicator(session: Session, params: ReportParams, project_ids: list[int]) -> list:
-    """Results by standard indicator over the period: a list of {"label", "unit", "achieved",
-    "target", "achieved_display", "target_display"}; empty until outcomes land."""
-    return []
+def _shown(figure: IndicatorFigure) -> int | None:
+    """A figure's number when it is printed; None when it is suppressed (never in the data)."""
+    return None if figure.suppressed or figure.achieved_display in HIDDEN else figure.achieved
 
 
-def impact_stories(session: Session, params: ReportParams, project_ids: list[int]) -> list:
-    """Impact stories whose people consented to publication: a list of {"title", "body",
-    "project_code", "project_title"}; empty until outcomes land."""
-    return []
+def _share(value: int | None, target: int | None) -> str:
+    return f"{round(100 * value / target)}%" if value is not None and target else "—"
 
 
-def project_indicators(session: Session, params: ReportParams, project_id: int):
-    """One project's indicators with baseline, target and actual: a list of {"label", "unit",
-    "baseline", "target", "actual", "actual_display"}; None until outcomes land."""
-    return None
+def beneficiaries_against_targets(
+    session: Session,
+    params: ReportParams,
+    project_ids: list[int],
+    figures: list[IndicatorFigure] | None = None,
+) -> list[dict]:
+    """People reached against targets for the key figures: the standard indicators that count
+    people, as {"label", "reached", "target", "reached_display", "target_display"}."""
+    if figures is None:
+        figures = indicator_figures(session, params)
+    people = _people_standards(session) if figures else set()
+    return [
+        {
+            "label": f.name,
+            "unit": f.unit,
+            "reached": _shown(f),
+            "target": f.target,
+            "reached_display": f.achieved_display,
+            "target_display": f.target_display,
+        }
+        for f in figures
+        if f.standard_id in people
+    ]
+
+
+def outcomes_by_indicator(
+    session: Session,
+    params: ReportParams,
+    project_ids: list[int],
+    figures: list[IndicatorFigure] | None = None,
+) -> list[dict]:
+    """Results by standard indicator over the period: {"label", "unit", "achieved", "target",
+    "achieved_display", "target_display", "share", "breakdowns"}; `breakdowns` maps a sex or an
+    age group to its display string (suppressed with the breakdown's total)."""
+    if figures is None:
+        figures = indicator_figures(session, params)
+    rows = []
+    for f in figures:
+        achieved = _shown(f)
+        rows.append(
+            {
+                "code": f.code,
+                "label": f.name,
+                "unit": f.unit,
+                "achieved": achieved,
+                "target": f.target,
+                "achieved_display": f.achieved_display,
+                "target_display": f.target_display,
+                "share": _share(achieved, f.target),
+                # A hidden figure keeps no breakdown: its cells would add up to it.
+                "breakdowns": {}
+                if achieved is None
+                else {c.key: c.display for b in f.breakdowns for c in b.cells},
+            }
+        )
+    return rows
+
+
+def breakdown_tables(rows: list[dict]) -> list[dict]:
+    """The indicators section's tables by sex and by age group: {"title", "columns": [labels],
+    "rows": [{"label", "cells": [display]}]}, each with the indicators reported that way."""
+    labels = category_labels()
+    dimensions = dimension_labels()
+    tables = []
+    for dimension, keys in (("sex", SEXES), ("age", AGE_GROUPS)):
+        keys = [k for k in keys if any(k in row["breakdowns"] for row in rows)]
+        members = [row for row in rows if any(k in row["breakdowns"] for k in keys)]
+        if members:
+            tables.append(
+                {
+                    "title": str(dimensions[dimension]),
+                    "columns": [str(labels[k]) for k in keys],
+                    "rows": [
+                        {
+                            "label": row["label"],
+                            "cells": [row["breakdowns"].get(k, "—") for k in keys],
+                        }
+                        for row in members
+                    ],
+                }
+            )
+    return tables
+
+
+def impact_stories(session: Session, params: ReportParams, project_ids: list[int]) -> list[dict]:
+    """Impact stories whose people consented to publication, newest first: {"title", "body",
+    "project_code", "project_title"}. A board report takes the stories written in its period; a
+    project report all of its project's. Text only: photos are not printed."""
+    stories = outcomes.stories_of(session, project_ids, for_report=True)
+    if params.kind == ReportKind.BOARD:
+        stories = [s for s in stories if _in(_local_day(s.created_at), params)]
+    return [
+        {
+            "title": s.title,
+            "body": s.body,
+            "project_code": s.project.code,
+            "project_title": s.project.title(params.locale),
+        }
+        for s in stories
+    ]
+
+
+def indicator_series(
+    session: Session, params: ReportParams, projects: Iterable[Project]
+) -> dict[int, list[IndicatorSeries]]:
+    """Every project's indicators at once (no query per project page), with the verified
+    results of the periods that ended by the end of the report's period, suppressed for export.
+
+    Projects' achieved values of one standard indicator add up to the portfolio's figure, so
+    they are suppressed together as cells of it: no hidden one is found by subtraction."""
+    series = rollups.series_by_project(
+        session, projects, None, for_export=True, locale=params.locale, until=params.period_end
+    )
+    cells: dict[int, dict[int, IndicatorSeries]] = defaultdict(dict)
+    for items in series.values():
+        for s in items:
+            if s.counts and s.standard_id is not None:
+                cells[s.standard_id][s.indicator_id] = s
+    for group in cells.values():
+        values = {str(k): s.achieved for k, s in group.items()}
+        shown = privacy.suppress(values, sum(values.values()))
+        for k, s in group.items():
+            if shown.cells[str(k)] in HIDDEN:
+                s.achieved_display = shown.cells[str(k)]
+    return series
+
+
+def project_indicators(
+    session: Session,
+    params: ReportParams,
+    project_id: int,
+    series: Mapping[int, list[IndicatorSeries]] | None = None,
+) -> list[dict]:
+    """One project's indicators with baseline, target and actual (verified, to the end of the
+    period): {"label", "unit", "baseline", "target", "actual", "actual_display"}. `series`: from
+    `indicator_series` for all the report's projects; without it, this project's are loaded."""
+    if series is None:
+        project = session.get(Project, project_id)
+        series = indicator_series(session, params, [project] if project else [])
+    return [
+        {
+            "label": s.name,
+            "unit": s.unit,
+            "baseline": s.baseline,
+            "target": s.target,
+            "actual": None if s.achieved_display in HIDDEN else s.achieved,
+            "actual_display": s.achieved_display,
+        }
+        for s in series.get(project_id, [])
+    ]
+
+
+# People reached (milestone updates) ------------------------------------------------------------
+
+
+def _hide_recoverable(displays: dict, values: Mapping, total: int) -> bool:
+    """`displays` are members of a group whose figure `total` is printed: hide more of them
+    ("…"), smallest first, until none of the hidden ones follows from the total. True when
+    anything changed."""
+    changed = False
+    while True:
+        shown_sum = sum(values[k] for k, d in displays.items() if d not in HIDDEN)
+        if not privacy.pinned(displays, total - shown_sum):
+            return changed
+        still_shown = [k for k, d in displays.items() if d not in HIDDEN]
+        if not still_shown:
+            return changed
+        displays[min(still_shown, key=lambda k: (values[k], k))] = privacy.HIDDEN
+        changed = True
+
+
+def reached_displays(
+    reached: Mapping[int, int], groups: Mapping[str, Mapping[object, list[int]]]
+) -> tuple[str, dict[int, str], dict[str, dict]]:
+    """People reached, as they may be printed: the total, each project's figure and each
+    group's (`groups`: e.g. "area" -> area id -> its projects' ids; a project may be in several
+    groups of one kind, as in regions).
+
+    Each kind of group is suppressed as the cells of one table (privacy.suppress). Projects are
+    cells of the total and of every group they belong to: a project's figure is hidden when it
+    could be worked out from a printed group figure and the other printed projects, and a group
+    hidden by suppression keeps at least one of its projects hidden, so that its projects do not
+    add up to it."""
+    total = sum(reached.values())
+    total_display = privacy.show_total(total)
+    group_displays: dict[str, dict] = {}
+    for kind, members in groups.items():
+        cells = {key: sum(reached[p] for p in ids) for key, ids in members.items()}
+        group_displays[kind] = privacy.suppress(cells, sum(cells.values())).cells
+    projects = privacy.suppress(dict(reached), total).cells
+    constraints = [(list(reached), total, total_display)]
+    for kind, members in groups.items():
+        for key, ids in members.items():
+            value = sum(reached[p] for p in ids)
+            constraints.append((ids, value, group_displays[kind][key]))
+    changed = True
+    while changed:
+        changed = False
+        for ids, value, display in constraints:
+            part = {p: projects[p] for p in ids}
+            if display in HIDDEN:
+                if part and all(d not in HIDDEN for d in part.values()):
+                    smallest = min(ids, key=lambda p: (reached[p], p))
+                    part[smallest] = privacy.HIDDEN
+                    changed = True
+            elif _hide_recoverable(part, reached, value):
+                changed = True
+            projects.update(part)
+    return total_display, projects, group_displays
 
 
 # Loading ------------------------------------------------------------------------------------
@@ -182,8 +411,14 @@ def _on_time(milestone: Milestone) -> bool:
 
 
 def _project_page(
-    session: Session, project: Project, params: ReportParams, today: date, labels: dict
+    session: Session,
+    project: Project,
+    params: ReportParams,
+    today: date,
+    labels: dict,
+    series: Mapping[int, list[IndicatorSeries]],
 ) -> dict:
+    """A project's page; its "reached" is filled in by the caller (suppressed with the others)."""
     spending = reported_spending(project)
     budget = [
         {
@@ -233,8 +468,8 @@ def _project_page(
             }
             for t in project.tranches
         ],
-        "reached": small_cell(_reached(project, params)),
-        "indicators": project_indicators(session, params, project.id),
+        "reached": None,
+        "indicators": project_indicators(session, params, project.id, series),
     }
 
 
@@ -260,7 +495,7 @@ def _delivery(projects: list[Project], params: ReportParams, today: date) -> dic
     }
 
 
-def _breakdown(groups: dict, order: list) -> list[dict]:
+def _breakdown(groups: dict, order: list, reached: Mapping) -> list[dict]:
     rows = []
     for key, label in order:
         members = groups.get(key, [])
@@ -270,9 +505,9 @@ def _breakdown(groups: dict, order: list) -> list[dict]:
             {
                 "label": label,
                 "projects": len(members),
-                "awarded": sum(p["awarded"] for p, _ in members),
-                "paid": sum(p["paid_in_period"] for p, _ in members),
-                "reached": small_cell(sum(r for _, r in members)),
+                "awarded": sum(p["awarded"] for p in members),
+                "paid": sum(p["paid_in_period"] for p in members),
+                "reached": reached[key],
             }
         )
     return rows
@@ -283,25 +518,35 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
     labels = _labels()
     projects = _load_projects(session, params)
     locale = params.locale
+    series = indicator_series(session, params, projects)
     pages = []
-    figures = []  # (page, people reached) per project, for the breakdowns
+    reached = {}  # people reached in the period, per project
     for project in projects:
-        page = _project_page(session, project, params, today, labels)
+        page = _project_page(session, project, params, today, labels, series)
         page["paid_in_period"] = sum(
             t.amount
             for t in project.tranches
             if t.status == TrancheStatus.PAID and _in(t.paid_on, params)
         )
         pages.append(page)
-        figures.append((page, _reached(project, params)))
+        reached[project.id] = _reached(project, params)
 
-    by_area: dict[int, list] = {}
-    by_region: dict[int, list] = {}
-    for project, item in zip(projects, figures, strict=True):
-        by_area.setdefault(project.area_id, []).append(item)
+    by_area: dict[int, list] = defaultdict(list)
+    by_region: dict[int, list] = defaultdict(list)
+    for project, page in zip(projects, pages, strict=True):
+        by_area[project.area_id].append(page)
         # A project in several regions counts in each of them.
         for region in project.regions:
-            by_region.setdefault(region.id, []).append(item)
+            by_region[region.id].append(page)
+    total_display, project_displays, group_displays = reached_displays(
+        reached,
+        {
+            "area": {k: [p["id"] for p in v] for k, v in by_area.items()},
+            "region": {k: [p["id"] for p in v] for k, v in by_region.items()},
+        },
+    )
+    for page in pages:
+        page["reached"] = project_displays[page["id"]]
     areas = session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
     regions = session.scalars(select(Region)).all()
     region_order = sorted(((r.id, r.name(locale)) for r in regions), key=lambda kv: kv[1])
@@ -309,7 +554,8 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
     ids = [p.id for p in projects]
     area = session.get(ProgrammeArea, params.area_id) if params.area_id else None
     region = session.get(Region, params.region_id) if params.region_id else None
-    total_reached = sum(r for _, r in figures)
+    figures = indicator_figures(session, params)
+    indicators = outcomes_by_indicator(session, params, ids, figures)
     return {
         "kind": "board",
         "locale": locale,
@@ -329,13 +575,16 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
                 for t in p.tranches
                 if t.status == TrancheStatus.PAID and t.paid_on and t.paid_on <= params.period_end
             ),
-            "reached": small_cell(total_reached),
+            "reached": total_display,
             "delivery": _delivery(projects, params, today),
         },
-        "beneficiaries": beneficiaries_against_targets(session, params, ids),
-        "by_area": _breakdown(by_area, [(a.id, a.name(locale)) for a in areas]),
-        "by_region": _breakdown(by_region, region_order),
-        "indicators": outcomes_by_indicator(session, params, ids),
+        "beneficiaries": beneficiaries_against_targets(session, params, ids, figures),
+        "by_area": _breakdown(
+            by_area, [(a.id, a.name(locale)) for a in areas], group_displays["area"]
+        ),
+        "by_region": _breakdown(by_region, region_order, group_displays["region"]),
+        "indicators": indicators,
+        "indicator_breakdowns": breakdown_tables(indicators),
         "stories": impact_stories(session, params, ids),
         "projects": pages,
     }
@@ -347,13 +596,16 @@ def project_context(session: Session, params: ReportParams, today: date) -> dict
     if not projects:
         raise LookupError(params.project_id)
     project = projects[0]
-    page = _project_page(session, project, params, today, _labels())
+    series = indicator_series(session, params, projects)
+    page = _project_page(session, project, params, today, _labels(), series)
+    page["reached"] = privacy.show_total(_reached(project, params))
     return {
         "kind": "project",
         "locale": params.locale,
         "period": {"start": params.period_start, "end": params.period_end},
         "delivery": _delivery(projects, params, today),
         "project": page,
+        "stories": impact_stories(session, params, [project.id]),
     }
 
 

@@ -26,7 +26,7 @@ from fundtracker.i18n import format_money
 
 # Bump when the templates or the print CSS change what a report looks like: stored reports with
 # an older version are rebuilt.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 # Bundled assets are addressed under this origin, which is never fetched over the network: the
 # fetcher maps it to the app's static folder. `.invalid` cannot resolve (RFC 2606).
 ASSET_ORIGIN = "https://assets.fundtracker.invalid/static/"
@@ -120,6 +120,15 @@ def board_charts(data: dict) -> dict:
             label_header=_("Programme area") if key == "by_area" else _("Region"),
             value_header=_("Awarded"),
             fmt=money,
+        )
+    indicators = data["indicators"]
+    if indicators:
+        # Suppressed figures print as their display string and draw no bar.
+        result["indicators"] = charts.progress(
+            [(i["label"], i["achieved"] or 0, i["target"]) for i in indicators],
+            title=_("Achieved against target, by standard indicator"),
+            headers=(_("Indicator"), _("Achieved"), _("Target"), _("Share of target")),
+            display=[(i["achieved_display"], i["target_display"]) for i in indicators],
         )
     delivery = data["key_figures"]["delivery"]
     if delivery["due"]:

@@ -719,9 +719,16 @@ def add_story(
 
 def stories(session: Session, project: Project, *, for_report: bool = False) -> list[ImpactStory]:
     """A project's stories; in reports (PDFs, board views, exports) only those with consent."""
+    return stories_of(session, [project.id], for_report=for_report)
+
+
+def stories_of(
+    session: Session, project_ids: list[int], *, for_report: bool = False
+) -> list[ImpactStory]:
+    """The stories of several projects at once (newest first), with the same consent rule."""
     query = (
         select(ImpactStory)
-        .where(ImpactStory.project_id == project.id)
+        .where(ImpactStory.project_id.in_(project_ids))
         .options(selectinload(ImpactStory.photo))
     )
     if for_report:

@@ -193,6 +193,8 @@ class IndicatorSeries:
     achieved: int
     achieved_display: str
     points: list[SeriesPoint]
+    standard_id: int | None = None
+    counts: bool = True  # a count (added up across projects), not a percentage or yes/no
 
 
 # Loading ------------------------------------------------------------------------------------------
@@ -611,24 +613,47 @@ def project_series(
     locale: str | None = None,
 ) -> list[IndicatorSeries]:
     """A project's verified results over time, per indicator, with achieved against target."""
+    series = series_by_project(session, [project], actor, for_export=for_export, locale=locale)
+    return series[project.id]
+
+
+def series_by_project(
+    session: Session,
+    projects: Iterable[Project],
+    actor=None,
+    *,
+    for_export: bool = False,
+    locale: str | None = None,
+    until: date | None = None,
+) -> dict[int, list[IndicatorSeries]]:
+    """`project_series` of several projects at once (one query for all their indicators and
+    one for their results: the PDF's project pages). `until`: only periods ending by then."""
     locale = locale or current_locale()
-    raw = not for_export and permissions.can_see_unsuppressed(actor, project)
+    by_id = {p.id: p for p in projects}
+    out: dict[int, list[IndicatorSeries]] = {pid: [] for pid in by_id}
+    if not by_id:
+        return out
     indicators = session.scalars(
         select(ProjectIndicator)
-        .where(ProjectIndicator.project_id == project.id)
-        .order_by(ProjectIndicator.id)
+        .where(ProjectIndicator.project_id.in_(by_id))
+        .order_by(ProjectIndicator.project_id, ProjectIndicator.id)
         .options(selectinload(ProjectIndicator.results), selectinload(ProjectIndicator.standard))
     )
-    out = []
     for indicator in indicators:
-        verified = [r for r in indicator.results if r.status == ResultStatus.VERIFIED]
+        project = by_id[indicator.project_id]
+        raw = not for_export and permissions.can_see_unsuppressed(actor, project)
+        verified = [
+            r
+            for r in indicator.results
+            if r.status == ResultStatus.VERIFIED and (until is None or r.period_end <= until)
+        ]
         counts = indicator.type == IndicatorType.COUNT
         if indicator.cumulative or not counts:
             achieved = verified[-1].value if verified else 0
         else:
             achieved = sum(r.value for r in verified)
 
-        def show(value: int, counts=counts) -> str:
+        def show(value: int, counts=counts, raw=raw) -> str:
             return _show(value, raw) if counts else privacy.fmt_count(value)
 
         # Periods that add up are cells of the achieved total: suppressed together.
@@ -637,9 +662,11 @@ def project_series(
             shown = privacy.suppress({str(i): r.value for i, r in enumerate(verified)}, achieved)
             displays = [shown.cells[str(i)] for i in range(len(verified))]
 
-        out.append(
+        out[project.id].append(
             IndicatorSeries(
                 indicator_id=indicator.id,
+                standard_id=indicator.standard_id,
+                counts=counts,
                 name=indicator.title(locale),
                 unit=indicator.unit_label(locale),
                 cumulative=indicator.cumulative,

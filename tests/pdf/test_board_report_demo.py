@@ -20,7 +20,9 @@ from fundtracker import create_app
 from fundtracker.demo import seed_demo
 from fundtracker.extensions import db
 from fundtracker.i18n import format_money
+from fundtracker.labels import category_labels
 from fundtracker.models import (
+    ImpactStory,
     Project,
     ReportStatus,
     Role,
@@ -30,7 +32,9 @@ from fundtracker.models import (
     User,
 )
 from fundtracker.pdf import render, service
-from fundtracker.pdf.context import SMALL_CELL, ReportParams
+from fundtracker.pdf.context import ReportParams
+from fundtracker.privacy import HIDDEN, SMALL, THRESHOLD
+from fundtracker.services import rollups
 from tests.conftest import login_as
 from tests.dbutil import fresh_database
 
@@ -45,6 +49,7 @@ HOSTILE_SUMMARY = (
     "</style> div { background: url('file:///etc/shadow') }"
 )
 KAZAKH_LETTERS = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
+NO_CONSENT = "Келісімсіз әңгіме: жарияланбайды"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +67,17 @@ def built(tmp_path_factory):
             first = db.session.scalar(select(Project).order_by(Project.code))
             first.title_kk = HOSTILE_TITLE
             first.summary_kk = HOSTILE_SUMMARY
+            # A story without consent, on a project that has one with consent.
+            told = db.session.scalar(select(ImpactStory).order_by(ImpactStory.id))
+            db.session.add(
+                ImpactStory(
+                    project_id=told.project_id,
+                    title=NO_CONSENT,
+                    body=NO_CONSENT,
+                    consent=False,
+                    author_id=told.author_id,
+                )
+            )
             db.session.commit()
             start = db.session.scalar(select(func.min(Project.start_date)))
             end = db.session.scalar(select(func.max(Project.end_date)))
@@ -201,7 +217,81 @@ def test_no_small_counts_in_breakdowns(built):
     assert rows
     for row in rows:
         shown = row["reached"]
-        assert shown is None or shown == f"<{SMALL_CELL}" or int(shown) >= SMALL_CELL
+        assert shown in (SMALL, HIDDEN) or int(shown.replace("\u202f", "")) >= THRESHOLD
+
+
+def test_outcomes_section_and_indicators_are_in_the_pdf(built, reader, text):
+    data = built["data"]
+    flat = _flat(text)
+    assert data["indicators"] and data["beneficiaries"] and data["stories"]
+    assert "Стандартты көрсеткіштер бойынша нәтижелер" in flat  # the section's heading
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Стандартты көрсеткіштер бойынша нәтижелер" in outline
+    for row in data["indicators"]:
+        assert _flat(row["label"]) in flat, row["label"]
+    # Each project page lists its indicators (in Kazakh, from the library).
+    pages = [p for p in data["projects"] if p["indicators"]]
+    assert len(pages) > 50
+    assert "есеп кезеңінің соңына дейінгі расталған нәтижелер" in flat  # the project pages' note
+    for story in data["stories"]:
+        assert _flat(story["title"]) in flat
+
+
+def test_outcome_figures_equal_the_roll_ups(built, text):
+    form = built["form"]
+    start, end = date.fromisoformat(form["start"]), date.fromisoformat(form["end"])
+    with built["app"].app_context(), force_locale("kk"):
+        figures = rollups.by_indicator(
+            db.session, None, start, end, for_export=True, locale="kk", labels=category_labels()
+        )
+        db.session.remove()
+    rows = built["data"]["indicators"]
+    assert [(r["label"], r["achieved_display"], r["target_display"]) for r in rows] == [
+        (f.name, f.achieved_display, f.target_display) for f in figures
+    ]
+    # The table prints them: each indicator's row reads name, unit, achieved, target.
+    flat = _flat(text).replace("\u202f", " ")
+    for f in figures:
+        row = _flat(f"{f.unit} {f.achieved_display} {f.target_display}").replace("\u202f", " ")
+        assert row in flat, row
+    people = {b["label"]: b["reached_display"] for b in built["data"]["beneficiaries"]}
+    assert people
+    assert all(people[f.name] == f.achieved_display for f in figures if f.name in people)
+
+
+def _no_small(display: str) -> bool:
+    if display in (SMALL, HIDDEN, "—"):
+        return True
+    return int(display.replace("\u202f", "")) >= THRESHOLD
+
+
+def test_no_figure_below_5_in_any_breakdown_or_indicator_table(built):
+    data = built["data"]
+    shown = [row["reached"] for row in data["by_area"] + data["by_region"]]
+    shown += [p["reached"] for p in data["projects"]]
+    shown += [r["achieved_display"] for r in data["indicators"]]
+    shown += [v for r in data["indicators"] for v in r["breakdowns"].values()]
+    shown += [b["reached_display"] for b in data["beneficiaries"]]
+    shown += [i["actual_display"] for p in data["projects"] for i in p["indicators"]]
+    assert all(_no_small(value) for value in shown)
+    # And in what was printed: no number cell of 0 to 4 in these tables.
+    with built["app"].app_context():
+        html = render.render_html(data, date.today(), "FundTracker")
+    for table_id in (
+        "indicator-table",
+        "indicator-breakdowns-1",
+        "indicator-breakdowns-2",
+        "beneficiaries",
+    ):
+        part = html[html.index(f'id="{table_id}"') :]
+        part = part[: part.index("</table>")]
+        assert not re.search(r'<td class="num">[0-4]</td>', part), table_id
+
+
+def test_a_story_without_consent_never_appears(built, text):
+    assert NO_CONSENT not in text
+    assert "Келісімсіз" not in text
+    assert all(s["title"] != NO_CONSENT for s in built["data"]["stories"])
 
 
 def test_fetcher_saw_only_bundled_assets(built, text):

@@ -14,18 +14,20 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fundtracker.extensions import db
+from fundtracker.labels import category_labels
 from fundtracker.models import (
     MilestoneStatus,
     MilestoneUpdate,
     ReportKind,
     ReportStatus,
+    ResultStatus,
     Role,
     StoredReport,
     UpdateStatus,
 )
 from fundtracker.pdf import jobs, render, service
 from fundtracker.pdf.context import ReportParams, board_context
-from fundtracker.services import notifications
+from fundtracker.services import notifications, rollups
 from tests import factories
 
 TODAY = date(2026, 11, 25)
@@ -101,23 +103,192 @@ def _accepted_update(milestone, author, people: int) -> MilestoneUpdate:
 
 def test_small_beneficiary_counts_are_suppressed(app, officer):
     small = factories.ProjectFactory(regions=[factories.region("KZ-10")])  # Abai region
+    middle = factories.ProjectFactory(regions=[factories.region("KZ-11")])  # Akmola region
     large = factories.ProjectFactory(regions=[factories.region("KZ-75")])  # Almaty city
-    for project, people in ((small, 3), (large, 40)):
+    for project, people in ((small, 3), (middle, 25), (large, 40)):
         milestone = factories.MilestoneFactory(project=project, due_date=date(2025, 6, 30))
         _accepted_update(milestone, officer, people)
     params = ReportParams(ReportKind.BOARD, "en", date(2025, 1, 1), date(2025, 12, 31))
     with force_locale("en"):
         data = board_context(db.session, params, TODAY)
-    reached = sorted(row["reached"] for row in data["by_region"])
-    assert reached == ["40", "<5"]
-    by_code = {p["code"]: p for p in data["projects"]}
-    assert by_code[small.code]["reached"] == "<5"
-    assert data["key_figures"]["delivery"] == {"due": 2, "on_time": 2, "share": 100}
+    assert data["key_figures"]["reached"] == "68"
+    # 3 is small; 25 is hidden too, or 68 - 40 - 25 would give it away.
+    reached = {row["reached"] for row in data["by_region"]}
+    assert reached == {"40", "<5", "…"}
+    by_code = {p["code"]: p["reached"] for p in data["projects"]}
+    assert (by_code[small.code], by_code[middle.code], by_code[large.code]) == ("<5", "…", "40")
+    assert data["key_figures"]["delivery"] == {"due": 3, "on_time": 3, "share": 100}
     html = render.render_html(data, datetime.now(UTC), "FundTracker")
     breakdown = html[html.index('id="breakdown-by_region"') :]
     breakdown = breakdown[: breakdown.index("</table>")]
-    assert "&lt;5" in breakdown
+    assert "&lt;5" in breakdown and "…" in breakdown
     assert not re.search(r'<td class="num">[1-4]</td>\s*</tr>', breakdown)
+    assert not re.search(r'<td class="num">25</td>\s*</tr>', breakdown)
+
+
+def test_a_project_hidden_in_a_region_stays_hidden_on_the_projects_pages(app, officer):
+    """Two projects in one region: 3 and 40 people make the region's 43, so the project page
+    that would show 40 would give the 3 away by subtraction."""
+    abai = factories.region("KZ-10")
+    first = factories.ProjectFactory(regions=[abai])
+    second = factories.ProjectFactory(regions=[abai])
+    third = factories.ProjectFactory(regions=[factories.region("KZ-75")])
+    for project, people in ((first, 3), (second, 40), (third, 60)):
+        milestone = factories.MilestoneFactory(project=project, due_date=date(2025, 6, 30))
+        _accepted_update(milestone, officer, people)
+    params = ReportParams(ReportKind.BOARD, "en", date(2025, 1, 1), date(2025, 12, 31))
+    with force_locale("en"):
+        data = board_context(db.session, params, TODAY)
+    regions = sorted(row["reached"] for row in data["by_region"])
+    assert regions == ["43", "60"]
+    by_code = {p["code"]: p["reached"] for p in data["projects"]}
+    assert by_code[first.code] == "<5"
+    assert by_code[second.code] in ("…", "<5")
+
+
+# Outcomes ---------------------------------------------------------------------------------------
+
+YEAR_2025 = (date(2025, 1, 1), date(2025, 12, 31))
+IN_2025 = datetime(2025, 6, 1, 6, tzinfo=UTC)
+
+
+def _outcomes(officer, people=(3, 40, 25)):
+    """One standard indicator counted by three projects in three regions, with verified results
+    of `people` in Q2 2025, one reported (not verified) result, and stories with and without
+    consent."""
+    standard = factories.StandardIndicatorFactory(name_en="Children treated", unit_en="children")
+    projects = []
+    for code, value in zip(("KZ-10", "KZ-11", "KZ-75"), people, strict=False):
+        project = factories.ProjectFactory(regions=[factories.region(code)])
+        indicator = factories.ProjectIndicatorFactory(
+            project=project, standard=standard, by_region=False, target=50
+        )
+        half = value // 2
+        factories.indicator_result(
+            indicator,
+            date(2025, 4, 1),
+            value,
+            ResultStatus.VERIFIED,
+            cells={"sex": {"female": half, "male": value - half}},
+        )
+        factories.indicator_result(indicator, date(2025, 7, 1), 1000)  # reported only
+        projects.append(project)
+    factories.impact_story(projects[1], officer, title="Told with consent", created_at=IN_2025)
+    factories.impact_story(
+        projects[1], officer, consent=False, title="NO CONSENT GIVEN", created_at=IN_2025
+    )
+    return standard, projects
+
+
+def _tables(html: str, *ids: str) -> str:
+    out = []
+    for table_id in ids:
+        if f'id="{table_id}"' in html:
+            part = html[html.index(f'id="{table_id}"') :]
+            out.append(part[: part.index("</table>")])
+    return "".join(out)
+
+
+def test_board_report_shows_outcomes_as_the_roll_ups_give_them(app, officer):
+    standard, projects = _outcomes(officer)
+    params = ReportParams(ReportKind.BOARD, "en", *YEAR_2025)
+    with force_locale("en"):
+        data = board_context(db.session, params, TODAY)
+        figures = rollups.by_indicator(
+            db.session, None, *YEAR_2025, for_export=True, labels=category_labels()
+        )
+    (row,) = data["indicators"]
+    (figure,) = figures
+    assert (row["label"], row["achieved_display"], row["target_display"]) == (
+        figure.name,
+        figure.achieved_display,
+        figure.target_display,
+    )
+    assert (row["achieved_display"], row["target_display"], row["share"]) == ("68", "150", "45%")
+    # The breakdown by sex: 1 girl of 3 would be small, and is hidden with its complement.
+    assert row["breakdowns"] == {"female": "33", "male": "35"}
+    assert data["beneficiaries"] == [
+        {
+            "label": "Children treated",
+            "unit": "children",
+            "reached": 68,
+            "target": 150,
+            "reached_display": "68",
+            "target_display": "150",
+        }
+    ]
+    # The projects' actuals add up to the 68: 3 is small, and 25 is hidden with it.
+    actual = {p["code"]: p["indicators"][0]["actual_display"] for p in data["projects"]}
+    assert [actual[p.code] for p in projects] == ["<5", "40", "…"]
+    assert all(p["indicators"][0]["actual"] is None for p in data["projects"][:1])
+    assert [s["title"] for s in data["stories"]] == ["Told with consent"]
+
+    html = render.render_html(data, datetime.now(UTC), "FundTracker")
+    assert 'id="indicators"' in html and 'href="#indicators"' in html
+    assert "NO CONSENT GIVEN" not in html and "Told with consent" in html
+    tables = _tables(
+        html, "indicator-table", "indicator-breakdowns-1", "indicator-breakdowns-2", "beneficiaries"
+    )
+    assert "68" in tables
+    assert not re.search(r'<td class="num">[0-4]</td>', tables)
+    for p in data["projects"]:
+        page = html[html.index(f'id="project-{p["id"]}"') :]
+        page = page[: page.index("</section>")]
+        assert not re.search(r'<td class="num">(3|25)</td>', page)
+
+
+def test_outcomes_follow_the_reports_filters(app, officer):
+    _standard, projects = _outcomes(officer, people=(30, 40, 25))
+    region = factories.region("KZ-75")
+    params = ReportParams(ReportKind.BOARD, "en", *YEAR_2025, region_id=region.id)
+    with force_locale("en"):
+        data = board_context(db.session, params, TODAY)
+        figures = rollups.by_indicator(
+            db.session, None, *YEAR_2025, region_id=region.id, for_export=True
+        )
+    assert [p["code"] for p in data["projects"]] == [projects[2].code]
+    assert [r["achieved_display"] for r in data["indicators"]] == [
+        f.achieved_display for f in figures
+    ]
+    assert [r["achieved_display"] for r in data["indicators"]] == ["25"]
+    assert data["stories"] == []  # the stories are another region's project's
+    # Another year: nothing verified ended in it.
+    params = ReportParams(ReportKind.BOARD, "en", date(2024, 1, 1), date(2024, 12, 31))
+    with force_locale("en"):
+        data = board_context(db.session, params, TODAY)
+    assert all(r["achieved_display"] == "<5" for r in data["indicators"])
+    assert data["stories"] == []
+
+
+def test_project_report_prints_its_indicators_and_consented_stories(app, officer):
+    _standard, projects = _outcomes(officer, people=(12, 40))
+    project = projects[1]
+    params = ReportParams(
+        ReportKind.PROJECT, "ru", project.start_date, project.end_date, project_id=project.id
+    )
+    data, _ = service.current_data(db.session, params, TODAY)
+    assert [(i["actual_display"], i["target"]) for i in data["project"]["indicators"]] == [
+        ("40", 50)
+    ]
+    rendered = render.html_to_pdf(render.render_html(data, datetime.now(UTC), "FundTracker"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages)
+    assert "Told with consent" in text
+    assert "NO CONSENT GIVEN" not in text
+    assert "Дети, получившие лечение редкого заболевания" in text
+
+
+def test_project_indicators_are_loaded_once_for_all_project_pages(app, officer, sql_log):
+    def queries(count: int) -> int:
+        for _ in range(count):
+            _outcomes(officer)
+        params = ReportParams(ReportKind.BOARD, "en", *YEAR_2025)
+        start = len(sql_log)
+        with force_locale("en"):
+            board_context(db.session, params, TODAY)
+        db.session.expire_all()
+        return len(sql_log) - start
+
+    assert queries(1) == queries(3)
 
 
 # The reports page and building -------------------------------------------------------------------
