@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from fundtracker.extensions import db, login_manager
 from fundtracker.services.errors import DomainError
 from fundtracker.services.plan import STALE
+from fundtracker.storage import file_storage
 
 
 def requires(rule: Callable[[object], bool]):
@@ -103,3 +104,18 @@ def version_of(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+def send_stored_file(stored):
+    """An uploaded file (anything with storage_key, content_type and original_name) as a
+    download, never shown inline: the caller has checked access to its owner already."""
+    path = file_storage().path(stored.storage_key)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )

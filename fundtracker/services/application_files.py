@@ -3,14 +3,8 @@ random names outside the web root, SHA-256), owned by an application rather than
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
-import tempfile
-from pathlib import Path
 from typing import BinaryIO
 
-import filetype
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -23,51 +17,10 @@ from fundtracker.services.files import (
     UploadRejected,
     discard,
     safe_filename,
+    write_checked,
 )
 
-_CHUNK = 64 * 1024
-
 __all__ = ["attach", "detach", "discard", "UploadRejected"]
-
-
-def _write_checked(storage: Storage, stream: BinaryIO, filename: str) -> tuple[str, str, int, str]:
-    """Write the upload under a random name; return (key, mime type, size, sha256). Raises
-    UploadRejected, leaving nothing behind, for an empty, oversized or unaccepted file."""
-    storage.root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=storage.root, prefix=".upload-")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > storage.max_bytes:
-                    raise UploadRejected(
-                        _l(
-                            "%(name)s is larger than %(mb)d MB.",
-                            name=filename,
-                            mb=storage.max_bytes // (1024 * 1024),
-                        )
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise UploadRejected(_l("%(name)s is empty.", name=filename))
-        guess = filetype.guess(str(tmp))
-        mime = guess.mime if guess else None
-        if mime not in ALLOWED_TYPES:
-            raise UploadRejected(
-                _l("%(name)s is not a PDF, Word, Excel, JPEG or PNG file.", name=filename)
-            )
-        key = secrets.token_hex(20)
-        target = storage.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return key, mime, size, digest.hexdigest()
 
 
 def attach(
@@ -81,7 +34,7 @@ def attach(
 ) -> ApplicationFile:
     if not permissions.can_edit_application(actor, application):
         raise NotAllowed(_l("This application cannot be changed now."))
-    key, mime, size, sha256 = _write_checked(storage, stream, filename)
+    key, mime, size, sha256 = write_checked(storage, stream, filename)
     stored = ApplicationFile(
         application=application,
         document=document if document in application.call.documents else "",

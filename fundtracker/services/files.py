@@ -57,17 +57,10 @@ def safe_filename(name: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def store(
-    session: Session,
-    storage: Storage,
-    actor: User,
-    project: Project,
-    stream: BinaryIO,
-    filename: str,
-    kind: FileKind,
-    update: MilestoneUpdate | None = None,
-) -> StoredFile:
-    """Check and store one upload; raises UploadRejected with a message for the user."""
+def write_checked(storage: Storage, stream: BinaryIO, filename: str) -> tuple[str, str, int, str]:
+    """Write an upload under a random name; return (key, mime type, size, sha256). Raises
+    UploadRejected, leaving nothing behind, for an empty, oversized or unaccepted file: the type
+    is read from the content, never from the name."""
     storage.root.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -89,8 +82,8 @@ def store(
                 out.write(chunk)
         if size == 0:
             raise UploadRejected(_l("%(name)s is empty.", name=filename))
-        kind_guess = filetype.guess(str(tmp))
-        mime = kind_guess.mime if kind_guess else None
+        guess = filetype.guess(str(tmp))
+        mime = guess.mime if guess else None
         if mime not in ALLOWED_TYPES:
             raise UploadRejected(
                 _l("%(name)s is not a PDF, Word, Excel, JPEG or PNG file.", name=filename)
@@ -102,6 +95,21 @@ def store(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return key, mime, size, digest.hexdigest()
+
+
+def store(
+    session: Session,
+    storage: Storage,
+    actor: User,
+    project: Project,
+    stream: BinaryIO,
+    filename: str,
+    kind: FileKind,
+    update: MilestoneUpdate | None = None,
+) -> StoredFile:
+    """Check and store one upload; raises UploadRejected with a message for the user."""
+    key, mime, size, sha256 = write_checked(storage, stream, filename)
     stored = StoredFile(
         project_id=project.id,
         milestone_update=update,
@@ -110,7 +118,7 @@ def store(
         original_name=safe_filename(filename, ALLOWED_TYPES[mime]),
         content_type=mime,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         uploaded_by_id=actor.id,
     )
     session.add(stored)

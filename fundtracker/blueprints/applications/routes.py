@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -55,7 +54,14 @@ from fundtracker.services import application_files
 from fundtracker.services import applications as svc
 from fundtracker.services.plan import next_code
 from fundtracker.storage import file_storage, today
-from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
+from fundtracker.web import (
+    PostOnlyForm,
+    attempt,
+    load_or_404,
+    requires,
+    send_stored_file,
+    version_of,
+)
 
 log = logging.getLogger(__name__)
 BLANK_ROWS = 3
@@ -557,16 +563,7 @@ def file_delete(file_id: int):
 @requires(permissions.is_signed_in)
 def file_download(file_id: int):
     stored = load_or_404(ApplicationFile, file_id, permissions.can_view_application_file)
-    path = file_storage().path(stored.storage_key)
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path,
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
+    return send_stored_file(stored)
 
 
 def _staff_forms(application: Application):

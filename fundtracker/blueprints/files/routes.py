@@ -1,6 +1,6 @@
 """Files are served only here, after checking access to the object that owns them."""
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,24 +9,21 @@ from fundtracker.blueprints.files import bp
 from fundtracker.extensions import db
 from fundtracker.models import StoredFile
 from fundtracker.services import files
-from fundtracker.storage import file_storage
-from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
+from fundtracker.web import (
+    PostOnlyForm,
+    attempt,
+    is_safe_next,
+    load_or_404,
+    requires,
+    send_stored_file,
+)
 
 
 @bp.get("/<int:file_id>")
 @requires(permissions.is_signed_in)
 def download(file_id: int):
     stored = load_or_404(StoredFile, file_id, permissions.can_view_file)
-    path = file_storage().path(stored.storage_key)
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path,
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
+    return send_stored_file(stored)
 
 
 def _back(stored: StoredFile) -> str:
