@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.demo_applications import CALLS
 from fundtracker.extensions import db
-from fundtracker.models import Application, Call, Project, Region, User
+from fundtracker.models import Application, Call, Notification, Project, Region, User
 from tests.browser.helpers import log_in
 from tests.factories import PDF_BYTES
 
@@ -133,8 +133,15 @@ def test_application_from_draft_to_project(
             assert [t.amount for t in project.tranches] == [18_750_000_00, 11_250_000_00]
             assert sum(b.amount for b in project.budget_lines) == 30_000_000_00
         finally:
-            # The browser tests share the demo database: leave the portfolio as it was.
-            db.session.execute(delete(Application).where(Application.project_id == project.id))
+            # The browser tests share the demo database: leave the portfolio (and the applicant's
+            # notifications, whose links would lead nowhere) as they were.
+            application_id = db.session.scalar(
+                select(Application.id).where(Application.project_id == project.id)
+            )
+            db.session.execute(
+                delete(Notification).where(Notification.url == f"/applications/{application_id}")
+            )
+            db.session.execute(delete(Application).where(Application.id == application_id))
             db.session.delete(project)
             db.session.commit()
             db.session.remove()
