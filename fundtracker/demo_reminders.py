@@ -1,12 +1,15 @@
 """Demo data for reminders and notifications: a few in-app notifications for the demo accounts,
-worded by the real reminder rules, and one grantee who chose the daily digest.
+worded by the real reminder rules, one grantee who chose the daily digest, and a rule reminding
+reviewers of applications still unscored 5 days after assignment (the migrations insert only the
+milestone and digest rules; a real installation adds this one on the reminders page).
 
-Idempotent: an account that has any notification already gets none; only adds and flushes.
+Idempotent: an account that has any notification already gets none, and the rule is added only
+when no rule of its kind exists; only adds and flushes.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +48,24 @@ def _rule(session: Session, kind: str, days: int | None = None) -> ReminderRule 
     return session.scalars(query).first()
 
 
+UNSCORED_DAYS = 5
+
+
+def _unscored_rule(session: Session) -> None:
+    if _rule(session, ReminderKind.APPLICATION_UNSCORED) is None:
+        session.add(
+            ReminderRule(
+                kind=ReminderKind.APPLICATION_UNSCORED,
+                days=UNSCORED_DAYS,
+                send_time=time(9, 0),
+                to_grantee=False,
+                to_officer=False,
+                grace_days=2,
+                active=True,
+            )
+        )
+
+
 def _tell(session: Session, rule: ReminderRule | None, object_id: int, user: User, day: date):
     if rule is None:
         return 0
@@ -61,6 +82,7 @@ def _tell(session: Session, rule: ReminderRule | None, object_id: int, user: Use
 
 def seed_reminders(session: Session, today: date) -> int:
     """Give the demo grantee and officer a few notifications; return how many were made."""
+    _unscored_rule(session)
     made = 0
     grantee = _user(session, "grantee")
     if grantee is not None and grantee.organisation_id and not _has_notifications(session, grantee):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from fundtracker.demo import seed_demo
 from fundtracker.demo_reminders import seed_reminders
 from fundtracker.extensions import db
-from fundtracker.models import Notification, OutboxEmail, User
+from fundtracker.models import Notification, OutboxEmail, ReminderKind, ReminderRule, User
 from fundtracker.storage import today
 
 
@@ -29,3 +29,7 @@ def test_demo_notifications_are_made_once(app):
     assert seed_reminders(db.session, today()) == 0
     assert _count(Notification) == before
     assert _count(OutboxEmail) == 0  # demo data sends no email
+    # the reviewers' rule, which no migration inserts, is added once
+    unscored = select(ReminderRule).where(ReminderRule.kind == ReminderKind.APPLICATION_UNSCORED)
+    [rule] = db.session.scalars(unscored)
+    assert rule.days == 5 and rule.active

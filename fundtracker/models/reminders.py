@@ -36,6 +36,8 @@ class ReminderKind(enum.StrEnum):
     MILESTONE_OVERDUE = "milestone_overdue"
     # to each officer, weekly on weekday `days` (0 Monday ... 6 Sunday)
     OFFICER_DIGEST = "officer_digest"
+    # to each reviewer whose assignment is still unscored `days` after it was made
+    APPLICATION_UNSCORED = "application_unscored"
 
 
 class EmailDelivery(enum.StrEnum):
@@ -77,7 +79,8 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"))
-    # A milestone's id, or the officer's for a digest (the rule's kind says which).
+    # A milestone's id, a review assignment's, or the officer's for a digest (the rule's kind
+    # says which).
     object_id: Mapped[int] = mapped_column(Integer)
     recipient_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True

@@ -23,6 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker.models import (
+    Application,
+    ApplicationStatus,
+    ConflictDeclaration,
     Milestone,
     MilestoneStatus,
     Project,
@@ -31,6 +34,7 @@ from fundtracker.models import (
     ReminderKind,
     ReminderRule,
     ReminderStatus,
+    ReviewAssignment,
     Role,
     User,
 )
@@ -73,17 +77,27 @@ class Kind:
     find: Callable[[Session, ReminderRule, date, date], Iterable[Occurrence]]
     # (session, occurrence, recipient) -> message, called inside force_locale(recipient.locale)
     message: Callable[[Session, Occurrence, User], Message | None]
+    # Who the kind always goes to (a lazy string), or None when the rule's to_grantee and
+    # to_officer choose.
+    recipients: object | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, label, days_label):
-    """Add a kind of rule: decorate its `find` function and pass its `message` function."""
+def register(name: str, label, days_label, recipients=None):
+    """Add a kind of rule: decorate its `find` function and pass its `message` function.
+    `recipients` labels whom a kind always reminds, for kinds that ignore the rule's choice."""
 
     def decorator(find):
         def with_message(message):
-            KINDS[name] = Kind(label=label, days_label=days_label, find=find, message=message)
+            KINDS[name] = Kind(
+                label=label,
+                days_label=days_label,
+                find=find,
+                message=message,
+                recipients=recipients,
+            )
             return message
 
         find.message = with_message
@@ -99,6 +113,11 @@ def tz() -> ZoneInfo:
 def moment(rule: ReminderRule, day: date) -> datetime:
     """When the rule's reminder for `day` is due: its time of day in Asia/Almaty, in UTC."""
     return datetime.combine(day, rule.send_time, tzinfo=tz()).astimezone(UTC)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of an Asia/Almaty day, in UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=tz()).astimezone(UTC)
 
 
 def _milestones(session: Session, first_due: date, last_due: date):
@@ -227,6 +246,7 @@ def _overdue_message(session, occurrence, user):
     ReminderKind.OFFICER_DIGEST,
     _l("Weekly digest to officers"),
     _l("Day of the week (0 Monday … 6 Sunday)"),
+    recipients=_l("Officers"),
 )
 def _find_digest(session, rule, first: date, last: date):
     days = [first + timedelta(n) for n in range((last - first).days + 1)]
@@ -286,6 +306,91 @@ def _digest_message(session, occurrence, user):
         soon=len(soon),
     )
     return Message(str(subject), "\n".join(lines), app_path("main.dashboard_view"))
+
+
+# An assignment is still the reviewer's to score while it is not taken off by a declared conflict,
+# its scores are not submitted, and the application is under review.
+def _still_to_score():
+    return (
+        ReviewAssignment.conflict != ConflictDeclaration.CONFLICT,
+        ReviewAssignment.submitted_at.is_(None),
+        Application.status == ApplicationStatus.UNDER_REVIEW,
+    )
+
+
+@register(
+    ReminderKind.APPLICATION_UNSCORED,
+    _l("Application not yet scored (to its reviewers)"),
+    _l("Days after the reviewer was assigned"),
+    recipients=_l("Reviewers"),
+)
+def _find_unscored(session, rule, first: date, last: date):
+    days = timedelta(days=max(rule.days, 1))
+    # One query however many assignments there are: those made on the Almaty days `days`
+    # before first..last, bounded by UTC instants so that no time zone arithmetic runs in SQL.
+    rows = session.execute(
+        select(ReviewAssignment.id, ReviewAssignment.reviewer_id, ReviewAssignment.assigned_at)
+        .join(ReviewAssignment.application)
+        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .where(
+            ReviewAssignment.assigned_at >= start_of(first - days),
+            ReviewAssignment.assigned_at < start_of(last - days + timedelta(days=1)),
+            *_still_to_score(),
+            User.role == Role.REVIEWER,
+            User.active.is_(True),
+        )
+        .order_by(ReviewAssignment.assigned_at, ReviewAssignment.id)
+    ).all()
+    found = []
+    for assignment_id, reviewer_id, assigned_at in rows:
+        day = assigned_at.astimezone(tz()).date() + days
+        found.append(
+            Occurrence(rule.id, rule.kind, assignment_id, reviewer_id, day, moment(rule, day))
+        )
+    return found
+
+
+@_find_unscored.message
+def _unscored_message(session, occurrence, user):
+    assignment = session.scalar(
+        select(ReviewAssignment)
+        .join(ReviewAssignment.application)
+        .where(
+            ReviewAssignment.id == occurrence.object_id,
+            ReviewAssignment.reviewer_id == user.id,
+            *_still_to_score(),
+        )
+        .options(selectinload(ReviewAssignment.application).selectinload(Application.call))
+    )
+    if assignment is None:
+        return None
+    application = assignment.application
+    values = {
+        "id": application.id,
+        "call": application.call.title(user.locale),
+        "date": format_date(assignment.assigned_at.astimezone(tz()).date(), "long"),
+    }
+    subject = _l("Waiting for your review: application no. %(id)d", **values)
+    if assignment.conflict == ConflictDeclaration.PENDING:
+        # Until the reviewer declares no conflict, they see nothing of the application but its
+        # number and the applicant: the reminder tells no more than the review page.
+        body = _l(
+            "On %(date)s you were asked to review application no. %(id)d to the call "
+            "«%(call)s», and it has not been scored yet. Please first declare whether you have "
+            "a conflict of interest with the applicant, then score each criterion in FundTracker.",
+            **values,
+        )
+    else:
+        body = _l(
+            "On %(date)s you were asked to review the application «%(title)s» (no. %(id)d) to "
+            "the call «%(call)s», and it has not been scored yet. Please score each criterion "
+            "in FundTracker.",
+            title=application.title,
+            **values,
+        )
+    return Message(
+        str(subject), str(body), app_path("applications.review", assignment_id=assignment.id)
+    )
 
 
 # Running the rules -------------------------------------------------------------------------------
@@ -416,7 +521,12 @@ def _check(data: RuleData) -> None:
         raise DomainError(_l("For a weekly digest, enter a day from 0 (Monday) to 6."), "days")
     if data.kind == ReminderKind.MILESTONE_OVERDUE and data.days < 1:
         raise DomainError(_l("An overdue reminder comes at least one day late."), "days")
-    if data.kind != ReminderKind.OFFICER_DIGEST and not (data.to_grantee or data.to_officer):
+    if data.kind == ReminderKind.APPLICATION_UNSCORED and data.days < 1:
+        raise DomainError(
+            _l("A reminder to score an application comes at least one day after assignment."),
+            "days",
+        )
+    if KINDS[data.kind].recipients is None and not (data.to_grantee or data.to_officer):
         raise DomainError(_l("Choose at least one recipient."), "to_grantee")
 
 
@@ -459,10 +569,12 @@ class Row:
 
 
 MILESTONE_KINDS = {ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}
+ASSIGNMENT_KINDS = {ReminderKind.APPLICATION_UNSCORED}
 
 
-def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, User]]:
+def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], dict[int, User]]:
     milestone_ids = {i.object_id for i in items if i.kind in MILESTONE_KINDS}
+    assignment_ids = {i.object_id for i in items if i.kind in ASSIGNMENT_KINDS}
     user_ids = {i.recipient_id for i in items} | {
         i.object_id for i in items if i.kind == ReminderKind.OFFICER_DIGEST
     }
@@ -474,20 +586,31 @@ def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, User]]:
             .options(selectinload(Milestone.project))
         ):
             milestones[m.id] = f"{m.project.code} · {m.title}"
+    assignments = {}
+    if assignment_ids:
+        for a in session.scalars(
+            select(ReviewAssignment)
+            .where(ReviewAssignment.id.in_(assignment_ids))
+            .options(selectinload(ReviewAssignment.application))
+        ):
+            number = _l("Application no. %(id)d", id=a.application_id)
+            assignments[a.id] = f"{number} · {a.application.title}"
     users = (
         {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
         if user_ids
         else {}
     )
-    return milestones, users
+    return milestones, assignments, users
 
 
 def describe(session: Session, found: list[Occurrence]) -> list[Row]:
-    milestones, users = _labels(session, found)
+    milestones, assignments, users = _labels(session, found)
     rows = []
     for o in found:
         if o.kind in MILESTONE_KINDS:
             label = milestones.get(o.object_id, f"#{o.object_id}")
+        elif o.kind in ASSIGNMENT_KINDS:
+            label = assignments.get(o.object_id, f"#{o.object_id}")
         else:
             label = users[o.object_id].name if o.object_id in users else f"#{o.object_id}"
         rows.append(

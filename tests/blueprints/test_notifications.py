@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from fundtracker.extensions import db
-from fundtracker.models import EmailStatus, ReminderRule, Role
+from fundtracker.models import ApplicationStatus, EmailStatus, ReminderRule, Role
+from fundtracker.services import applications
 from fundtracker.storage import today
 from tests import factories
 
@@ -143,3 +144,44 @@ def test_failed_emails_are_shown_to_admins_and_sent_again_on_request(login, admi
     assert client.post(f"/admin/reminders/emails/{email.id}/retry").status_code == 302
     db.session.refresh(email)
     assert email.status == EmailStatus.PENDING and email.attempts == 0
+
+
+def test_admin_adds_a_rule_reminding_reviewers_of_unscored_applications(login, admin):
+    client = login(admin)
+    form = client.get("/admin/reminders/rules/new").get_data(as_text=True)
+    assert '<option value="application_unscored">' in form
+    assert "Application not yet scored (to its reviewers)" in form
+
+    data = {"kind": "application_unscored", "send_time": "09:00", "grace_days": "2"}
+    too_soon = client.post("/admin/reminders/rules/new", data={**data, "days": "0"})
+    assert too_soon.status_code == 422
+    assert "at least one day after assignment" in too_soon.get_data(as_text=True)
+    # no recipient boxes ticked: the kind always goes to the assignment's reviewer
+    ok = client.post("/admin/reminders/rules/new", data={**data, "days": "5", "active": "y"})
+    assert ok.status_code == 302
+    unscored = ReminderRule.kind == "application_unscored"
+    rule = db.session.scalar(select(ReminderRule).where(unscored))
+    assert rule.days == 5 and rule.active
+
+    page = client.get("/admin/reminders").get_data(as_text=True)
+    row = re.search(r"Application not yet scored \(to its reviewers\).*?</tr>", page, re.S)
+    assert row and "<td>Reviewers</td>" in row.group(0)
+
+
+def test_admin_page_lists_and_previews_a_reminder_to_a_reviewer(login, admin):
+    rule = factories.ReminderRuleFactory(
+        kind="application_unscored", days=3, to_grantee=False, to_officer=False
+    )
+    application = factories.application_in(ApplicationStatus.SCREENED, title="Жабдық")
+    officer = factories.UserFactory(role=Role.OFFICER)
+    reviewer = factories.UserFactory(role=Role.REVIEWER, locale="ru", name="Ерлан")
+    assignment = applications.assign_reviewer(db.session, officer, application, reviewer)
+    applications.declare_conflict(db.session, reviewer, assignment, False)
+
+    client = login(admin)
+    page = client.get("/admin/reminders").get_data(as_text=True)  # due in 3 days
+    assert f"Application no. {application.id} · Жабдық" in page and "Ерлан" in page
+
+    preview = client.get(f"/admin/reminders/rules/{rule.id}/preview").get_data(as_text=True)
+    assert f"Ждёт вашей оценки: заявка № {application.id}" in preview
+    assert f"/reviews/{assignment.id}" in preview

@@ -29,8 +29,9 @@ class RuleForm(FlaskForm):
             NumberRange(min=0, max=365),
         ],
         description=_l(
-            "Before the due date (0: on the day), after it for an overdue reminder, or the day "
-            "of the week (0 Monday … 6 Sunday) for the weekly digest."
+            "Before the due date (0: on the day), after it for an overdue reminder, after the "
+            "reviewer's assignment for an application not yet scored, or the day of the week "
+            "(0 Monday … 6 Sunday) for the weekly digest."
         ),
     )
     send_time = TimeField(
@@ -38,7 +39,13 @@ class RuleForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter a time like 09:00."))],
     )
     to_grantee = BooleanField(_l("To the grantee's people"))
-    to_officer = BooleanField(_l("To the responsible officer"))
+    to_officer = BooleanField(
+        _l("To the responsible officer"),
+        description=_l(
+            "Milestone reminders only: the weekly digest goes to officers and the reminder to "
+            "score an application to its reviewers."
+        ),
+    )
     grace_days = IntegerField(
         _l("Skip if late by more than (days)"),
         default=2,

@@ -100,6 +100,11 @@ def _kind_labels() -> dict[str, str]:
     return {name: str(kind.label) for name, kind in reminders.KINDS.items()}
 
 
+def _fixed_recipients() -> dict[str, str]:
+    """Whom the kinds that ignore a rule's recipient boxes always remind."""
+    return {name: str(kind.recipients) for name, kind in reminders.KINDS.items() if kind.recipients}
+
+
 @bp.get("/admin/reminders")
 @requires(permissions.can_manage_reminders)
 def admin_index():
@@ -108,6 +113,7 @@ def admin_index():
         "notifications/admin.html",
         rules=reminders.list_rules(db.session),
         kind_labels=_kind_labels(),
+        fixed_recipients=_fixed_recipients(),
         upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now)[:200]),
         log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
         problems=notifications.problems(db.session),
