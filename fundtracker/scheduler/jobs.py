@@ -10,6 +10,8 @@ from flask import Flask
 from fundtracker.extensions import db
 from fundtracker.models import utcnow
 from fundtracker.services import notifications, reminders
+from fundtracker.services.status import refresh_risk
+from fundtracker.storage import today
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +76,17 @@ def outbox_job(app: Flask) -> Counter:
         finally:
             db.session.remove()
     return counts
+
+
+def risk_job(app: Flask) -> tuple[int, int]:
+    """Flag running projects with overdue milestones or underspending as at risk, and lift the
+    flags this check set once the signals are gone (services.status.refresh_risk)."""
+    with app.app_context():
+        try:
+            flagged, lifted = refresh_risk(db.session, today())
+            db.session.commit()
+        finally:
+            db.session.remove()
+    if flagged or lifted:
+        log.info("risk: %s flagged, %s lifted", flagged, lifted)
+    return flagged, lifted

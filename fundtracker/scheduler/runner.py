@@ -12,11 +12,12 @@ from datetime import datetime
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from fundtracker.scheduler import run_jobs
+from fundtracker.scheduler import DAILY_JOBS, run_jobs
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,17 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         # At once on start: after a downtime the missed reminders go out now, not in a minute.
         next_run_time=datetime.now(scheduler.timezone),
     )
+    hour, minute = (int(x) for x in app.config.get("DAILY_JOBS_TIME", "06:00").split(":"))
+    scheduler.add_job(
+        run_jobs,
+        CronTrigger(hour=hour, minute=minute),
+        args=[app, DAILY_JOBS],
+        id="fundtracker-daily",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(scheduler.timezone),
+    )
     return scheduler
 
 
@@ -42,11 +54,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or a check).")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the reminders, digests and outbox every minute until stopped."""
+    """Run the reminders, digests, outbox and report builds every minute, and the daily risk
+    check, until stopped."""
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO)
     if once:
         run_jobs(app)
+        run_jobs(app, DAILY_JOBS)
         return
     scheduler = build_scheduler(app)
     click.echo("FundTracker scheduler running (Ctrl+C stops it)")

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from fundtracker import create_app
 from fundtracker.extensions import db
-from fundtracker.models import Role
-from fundtracker.scheduler import JOBS, run_jobs
+from fundtracker.models import ProjectStatus, Role
+from fundtracker.scheduler import DAILY_JOBS, JOBS, run_jobs
 from fundtracker.scheduler.runner import build_scheduler
 from tests import factories
 
@@ -40,9 +41,12 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
     result = app.test_cli_runner().invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     [scheduler] = starts
-    [job] = scheduler.get_jobs()
+    job, daily = scheduler.get_jobs()
     assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60
     assert job.func is run_jobs and job.args == (app,) and job.max_instances == 1
+    # The portfolio-wide risk check runs once a day at 06:00 Almaty (and at start).
+    assert isinstance(daily.trigger, CronTrigger) and daily.args == (app, DAILY_JOBS)
+    assert str(daily.trigger.fields[5]) == "6" and str(daily.trigger.fields[6]) == "0"
 
 
 def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):
@@ -67,3 +71,13 @@ def test_flask_scheduler_once_runs_the_jobs_and_exits(app, smtp):
         result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert [m["To"] for m in smtp.messages] == [grantee.email]
+
+
+def test_the_daily_risk_check_flags_a_project_with_an_overdue_milestone(app):
+    milestone = factories.MilestoneFactory(due_date=datetime(2027, 3, 1).date())
+    project = milestone.project
+    db.session.commit()
+    with time_machine.travel(datetime(2027, 3, 20, 4, 0, tzinfo=UTC), tick=False):
+        run_jobs(app, DAILY_JOBS)
+    db.session.refresh(project)
+    assert project.status == ProjectStatus.AT_RISK and project.status_auto
