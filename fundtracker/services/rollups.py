@@ -404,6 +404,8 @@ def by_indicator(
                 region_id,
                 for_export,
                 filtered=filtered,
+                per_area_chart=False,
+                area_id=area_id,
             )
         return sorted(figures.values(), key=lambda f: f.code)
     # Several areas: one line per indicator, added up from the areas' figures.
@@ -445,6 +447,8 @@ def by_indicator(
             region_id,
             for_export,
             filtered=filtered,
+            per_area_chart=False,
+            area_id=area_id,
         )
     return sorted(out, key=lambda f: f.code)
 
@@ -487,6 +491,8 @@ def _protect(
     for_export: bool,
     *,
     filtered: bool,
+    per_area_chart: bool = True,
+    area_id: int | None = None,
 ) -> None:
     """Each figure is a cell of larger tables: one area's share of the portfolio (`area` given)
     and, with a region chosen, one region's share of the (area's) total. Show it as those
@@ -500,19 +506,27 @@ def _protect(
         if filtered:
             figure.breakdowns = []
         if region_code is not None:
+            # The regional chart that this figure is a cell of: the area's own (a view by area)
+            # or the one of the area filter, if any (a view of the whole portfolio).
             regions = by_region(
                 session,
                 actor,
                 figure.standard_id,
                 period_start,
                 period_end,
-                area,
+                area if per_area_chart else area_id,
                 for_export=for_export,
             )
             shown = next((r.display for r in regions.regions if r.code == region_code), None)
             if shown in hidden:
                 figure.achieved_display = shown
-        if area is not None and area_displays.get((area, figure.standard_id)) in hidden:
+        # Hidden already as the regional chart shows it: keep that marker, so the filtered view
+        # and the chart agree ("<5" and "…" both hide the figure).
+        if (
+            area is not None
+            and figure.achieved_display not in hidden
+            and area_displays.get((area, figure.standard_id)) in hidden
+        ):
             figure.achieved_display = area_displays[(area, figure.standard_id)]
         _suppressed_flag(figure)
 
