@@ -20,7 +20,16 @@ from flask import Flask, url_for
 from sqlalchemy import event, func, select
 
 from fundtracker.extensions import db
-from fundtracker.models import Milestone, Project, ProjectStatus, Region, Role, User
+from fundtracker.models import (
+    Application,
+    ApplicationStatus,
+    Milestone,
+    Project,
+    ProjectStatus,
+    Region,
+    Role,
+    User,
+)
 
 
 @dataclass
@@ -58,6 +67,17 @@ def _busiest_grantee() -> User:
     ).first()
 
 
+def _busiest_call() -> int:
+    """The call with the most applications past drafting: the longest ranking."""
+    return db.session.scalar(
+        select(Application.call_id)
+        .where(Application.status != ApplicationStatus.DRAFT)
+        .group_by(Application.call_id)
+        .order_by(func.count().desc(), Application.call_id)
+        .limit(1)
+    )
+
+
 PAGES: list[Page] = [
     Page("officer dashboard", Role.OFFICER, lambda: url_for("main.dashboard_view")),
     Page(
@@ -76,6 +96,13 @@ PAGES: list[Page] = [
         lambda: url_for("projects.detail", project_id=_busiest_project().id),
     ),
     Page("grantee home", Role.GRANTEE, lambda: url_for("main.index"), user=_busiest_grantee),
+    Page(
+        "call ranking",
+        Role.OFFICER,
+        lambda: url_for("applications.call_ranking", call_id=_busiest_call()),
+    ),
+    Page("reminders admin", Role.ADMIN, lambda: url_for("notifications.admin_index")),
+    Page("outcomes portfolio", Role.OFFICER, lambda: url_for("outcomes.portfolio")),
 ]
 
 
@@ -151,8 +178,11 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--label", default="")
+    parser.add_argument("--pages", help="comma-separated parts of page names (default: all)")
     args = parser.parse_args()
-    results = run(args.database_url, args.repeat)
+    wanted = [w.strip() for w in args.pages.split(",")] if args.pages else None
+    pages = [p for p in PAGES if not wanted or any(w in p.name for w in wanted)]
+    results = run(args.database_url, args.repeat, pages)
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  {args.label}")
     for r in results:
         flag = "" if r.status == 200 else f"  (HTTP {r.status})"
