@@ -179,9 +179,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--label", default="")
     parser.add_argument("--pages", help="comma-separated parts of page names (default: all)")
+    parser.add_argument("--exclude", help="comma-separated parts of page names to leave out")
     args = parser.parse_args()
     wanted = [w.strip() for w in args.pages.split(",")] if args.pages else None
-    pages = [p for p in PAGES if not wanted or any(w in p.name for w in wanted)]
+    unwanted = [w.strip() for w in args.exclude.split(",")] if args.exclude else []
+    pages = [
+        p
+        for p in PAGES
+        if (not wanted or any(w in p.name for w in wanted))
+        and not any(w in p.name for w in unwanted)
+    ]
     results = run(args.database_url, args.repeat, pages)
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  {args.label}")
     for r in results:
