@@ -111,7 +111,7 @@ def _milestones(session: Session, first_due: date, last_due: date):
             Milestone.status.in_(WITH_GRANTEE),
             Project.status.in_(RUNNING),
         )
-        .options(selectinload(Milestone.project).selectinload(Project.organisation))
+        .options(selectinload(Milestone.project))
         .order_by(Milestone.due_date, Milestone.id)
     ).all()
 
@@ -332,9 +332,26 @@ def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
     return [o for o in occurrences(session, first, today) if o.due_at <= now]
 
 
-def upcoming(session: Session, now: datetime, days: int = 14) -> list[Occurrence]:
+def upcoming(
+    session: Session, now: datetime, days: int = 14, limit: int | None = None
+) -> list[Occurrence]:
+    """Occurrences due after `now` within `days`, earliest first; at most `limit` of them.
+
+    With a limit, the days are looked at in growing windows (1, 2, 4 ... days) until enough
+    are found: an occurrence's due time falls on its own day, so every occurrence of an earlier
+    window comes before any of a later one, and the busy portfolio's fortnight is not worded in
+    full to show its first rows."""
     today = now.astimezone(tz()).date()
-    return [o for o in occurrences(session, today, today + timedelta(days)) if o.due_at > now]
+    last_day = today + timedelta(days)
+    if limit is None:
+        return [o for o in occurrences(session, today, last_day) if o.due_at > now]
+    found: list[Occurrence] = []
+    first, span = today, 1
+    while first <= last_day and len(found) < limit:
+        last = min(first + timedelta(days=span - 1), last_day)
+        found += [o for o in occurrences(session, first, last) if o.due_at > now]
+        first, span = last + timedelta(days=1), span * 2
+    return found[:limit]
 
 
 def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> bool:

@@ -108,7 +108,7 @@ def admin_index():
         "notifications/admin.html",
         rules=reminders.list_rules(db.session),
         kind_labels=_kind_labels(),
-        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now)[:200]),
+        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now, limit=200)),
         log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
         problems=notifications.problems(db.session),
         pending=notifications.pending_count(db.session),
