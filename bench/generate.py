@@ -26,32 +26,82 @@ from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from fundtracker.models import (
+    Application,
+    ApplicationBeneficiary,
+    ApplicationBudgetLine,
+    ApplicationIndicator,
+    ApplicationMilestone,
+    ApplicationStatus,
+    ApplicationTransition,
+    BeneficiaryCategory,
     BudgetCategory,
     BudgetLine,
+    Call,
+    CallCriterion,
+    CallStatus,
+    ConflictDeclaration,
+    EmailStatus,
+    Frequency,
+    IndicatorResult,
+    IndicatorType,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
+    Notification,
     Organisation,
+    OutboxEmail,
     ProgrammeArea,
     Project,
     ProjectEvent,
+    ProjectIndicator,
     ProjectStatus,
     Region,
+    Reminder,
+    ReminderRule,
+    ReminderStatus,
+    ResultCell,
+    ResultStatus,
+    ReviewAssignment,
+    ReviewScore,
     Role,
+    StandardIndicator,
     Tranche,
     TrancheStatus,
     UpdateSpending,
     UpdateStatus,
     User,
+    application_regions,
     project_regions,
 )
 
 BATCH = 5_000
 SCALES = {
-    # total projects, milestones per project, updates per milestone, history rows per project
+    # total projects, milestones per project, updates per milestone, history rows per project,
+    # applications (over `calls` calls), indicators per project with `periods` monthly results,
+    # in-app notifications per grantee
     "S": None,
-    "M": dict(projects=1_000, milestones=10, updates=3, events=100),
-    "L": dict(projects=10_000, milestones=10, updates=3, events=100),
+    "M": dict(
+        projects=1_000,
+        milestones=10,
+        updates=3,
+        events=100,
+        applications=4_000,
+        calls=8,
+        indicators=5,
+        periods=20,
+        notifications=30,
+    ),
+    "L": dict(
+        projects=10_000,
+        milestones=10,
+        updates=3,
+        events=100,
+        applications=40_000,
+        calls=40,
+        indicators=5,
+        periods=20,
+        notifications=30,
+    ),
 }
 
 
@@ -355,12 +405,396 @@ def history(ctx: Context) -> None:
     )
 
 
+def applications(ctx: Context) -> None:
+    """Calls with criteria; applications spread over them with their budget, milestones,
+    indicators, beneficiaries, regions and transitions; two or three reviewers on each
+    application past screening, most of whom have scored it, so a call's ranking has real rows."""
+    n_calls, n_apps = ctx.counts["calls"], ctx.counts["applications"]
+    s = ctx.session
+    reviewer_first = next_id(s, User)
+    reviewers = list(range(reviewer_first, reviewer_first + 30))
+    bulk(
+        ctx,
+        User.__table__,
+        (
+            dict(
+                id=r,
+                email=f"reviewer{r}@bench.fundtracker.kz",
+                password_hash=None,
+                name=f"Сарапшы {r}",
+                locale="ru",
+                role=Role.REVIEWER.value,
+                organisation_id=None,
+                active=True,
+                session_token=f"bench-{r:058d}",
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+            for r in reviewers
+        ),
+    )
+    call_first = next_id(s, Call)
+    calls = list(range(call_first, call_first + n_calls))
+    bulk(
+        ctx,
+        Call.__table__,
+        (
+            dict(
+                id=c,
+                area_id=ctx.areas[k % len(ctx.areas)],
+                title_kk=f"Гранттық конкурс №{c}",
+                title_ru=f"Грантовый конкурс №{c}",
+                title_en=f"Call for proposals {c}",
+                eligibility="",
+                opens_at=ctx.now - timedelta(days=400 - 9 * k),
+                closes_at=ctx.now - timedelta(days=340 - 9 * k),
+                budget_envelope=50_000_000_000,
+                max_request=500_000_000,
+                required_documents="Жарғы\nБюджет",
+                status=(CallStatus.CLOSED if k < n_calls - 2 else CallStatus.PUBLISHED).value,
+                created_by_id=ctx.officers[0],
+                version_id=1,
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+            for k, c in enumerate(calls)
+        ),
+    )
+    crit_id = next_id(s, CallCriterion)
+    criteria: dict[int, list[int]] = {}
+    crit_rows = []
+    for c in calls:
+        criteria[c] = []
+        for pos, (name, weight) in enumerate((("Әсері", 40), ("Бюджет", 30), ("Әлеует", 30))):
+            crit_rows.append(dict(id=crit_id, call_id=c, name=name, weight=weight, position=pos))
+            criteria[c].append(crit_id)
+            crit_id += 1
+    bulk(ctx, CallCriterion.__table__, iter(crit_rows))
+
+    S = ApplicationStatus
+    statuses = [S.DRAFT] * 2 + [S.SUBMITTED, S.RETURNED, S.SCREENED] + [S.UNDER_REVIEW] * 8
+    statuses += [S.APPROVED, S.REJECTED, S.REJECTED]
+    orgs = list(ctx.grantees_by_org)
+    a_first = next_id(s, Application)
+    ids = range(a_first, a_first + n_apps)
+    # Calls get uneven shares (the first call about twice the average).
+    weights = [2.0] + [1.0 + (k % 5) / 5 for k in range(1, n_calls)]
+    app_call = ctx.rng.choices(calls, weights=weights, k=n_apps)
+    app_status = [ctx.rng.choice(statuses) for _ in ids]
+    bulk(
+        ctx,
+        Application.__table__,
+        (
+            dict(
+                id=a,
+                call_id=app_call[k],
+                organisation_id=(org := ctx.rng.choice(orgs)),
+                created_by_id=ctx.grantees_by_org[org],
+                status=app_status[k].value,
+                title=f"Өтінім №{a}: балаларды оңалту",
+                summary="Сирек аурулары бар балаларға көмек.",
+                start_date=ctx.today,
+                end_date=ctx.today + timedelta(days=365),
+                screening={},
+                submitted_at=None if app_status[k] == S.DRAFT else ctx.now,
+                awarded_amount=100_000_000 if app_status[k] == S.APPROVED else None,
+                decided_at=ctx.now if app_status[k] in (S.APPROVED, S.REJECTED) else None,
+                project_id=None,
+                version_id=1,
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+            for k, a in enumerate(ids)
+        ),
+    )
+    cats = list(BudgetCategory)
+    bulk(
+        ctx,
+        ApplicationBudgetLine.__table__,
+        (
+            dict(
+                application_id=a,
+                category=cats[j].value,
+                description="",
+                amount=ctx.rng.randint(1, 100) * 1_000_000,
+            )
+            for a in ids
+            for j in range(3)
+        ),
+    )
+    bulk(
+        ctx,
+        ApplicationMilestone.__table__,
+        (
+            dict(
+                application_id=a,
+                title=f"Кезең {j + 1}",
+                due_date=ctx.today + timedelta(days=120 * (j + 1)),
+                tranche_amount=0,
+            )
+            for a in ids
+            for j in range(3)
+        ),
+    )
+    bulk(
+        ctx,
+        ApplicationIndicator.__table__,
+        (
+            dict(application_id=a, name="Балалар саны", unit="адам", baseline=0, target=100)
+            for a in ids
+        ),
+    )
+    bcats = list(BeneficiaryCategory)
+    bulk(
+        ctx,
+        ApplicationBeneficiary.__table__,
+        (dict(application_id=a, category=ctx.rng.choice(bcats).value, count=50) for a in ids),
+    )
+    bulk(
+        ctx,
+        application_regions,
+        (dict(application_id=a, region_id=ctx.rng.choice(ctx.regions)) for a in ids),
+    )
+    bulk(
+        ctx,
+        ApplicationTransition.__table__,
+        (
+            dict(
+                application_id=a,
+                actor_id=ctx.grantees_by_org[orgs[0]] if st == S.SUBMITTED else ctx.officers[0],
+                from_status=frm.value if frm else None,
+                to_status=to.value,
+                comment="",
+                created_at=ctx.now,
+            )
+            for a, st in zip(ids, app_status, strict=True)
+            if st != S.DRAFT
+            for frm, to in ((None, S.SUBMITTED), (S.SUBMITTED, st))
+            if to != S.SUBMITTED or frm is None
+        ),
+    )
+    # Reviews: applications under review or decided have 2-3 reviewers; most have scored.
+    reviewed = (S.UNDER_REVIEW, S.APPROVED, S.REJECTED)
+    as_id = next_id(s, ReviewAssignment)
+    assignments, scores = [], []
+    for k, a in enumerate(ids):
+        if app_status[k] not in reviewed:
+            continue
+        for r in ctx.rng.sample(reviewers, ctx.rng.choice((2, 3))):
+            roll = ctx.rng.random()
+            conflict = (
+                ConflictDeclaration.CONFLICT
+                if roll < 0.03
+                else ConflictDeclaration.PENDING
+                if roll < 0.1
+                else ConflictDeclaration.NONE
+            )
+            done = conflict == ConflictDeclaration.NONE and roll < 0.85
+            assignments.append(
+                dict(
+                    id=as_id,
+                    application_id=a,
+                    reviewer_id=r,
+                    assigned_by_id=ctx.officers[0],
+                    assigned_at=ctx.now,
+                    conflict=conflict.value,
+                    conflict_note="",
+                    declared_at=None if conflict == ConflictDeclaration.PENDING else ctx.now,
+                    submitted_at=ctx.now if done else None,
+                )
+            )
+            if done:
+                for crit in criteria[app_call[k]]:
+                    scores.append(
+                        dict(
+                            assignment_id=as_id,
+                            criterion_id=crit,
+                            score=ctx.rng.randint(1, 5),
+                            comment="",
+                        )
+                    )
+            as_id += 1
+    bulk(ctx, ReviewAssignment.__table__, iter(assignments))
+    bulk(ctx, ReviewScore.__table__, iter(scores))
+
+
+def outcomes(ctx: Context) -> None:
+    """Indicators on each new project, linked to the fund's library, with monthly results
+    (`indicators` x `periods` per project: 1,000,000 at L). Breakdowns are kept lighter: one
+    indicator in five is broken down by sex (two cells per result), the rest have no cells."""
+    s = ctx.session
+    standards = list(s.scalars(select(StandardIndicator.id).order_by(StandardIndicator.id)))
+    per, periods = ctx.counts["indicators"], ctx.counts["periods"]
+    pi_first = next_id(s, ProjectIndicator)
+    indicators = []
+    for i in range(len(ctx.new_projects)):
+        for j in range(per):
+            indicators.append((pi_first + i * per + j, j == 0))
+    bulk(
+        ctx,
+        ProjectIndicator.__table__,
+        (
+            dict(
+                id=ind,
+                project_id=ctx.new_projects[k // per],
+                standard_id=standards[k % len(standards)] if standards else None,
+                name="" if standards else f"Көрсеткіш {k % per + 1}",
+                unit="",
+                type=IndicatorType.COUNT.value,
+                baseline=0,
+                target=1_000,
+                direction="higher",
+                cumulative=False,
+                frequency=Frequency.MONTHLY.value,
+                by_region=False,
+                by_sex=by_sex,
+                by_age=False,
+                version_id=1,
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+            for k, (ind, by_sex) in enumerate(indicators)
+        ),
+    )
+    first_month = date(ctx.today.year, ctx.today.month, 1)
+    months = []
+    for m in range(periods, 0, -1):
+        y, mo = divmod(first_month.year * 12 + first_month.month - 1 - m, 12)
+        start = date(y, mo + 1, 1)
+        y2, mo2 = divmod(y * 12 + mo + 1, 12)
+        months.append((start, date(y2, mo2 + 1, 1) - timedelta(days=1)))
+    r_first = next_id(s, IndicatorResult)
+    author = ctx.officers[0]
+    statuses = [ResultStatus.VERIFIED] * 6 + [ResultStatus.REPORTED] * 3 + [ResultStatus.QUERIED]
+    cells = []
+
+    def result_rows():
+        r = r_first
+        for ind, by_sex in indicators:
+            for start, end in months:
+                value = ctx.rng.randint(0, 60)
+                yield dict(
+                    id=r,
+                    indicator_id=ind,
+                    period_start=start,
+                    period_end=end,
+                    value=value,
+                    explanation="",
+                    status=ctx.rng.choice(statuses).value,
+                    locked=False,
+                    milestone_update_id=None,
+                    reported_by_id=author,
+                    reported_at=ctx.now,
+                    reviewed_by_id=None,
+                    reviewed_at=None,
+                    query_comment="",
+                    version_id=1,
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
+                )
+                if by_sex:
+                    half = value // 2
+                    cells.append(dict(result_id=r, dimension="sex", category="female", value=half))
+                    cells.append(
+                        dict(result_id=r, dimension="sex", category="male", value=value - half)
+                    )
+                r += 1
+
+    bulk(ctx, IndicatorResult.__table__, result_rows())
+    bulk(ctx, ResultCell.__table__, iter(cells))
+
+
+def reminders_and_notifications(ctx: Context) -> None:
+    """What a year of reminders leaves behind: the reminders log (one row per milestone reminder
+    already sent), in-app notifications per grantee (most read), and the email outbox (mostly
+    sent, a few failed) that the reminders admin page looks through."""
+    s = ctx.session
+    rules = list(s.scalars(select(ReminderRule.id).order_by(ReminderRule.id)))
+    if not rules:
+        return
+    project_org = {}
+    for pid, org in s.execute(select(Project.id, Project.organisation_id)):
+        project_org[pid] = org
+    past = [(m, p) for m, p in ctx.new_milestones[::2]]
+    bulk(
+        ctx,
+        Reminder.__table__,
+        (
+            dict(
+                rule_id=rules[0],
+                object_id=m,
+                recipient_id=ctx.grantees_by_org[project_org[p]],
+                occurrence=ctx.today - timedelta(days=1 + k % 360),
+                due_at=ctx.now - timedelta(days=1 + k % 360),
+                status=ReminderStatus.SENT.value,
+                created_at=ctx.now - timedelta(days=1 + k % 360),
+            )
+            for k, (m, p) in enumerate(past)
+        ),
+    )
+    users = sorted(set(ctx.grantees_by_org.values()))
+    per = ctx.counts["notifications"]
+    bulk(
+        ctx,
+        Notification.__table__,
+        (
+            dict(
+                user_id=u,
+                subject=f"Еске салу: кезең {k + 1}",
+                body="Кезең бойынша есеп беру мерзімі жақындады.",
+                url="/milestones/1",
+                created_at=ctx.now - timedelta(days=per - k),
+                read_at=None if k >= per - 3 else ctx.now,
+                digest_pending=False,
+            )
+            for u in users
+            for k in range(per)
+        ),
+    )
+    bulk(
+        ctx,
+        OutboxEmail.__table__,
+        (
+            dict(
+                recipient_id=u,
+                to_address=f"user{u}@bench.fundtracker.kz",
+                subject="Еске салу",
+                body_text="Кезең бойынша есеп беру мерзімі жақындады.",
+                body_html="",
+                status=(EmailStatus.FAILED if k % 50 == 0 else EmailStatus.SENT).value,
+                attempts=5 if k % 50 == 0 else 1,
+                next_attempt_at=ctx.now,
+                sent_at=None if k % 50 == 0 else ctx.now,
+                last_error="refused" if k % 50 == 0 else "",
+                created_at=ctx.now,
+            )
+            for k, u in enumerate(users * 10)
+        ),
+    )
+
+
+def analyse(session: Session) -> None:
+    """Statistics, as a real database has them after a bulk load."""
+    dialect = session.get_bind().dialect.name
+    session.commit()
+    if dialect == "postgresql":
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+    elif dialect == "sqlite":
+        session.execute(text("ANALYZE"))
+        session.execute(text("PRAGMA optimize"))
+        session.commit()
+
+
 # Each capability's tables add a function here (session work only; no commit).
 FAMILIES: list[Callable[[Context], None]] = [
     organisations_and_users,
     projects,
     plan_and_delivery,
     history,
+    applications,
+    outcomes,
+    reminders_and_notifications,
 ]
 
 
@@ -372,6 +806,7 @@ def generate(session: Session, scale: str, seed: int = 2026) -> dict[str, int]:
     session.commit()
     counts = SCALES[scale]
     if counts is None:
+        analyse(session)
         return {}
     ctx = Context(
         session=session,
@@ -390,6 +825,9 @@ def generate(session: Session, scale: str, seed: int = 2026) -> dict[str, int]:
         print(f"  {family.__name__}: {time.perf_counter() - started:.1f} s", flush=True)
     fix_sequences(session)
     session.commit()
+    started = time.perf_counter()
+    analyse(session)
+    print(f"  analyse: {time.perf_counter() - started:.1f} s", flush=True)
     return ctx.inserted
 
 

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
 from fundtracker.i18n import format_money
@@ -744,6 +744,7 @@ class RankingRow:
     scores: list[tuple[User, float | None]]
     average: float | None
     spread: float | None
+    requested: int = 0  # the budget's total
 
 
 @dataclass
@@ -755,35 +756,88 @@ class Ranking:
 
 def ranking(session: Session, call: Call) -> Ranking:
     """Submitted applications of a call by their reviewers' average weighted score, with each
-    reviewer's score and the spread between them."""
+    reviewer's score and the spread between them.
+
+    A call may have a thousand applications and several thousand scores: the scores and budgets
+    are read as plain rows (one query each) and weighed here as ReviewAssignment.weighted_score
+    does, so the page runs the same few queries whatever the call's size."""
     applications = session.scalars(
-        select(Application).where(
-            Application.call_id == call.id, Application.status.not_in([S.DRAFT])
-        )
+        select(Application)
+        .where(Application.call_id == call.id, Application.status.not_in([S.DRAFT]))
+        .options(joinedload(Application.organisation))
     ).all()
+    in_call = select(Application.id).where(
+        Application.call_id == call.id, Application.status.not_in([S.DRAFT])
+    )
+    requested = dict(
+        session.execute(
+            select(ApplicationBudgetLine.application_id, func.sum(ApplicationBudgetLine.amount))
+            .where(ApplicationBudgetLine.application_id.in_(in_call))
+            .group_by(ApplicationBudgetLine.application_id)
+        ).all()
+    )
+    assignments = session.execute(
+        select(
+            ReviewAssignment.id,
+            ReviewAssignment.application_id,
+            ReviewAssignment.reviewer_id,
+            ReviewAssignment.submitted_at,
+        )
+        .where(
+            ReviewAssignment.application_id.in_(in_call),
+            ReviewAssignment.conflict != ConflictDeclaration.CONFLICT,
+        )
+        .order_by(ReviewAssignment.id)
+    ).all()
+    scores: dict[int, list[tuple[int, int]]] = {}
+    for assignment_id, criterion_id, score in session.execute(
+        select(ReviewScore.assignment_id, ReviewScore.criterion_id, ReviewScore.score).where(
+            ReviewScore.assignment_id.in_(
+                select(ReviewAssignment.id).where(ReviewAssignment.application_id.in_(in_call))
+            )
+        )
+    ):
+        scores.setdefault(assignment_id, []).append((criterion_id, score))
+    weights = {c.id: c.weight for c in call.criteria}
+    reviewers = {
+        u.id: u
+        for u in session.scalars(
+            select(User).where(User.id.in_({a.reviewer_id for a in assignments}))
+        )
+    }
+
+    def weighted(assignment_id: int, submitted) -> float | None:
+        given = scores.get(assignment_id)
+        if submitted is None or not given:
+            return None
+        total = sum(weights.get(c, 0) for c, _ in given)
+        if not total:
+            return None
+        return sum(v * weights.get(c, 0) for c, v in given) / total
+
+    by_application: dict[int, list[tuple[User, float | None]]] = {}
+    for assignment_id, application_id, reviewer_id, submitted in assignments:
+        by_application.setdefault(application_id, []).append(
+            (reviewers[reviewer_id], weighted(assignment_id, submitted))
+        )
     rows = []
     for application in applications:
-        scores = [
-            (a.reviewer, a.weighted_score())
-            for a in application.assignments
-            if a.conflict != ConflictDeclaration.CONFLICT
-        ]
-        given = [s for _, s in scores if s is not None]
+        row_scores = by_application.get(application.id, [])
+        given = [s for _, s in row_scores if s is not None]
         rows.append(
             RankingRow(
                 application=application,
-                scores=scores,
+                scores=row_scores,
                 average=mean(given) if given else None,
                 spread=(max(given) - min(given)) if given else None,
+                requested=requested.get(application.id) or 0,
             )
         )
     rows.sort(key=lambda r: (r.average is None, -(r.average or 0), r.application.id))
     return Ranking(
         rows=rows,
         requested_total=sum(
-            r.application.requested_amount
-            for r in rows
-            if r.application.status not in (S.REJECTED, S.RETURNED)
+            r.requested for r in rows if r.application.status not in (S.REJECTED, S.RETURNED)
         ),
         envelope=call.budget_envelope,
     )

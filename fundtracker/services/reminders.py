@@ -121,8 +121,10 @@ def start_of(day: date) -> datetime:
 
 
 def _milestones(session: Session, first_due: date, last_due: date):
-    return session.scalars(
-        select(Milestone)
+    """Open milestones of running projects due in the range, as rows (id, due_date,
+    organisation_id, officer_id): a busy fortnight has thousands, only these columns are read."""
+    return session.execute(
+        select(Milestone.id, Milestone.due_date, Project.organisation_id, Project.officer_id)
         .join(Milestone.project)
         .where(
             Milestone.due_date >= first_due,
@@ -130,7 +132,6 @@ def _milestones(session: Session, first_due: date, last_due: date):
             Milestone.status.in_(WITH_GRANTEE),
             Project.status.in_(RUNNING),
         )
-        .options(selectinload(Milestone.project).selectinload(Project.organisation))
         .order_by(Milestone.due_date, Milestone.id)
     ).all()
 
@@ -156,15 +157,15 @@ def _active_ids(session: Session, user_ids: set[int]) -> set[int]:
 
 
 def _milestone_occurrences(session, rule, milestones, day_of) -> list[Occurrence]:
-    grantees = _grantees(session, {m.project.organisation_id for m in milestones})
-    officers = _active_ids(session, {m.project.officer_id for m in milestones} - {None})
+    grantees = _grantees(session, {m.organisation_id for m in milestones})
+    officers = _active_ids(session, {m.officer_id for m in milestones} - {None})
     found = []
     for milestone in milestones:
         recipients = []
         if rule.to_grantee:
-            recipients += grantees.get(milestone.project.organisation_id, [])
-        if rule.to_officer and milestone.project.officer_id in officers:
-            recipients.append(milestone.project.officer_id)
+            recipients += grantees.get(milestone.organisation_id, [])
+        if rule.to_officer and milestone.officer_id in officers:
+            recipients.append(milestone.officer_id)
         day = day_of(milestone)
         for recipient_id in dict.fromkeys(recipients):
             found.append(
@@ -437,9 +438,26 @@ def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
     return [o for o in occurrences(session, first, today) if o.due_at <= now]
 
 
-def upcoming(session: Session, now: datetime, days: int = 14) -> list[Occurrence]:
+def upcoming(
+    session: Session, now: datetime, days: int = 14, limit: int | None = None
+) -> list[Occurrence]:
+    """Occurrences due after `now` within `days`, earliest first; at most `limit` of them.
+
+    With a limit, the days are looked at in growing windows (1, 2, 4 ... days) until enough
+    are found: an occurrence's due time falls on its own day, so every occurrence of an earlier
+    window comes before any of a later one, and the busy portfolio's fortnight is not worded in
+    full to show its first rows."""
     today = now.astimezone(tz()).date()
-    return [o for o in occurrences(session, today, today + timedelta(days)) if o.due_at > now]
+    last_day = today + timedelta(days)
+    if limit is None:
+        return [o for o in occurrences(session, today, last_day) if o.due_at > now]
+    found: list[Occurrence] = []
+    first, span = today, 1
+    while first <= last_day and len(found) < limit:
+        last = min(first + timedelta(days=span - 1), last_day)
+        found += [o for o in occurrences(session, first, last) if o.due_at > now]
+        first, span = last + timedelta(days=1), span * 2
+    return found[:limit]
 
 
 def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> bool:

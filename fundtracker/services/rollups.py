@@ -31,8 +31,10 @@ from fundtracker.models import (
     Project,
     ProjectIndicator,
     Region,
+    ResultCell,
     ResultStatus,
     StandardIndicator,
+    project_regions,
 )
 from fundtracker.services.outcomes import period_label
 
@@ -207,16 +209,27 @@ def _records(
     region_code: str | None = None,
     project_id: int | None = None,
 ) -> list[Record]:
+    """Verified results of count indicators as plain records. Read as rows in three queries
+    (results, their cells, their projects' regions) whatever their number: a portfolio holds
+    hundreds of thousands of results, too many to load as objects."""
     query = (
-        select(IndicatorResult)
+        select(
+            IndicatorResult.id,
+            IndicatorResult.period_start,
+            IndicatorResult.period_end,
+            IndicatorResult.value,
+            ProjectIndicator.id,
+            ProjectIndicator.project_id,
+            ProjectIndicator.standard_id,
+            ProjectIndicator.cumulative,
+            ProjectIndicator.target,
+            Project.area_id,
+        )
         .join(IndicatorResult.indicator)
         .join(ProjectIndicator.project)
-        .where(IndicatorResult.status == ResultStatus.VERIFIED)
-        .options(
-            selectinload(IndicatorResult.cells),
-            selectinload(IndicatorResult.indicator)
-            .selectinload(ProjectIndicator.project)
-            .selectinload(Project.regions),
+        .where(
+            IndicatorResult.status == ResultStatus.VERIFIED,
+            ProjectIndicator.type == IndicatorType.COUNT,
         )
     )
     if area_id is not None:
@@ -225,30 +238,57 @@ def _records(
         query = query.where(Project.id == project_id)
     if region_code is not None:
         query = query.where(Project.regions.any(Region.code == region_code))
-    records = []
-    for result in session.scalars(query):
-        indicator = result.indicator
-        if indicator.type != IndicatorType.COUNT:
-            continue
-        cells: dict[str, dict[str, int]] = {}
-        for cell in result.cells:
-            cells.setdefault(cell.dimension.value, {})[cell.category] = cell.value
-        records.append(
-            Record(
-                project_id=indicator.project_id,
-                indicator_id=indicator.id,
-                standard_id=indicator.standard_id,
-                area_id=indicator.project.area_id,
-                regions=tuple(r.code for r in indicator.project.regions),
-                cumulative=indicator.cumulative,
-                target=indicator.target,
-                period_start=result.period_start,
-                period_end=result.period_end,
-                value=result.value,
-                cells=cells,
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    cells: dict[int, dict[str, dict[str, int]]] = {}
+    for result_id, dimension, category, value in session.execute(
+        select(
+            ResultCell.result_id, ResultCell.dimension, ResultCell.category, ResultCell.value
+        ).where(ResultCell.result_id.in_(query.with_only_columns(IndicatorResult.id)))
+    ):
+        dimension = getattr(dimension, "value", dimension)
+        cells.setdefault(result_id, {}).setdefault(dimension, {})[category] = value
+    regions: dict[int, list[str]] = defaultdict(list)
+    for pid, code in session.execute(
+        select(project_regions.c.project_id, Region.code)
+        .join(Region, Region.id == project_regions.c.region_id)
+        .where(
+            project_regions.c.project_id.in_(
+                query.with_only_columns(ProjectIndicator.project_id).distinct()
             )
         )
-    return records
+        .order_by(project_regions.c.project_id, Region.code)
+    ):
+        regions[pid].append(code)
+    region_tuples = {pid: tuple(codes) for pid, codes in regions.items()}
+    return [
+        Record(
+            project_id=pid,
+            indicator_id=indicator_id,
+            standard_id=standard_id,
+            area_id=area,
+            regions=region_tuples.get(pid, ()),
+            cumulative=cumulative,
+            target=target,
+            period_start=period_start,
+            period_end=period_end,
+            value=value,
+            cells=cells.get(result_id, {}),
+        )
+        for (
+            result_id,
+            period_start,
+            period_end,
+            value,
+            indicator_id,
+            pid,
+            standard_id,
+            cumulative,
+            target,
+            area,
+        ) in rows
+    ]
 
 
 def _targets(

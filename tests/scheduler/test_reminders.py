@@ -255,3 +255,18 @@ def test_a_reminder_another_process_sent_meanwhile_is_not_sent_again(app, smtp):
         db.session.commit()
         outbox_job(app)
     assert len(_to(smtp, grantee.email)) == 1
+
+
+def test_upcoming_with_a_limit_is_the_start_of_the_full_list(app):
+    """The admin page asks for the first rows only; they are found in growing windows of days
+    and must be exactly the first rows of the whole fortnight, in order."""
+    start = date(2027, 3, 3)
+    for k in range(12):
+        milestone = _milestone(due=start + timedelta(days=k))
+        _grantee(milestone.project.organisation)
+    db.session.commit()
+    now = datetime(2027, 3, 2, 5, 0, tzinfo=UTC)
+    everything = reminders.upcoming(db.session, now)
+    assert len(everything) > 5
+    for limit in (1, 3, 5, len(everything), len(everything) + 10):
+        assert reminders.upcoming(db.session, now, limit=limit) == everything[:limit]

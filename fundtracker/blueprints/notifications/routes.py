@@ -114,7 +114,7 @@ def admin_index():
         rules=reminders.list_rules(db.session),
         kind_labels=_kind_labels(),
         fixed_recipients=_fixed_recipients(),
-        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now)[:200]),
+        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now, limit=200)),
         log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
         problems=notifications.problems(db.session),
         pending=notifications.pending_count(db.session),
