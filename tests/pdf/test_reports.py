@@ -394,7 +394,8 @@ def test_grantee_builds_their_own_project_report_only(app, login, grantee):
     pdf = client.get(response.headers["Location"])
     assert pdf.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert own.title_kk in text and "Жоба бойынша есеп" in text
+    words = " ".join(text.split())  # a long title wraps onto the next line
+    assert own.title_kk in words and "Жоба бойынша есеп" in words
 
     assert (
         client.post("/reports/project", data={"project": other.id, "language": "kk"}).status_code
