@@ -31,6 +31,7 @@ def test_grantee_opens_a_reminder_from_the_navigation(live_server, page, screens
 
 def test_admin_previews_a_reminder_email(live_server, page, screenshot):
     log_in(page, live_server, f"admin@{DEMO_DOMAIN}")
+    page.click("#admin-menu")
     page.click("nav >> text=Reminders")
     # The six rules migration 0006 inserts, and the demo's reviewer reminder.
     expect(page.locator("#rule-table tbody tr")).to_have_count(7)
