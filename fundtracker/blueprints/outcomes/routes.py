@@ -407,12 +407,18 @@ def result_new(indicator_id: int):
         if outcome.ok:
             flash(_("The result has been reported to the fund."), "success")
             return redirect(url_for(".project", project_id=indicator.project_id))
+    return _render_result_form(form, indicator)
+
+
+def _render_result_form(form, indicator, correcting: bool = False):
+    """The result form again, 422 after a refused POST, with everything typed kept."""
     return render_template(
         "outcomes/result_form.html",
         form=form,
         indicator=indicator,
         fields=result_fields(form, indicator),
         title=indicator.title(current_locale()),
+        correcting=correcting,
     ), 422 if request.method == "POST" else 200
 
 
@@ -446,14 +452,7 @@ def result_correct(result_id: int):
         if outcome.ok:
             flash(_("The correction has been saved; the earlier value is kept."), "success")
             return redirect(url_for(".project", project_id=indicator.project_id))
-    return render_template(
-        "outcomes/result_form.html",
-        form=form,
-        indicator=indicator,
-        fields=result_fields(form, indicator),
-        title=indicator.title(current_locale()),
-        correcting=True,
-    ), 422 if request.method == "POST" else 200
+    return _render_result_form(form, indicator, correcting=True)
 
 
 @bp.post("/results/<int:result_id>/review")
