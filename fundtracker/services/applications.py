@@ -22,7 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
 from fundtracker.i18n import format_money
@@ -362,10 +362,6 @@ APPLICATION_BADGES = {
     S.APPROVED: "success",
     S.REJECTED: "danger",
 }
-
-
-def allowed_targets(status: ApplicationStatus | None) -> set[ApplicationStatus]:
-    return {to for (frm, to) in TRANSITIONS if frm == status}
 
 
 def transition(
@@ -733,6 +729,7 @@ def assignments_of(session: Session, reviewer: User) -> list[ReviewAssignment]:
         session.scalars(
             select(ReviewAssignment)
             .where(ReviewAssignment.reviewer_id == reviewer.id)
+            .options(joinedload(ReviewAssignment.application).joinedload(Application.call))
             .order_by(ReviewAssignment.assigned_at.desc())
         )
     )
@@ -989,11 +986,21 @@ def reject(session: Session, actor: User, application: Application, reason: str)
     notify_applicant(session, application, S.REJECTED, reason)
 
 
+# What a list of applications shows on each row (organisation, call, requested total), loaded
+# in a fixed number of queries.
+LIST_LOADS = (
+    joinedload(Application.organisation),
+    joinedload(Application.call),
+    selectinload(Application.budget_lines),
+)
+
+
 def decisions(session: Session) -> list[Application]:
     return list(
         session.scalars(
             select(Application)
             .where(Application.status.in_([S.APPROVED, S.REJECTED]))
+            .options(*LIST_LOADS, joinedload(Application.project))
             .order_by(Application.decided_at.desc())
         )
     )

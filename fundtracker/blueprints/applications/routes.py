@@ -1,7 +1,6 @@
 """Calls for proposals, organisations' registration, applications, screening, reviews and
 decisions."""
 
-import logging
 from datetime import time
 
 from flask import (
@@ -63,7 +62,6 @@ from fundtracker.web import (
     version_of,
 )
 
-log = logging.getLogger(__name__)
 BLANK_ROWS = 3
 
 
@@ -326,7 +324,7 @@ def _same_site(url: str | None) -> bool:
 @bp.get("/applications/")
 @requires(permissions.can_list_applications)
 def index():
-    query = select(Application).order_by(Application.updated_at.desc())
+    query = select(Application).options(*svc.LIST_LOADS).order_by(Application.updated_at.desc())
     unverified = []
     if permissions.is_grantee(current_user):
         query = query.where(Application.organisation_id == current_user.organisation_id)
@@ -606,7 +604,6 @@ def _render_detail(application: Application, forms=None, status=200):
         application=application,
         call=application.call,
         verified=svc.is_verified(db.session, application.organisation_id),
-        registration=svc.registration_of(db.session, application.organisation_id),
         can_edit=permissions.can_edit_application(current_user, application),
         is_staff=permissions.is_staff(current_user),
         forms=staff_forms,

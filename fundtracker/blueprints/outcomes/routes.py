@@ -426,6 +426,15 @@ def _load_result(result_id: int) -> IndicatorResult:
     return load_or_404(IndicatorResult, result_id, permissions.can_view_result)
 
 
+def _load_result_to_verify(result_id: int) -> tuple[IndicatorResult, Project]:
+    """A result the user may see (else 404) and verify, query or lock (else 403)."""
+    result = _load_result(result_id)
+    project = result.indicator.project
+    if not permissions.can_verify_results(current_user, project):
+        abort(403)
+    return result, project
+
+
 @bp.route("/results/<int:result_id>/correct", methods=["GET", "POST"])
 @requires(permissions.is_signed_in)
 def result_correct(result_id: int):
@@ -458,10 +467,7 @@ def result_correct(result_id: int):
 @bp.post("/results/<int:result_id>/review")
 @requires(permissions.is_signed_in)
 def result_review(result_id: int):
-    result = _load_result(result_id)
-    project = result.indicator.project
-    if not permissions.can_verify_results(current_user, project):
-        abort(403)
+    result, project = _load_result_to_verify(result_id)
     form = ReviewResultForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
@@ -489,10 +495,7 @@ def result_review(result_id: int):
 @bp.post("/results/<int:result_id>/lock")
 @requires(permissions.is_signed_in)
 def result_lock(result_id: int):
-    result = _load_result(result_id)
-    project = result.indicator.project
-    if not permissions.can_verify_results(current_user, project):
-        abort(403)
+    result, project = _load_result_to_verify(result_id)
     form = LockForm()
     if form.validate_on_submit():
         with attempt() as outcome:

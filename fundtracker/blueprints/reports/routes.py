@@ -147,11 +147,14 @@ def request_project():
     form = ProjectReportForm()
     form.project.choices = _project_choices(current_user)
     project_id = int_or_none(request.form.get("project"))
-    if project_id is not None:  # another organisation's project: 404, as everywhere
+    # Loaded and checked before the form: another organisation's project is 404, as everywhere.
+    project = (
         load_or_404(Project, project_id, permissions.can_build_project_report)
-    if not form.validate():
+        if project_id is not None
+        else None
+    )
+    if not form.validate() or project is None:
         return _index_page(project_form=form, status=422)
-    project = db.session.get(Project, form.project.data)
     params = ReportParams(
         kind=ReportKind.PROJECT,
         locale=form.language.data,
