@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import mail
 from fundtracker.models import (
@@ -191,6 +191,7 @@ def collect_digests(session: Session, now: datetime) -> int:
     waiting = session.scalars(
         select(Notification)
         .where(Notification.digest_pending.is_(True), Notification.created_at <= moment)
+        .options(selectinload(Notification.user))
         .order_by(Notification.user_id, Notification.id)
         .with_for_update(skip_locked=True)
     ).all()
@@ -270,10 +271,16 @@ def record_failure(session: Session, email: OutboxEmail, now: datetime, error: s
     session.flush()
 
 
+RETRYABLE = (EmailStatus.FAILED, EmailStatus.PENDING)
+
+
 def retry(session: Session, email: OutboxEmail, now: datetime) -> None:
-    """An admin sends a failed (or waiting) email again at the next run."""
+    """An admin sends a failed (or waiting) email again at the next run. One being sent right
+    now is left alone: setting it back to pending would send it twice."""
     if email.status == EmailStatus.SENT:
         raise DomainError(_l("This email has been sent already."))
+    if email.status not in RETRYABLE:
+        raise DomainError(_l("This email is being sent now."))
     email.status = EmailStatus.PENDING
     email.next_attempt_at = now
     email.attempts = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -85,9 +86,9 @@ def period_label(frequency: Frequency, start: date) -> str:
     if frequency == Frequency.MONTHLY:
         return f"{start:%Y-%m}"
     if frequency == Frequency.QUARTERLY:
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+        return _("%(year)s Q%(n)s", year=start.year, n=(start.month - 1) // 3 + 1)
     if frequency == Frequency.HALF_YEARLY:
-        return f"{start.year} H{(start.month - 1) // 6 + 1}"
+        return _("%(year)s H%(n)s", year=start.year, n=(start.month - 1) // 6 + 1)
     return str(start.year)
 
 
@@ -170,7 +171,11 @@ def edit_standard(
 
 
 def library(session: Session, *, active_only: bool = False) -> list[StandardIndicator]:
-    query = select(StandardIndicator).order_by(StandardIndicator.code)
+    query = (
+        select(StandardIndicator)
+        .options(selectinload(StandardIndicator.area))
+        .order_by(StandardIndicator.code)
+    )
     if active_only:
         query = query.where(StandardIndicator.active.is_(True))
     return list(session.scalars(query))

@@ -37,6 +37,7 @@ from fundtracker.models import (
     ReviewAssignment,
     Role,
     User,
+    utcnow,
 )
 from fundtracker.services.errors import DomainError
 from fundtracker.services.notifications import app_path, notify
@@ -473,7 +474,7 @@ def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> 
             occurrence=occurrence.occurrence,
             due_at=occurrence.due_at,
             status=status,
-            created_at=datetime.now(UTC),
+            created_at=utcnow(),
         )
         .on_conflict_do_nothing()
         .returning(Reminder.id)
@@ -493,6 +494,8 @@ def send(session: Session, occurrence: Occurrence, now: datetime) -> ReminderSta
     """Claim the occurrence and notify its recipient, or record it as skipped when it is too
     late to matter. None when another process claimed it first. Flushes; the caller commits."""
     rule = session.get(ReminderRule, occurrence.rule_id)
+    if rule is None or not rule.active:  # switched off since the occurrence was found
+        return None
     recipient = session.get(User, occurrence.recipient_id)
     message = (
         message_for(session, occurrence, recipient) if recipient and recipient.active else None

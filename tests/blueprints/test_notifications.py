@@ -146,6 +146,19 @@ def test_failed_emails_are_shown_to_admins_and_sent_again_on_request(login, admi
     assert email.status == EmailStatus.PENDING and email.attempts == 0
 
 
+def test_an_email_being_sent_is_not_sent_again_on_request(login, admin, grantee):
+    email = factories.failed_email(grantee)
+    email.status = EmailStatus.SENDING  # a scheduler run has claimed it
+    db.session.flush()
+    client = login(admin)
+    assert "Send again" not in client.get(f"/admin/reminders/emails/{email.id}").get_data(
+        as_text=True
+    )
+    client.post(f"/admin/reminders/emails/{email.id}/retry")
+    db.session.refresh(email)
+    assert email.status == EmailStatus.SENDING
+
+
 def test_admin_adds_a_rule_reminding_reviewers_of_unscored_applications(login, admin):
     client = login(admin)
     form = client.get("/admin/reminders/rules/new").get_data(as_text=True)

@@ -30,7 +30,7 @@ class BoardReportForm(FlaskForm):
     quarter = SelectField(
         _l("Quarter"),
         coerce=int_or_none,
-        choices=choices([(q, f"Q{q}") for q in QUARTERS]),
+        choices=choices([(q, _l("Q%(n)s", n=q)) for q in QUARTERS]),
         validators=[Optional()],
     )
     start = DateField(_l("Start date"), validators=[Optional()])
