@@ -4,12 +4,13 @@ total."""
 
 from datetime import timedelta
 
+from flask_babel import force_locale
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fundtracker.demo import DEMO_DOMAIN, journey_project_code
 from fundtracker.extensions import db
-from fundtracker.models import Milestone, MilestoneStatus, Project, ProjectIndicator
+from fundtracker.models import Milestone, MilestoneStatus, Project, ProjectIndicator, User
 from fundtracker.services.outcomes import period_label, period_of
 from fundtracker.storage import today
 from tests.browser.helpers import log_in
@@ -35,7 +36,10 @@ def _journey(live_app):
             .where(ProjectIndicator.project_id == project.id)
             .order_by(ProjectIndicator.id)
         )
-        current = period_label(indicator.frequency, period_of(indicator.frequency, today())[0])
+        # The period as the officer's pages name it, in the officer's language.
+        officer = db.session.scalar(select(User).where(User.email == f"officer@{DEMO_DOMAIN}"))
+        with force_locale(officer.locale):
+            current = period_label(indicator.frequency, period_of(indicator.frequency, today())[0])
         result = project.id, milestone.id, indicator.id, indicator.standard.code, current
         db.session.remove()
         return result
