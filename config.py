@@ -61,6 +61,8 @@ class Config:
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
 
     PROJECTS_PER_PAGE = 20
+    # Rendered pages kept per web process (fundtracker.page_cache), in bytes; 0 turns it off.
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -80,6 +82,9 @@ class TestingConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_ENABLED = False
     BABEL_DEFAULT_LOCALE = "en"
+    # Factories flush rows without committing, which real writers never do: the page cache's
+    # own tests turn it on.
+    PAGE_CACHE_BYTES = 0
 
 
 class ProductionConfig(Config):

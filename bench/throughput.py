@@ -106,7 +106,7 @@ def serve(app_path: str, database_url: str) -> tuple[subprocess.Popen, int]:
 
 
 def wrk(url: str, cookie: str | None, seconds: int) -> float:
-    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency"]
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -121,10 +121,23 @@ def ensure_wrk() -> None:
     subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True)
 
 
-def check_status(url: str, cookie: str) -> int:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+USER_AGENT = "wrk-bench"
+
+
+def as_a_browser(url: str, cookie: str) -> str:
+    """Ask once as a browser would and keep the session cookie the server sends back (with the
+    login's session identifier and CSRF secret in it), as a browser keeps it; exits unless 200."""
+    request = urllib.request.Request(  # noqa: S310
+        url, headers={"Cookie": cookie, "User-Agent": USER_AGENT}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return response.status
+        if response.status != 200:
+            sys.exit(f"{url}: {response.status}, not 200")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            if name == "session":
+                return f"session={rest.split(';', 1)[0]}"
+    return cookie
 
 
 def main() -> None:
@@ -142,8 +155,8 @@ def main() -> None:
         proc, port = serve(app_path, args.database_url)
         try:
             url = f"http://127.0.0.1:{port}{url_path}"
-            if ck and check_status(url, ck) != 200:
-                sys.exit(f"{name}: not 200")
+            if ck:
+                ck = as_a_browser(url, ck)
             wrk(url, ck, 2)  # warm-up
             results[name] = wrk(url, ck, args.seconds)
         finally:

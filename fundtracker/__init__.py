@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
-from fundtracker import db_events
+from fundtracker import data_version, db_events
 from fundtracker.auth_loader import init_login
 from fundtracker.blueprints.admin import bp as admin_bp
 from fundtracker.blueprints.applications import bp as applications_bp
@@ -45,6 +45,11 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "fundtracker.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file cannot drop a connection: pinging it on every checkout is a wasted statement.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if hasattr(config_cls, "check"):
         config_cls.check(app.config)
     if app.config["TRUSTED_PROXIES"]:
@@ -70,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         db_events.configure_engine(db.engine)
+        data_version.install(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -64,6 +64,7 @@ from fundtracker.models.reminders import (
 )
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import LoginAttempt
+from fundtracker.models.system import DataVersion
 from fundtracker.models.user import Role, User
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "ReminderKind",
     "ReminderRule",
     "ReminderStatus",
+    "DataVersion",
     "localized",
     "project_regions",
     "utcnow",

@@ -43,7 +43,7 @@ def build_one(session: Session, report_id: int, today: date) -> bool:
     report = session.get(StoredReport, report_id)
     session.refresh(report)
     try:
-        rendered, fingerprint = service.render_report(session, report, today, progress)
+        rendered, fingerprint, stamp = service.render_report(session, report, today, progress)
         key, sha256 = service.store_pdf(rendered.pdf)
     except Exception as error:  # a failed build is shown to the user, never left "building"
         session.rollback()
@@ -60,6 +60,7 @@ def build_one(session: Session, report_id: int, today: date) -> bool:
     report.pages = rendered.pages
     # The data may have changed since it was queued: keep the fingerprint of what was built.
     report.fingerprint = fingerprint
+    report.data_stamp = stamp
     report.status = ReportStatus.DONE
     report.progress = 100
     report.finished_at = utcnow()

@@ -308,7 +308,9 @@ def _count():
     return db.session.scalar(select(func.count(StoredReport.id)))
 
 
-def test_board_report_is_queued_built_in_the_background_and_served_again(app, login, officer):
+def test_board_report_is_queued_built_in_the_background_and_served_again(
+    app, login, officer, monkeypatch
+):
     factories.ProjectFactory(title_ru="Реабилитационный центр в Жезказгане")
     board = factories.UserFactory(role=Role.BOARD)
     client = login(board)
@@ -349,17 +351,36 @@ def test_board_report_is_queued_built_in_the_background_and_served_again(app, lo
     assert reader.metadata.title == "Отчёт о результатах"
     assert "Реабилитационный центр в Жезказгане" in "".join(p.extract_text() for p in reader.pages)
 
-    # Unchanged data: served from the stored file at once, nothing queued.
+    # Unchanged data: served from the stored file at once, nothing queued, and without working
+    # the report's data out again: the data version has not moved since the build.
     before = _count()
+    with monkeypatch.context() as m:
+        m.setattr(service, "current_data", _not_expected)
+        served = client.post("/reports/board", data=BOARD_FORM)
+    assert served.headers["Location"].endswith(f"/reports/{report.id}/download")
+    assert _count() == before
+
+    # A change elsewhere (a notification) moves the version but not the report's data: the
+    # fingerprint is worked out again, matches, and the report is served and stamped anew.
+    notifications.notify(db.session, board, subject="Elsewhere", body="-", url="/reports/")
+    db.session.commit()
     served = client.post("/reports/board", data=BOARD_FORM)
     assert served.headers["Location"].endswith(f"/reports/{report.id}/download")
+    with monkeypatch.context() as m:
+        m.setattr(service, "current_data", _not_expected)
+        assert client.post("/reports/board", data=BOARD_FORM).status_code == 302
     assert _count() == before
 
     # Changed data: a new build.
     factories.ProjectFactory()
+    db.session.commit()
     changed = client.post("/reports/board", data=BOARD_FORM)
     assert _count() == before + 1
     assert not changed.headers["Location"].endswith("/download")
+
+
+def _not_expected(*_args, **_kwargs):
+    raise AssertionError("the report's data was worked out again")
 
 
 def test_a_bad_period_is_refused_with_a_message_and_keeps_the_form(app, login, officer):

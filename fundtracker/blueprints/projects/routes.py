@@ -16,6 +16,7 @@ from fundtracker.blueprints.projects.forms import (
     budget_line_form,
     tranche_form,
 )
+from fundtracker.db_events import reads_only
 from fundtracker.extensions import db
 from fundtracker.forms import choices
 from fundtracker.i18n import current_locale
@@ -29,6 +30,7 @@ from fundtracker.labels import (
     tranche_status_labels,
 )
 from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
+from fundtracker.page_cache import cached_page
 from fundtracker.services import events, export, files, overview, plan, reference, status
 from fundtracker.services.payments import HOLD_MESSAGES
 from fundtracker.services.projects import project_list
@@ -37,7 +39,9 @@ from fundtracker.web import attempt, load_or_404, requires, version_of
 
 
 @bp.get("/")
+@reads_only
 @requires(permissions.can_list_projects)
+@cached_page
 def index():
     locale = current_locale()
     portfolio = permissions.can_read_portfolio(current_user)

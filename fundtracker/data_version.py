@@ -1,0 +1,92 @@
+"""The data version: one number that goes up whenever a transaction that changed the fund's data
+commits, so that work derived from the data can be reused until it changes.
+
+Every statement that goes through the engine is looked at (ORM flushes, bulk statements and raw
+SQL alike); a transaction that inserted, updated or deleted rows of any table but the excluded ones
+bumps the number just before it commits, in the same transaction. A reader that reads the number
+*before* it reads the data therefore never keeps data older than the number says.
+
+The bump takes the row's lock only for the moment between it and COMMIT, so writers do not hold
+it while they work. A bump too many (after a savepoint, or a change rolled back to a savepoint)
+only costs a cache miss; a missed bump would serve stale pages, hence the whole engine is watched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from fundtracker.models import DataVersion
+
+# Tables whose rows nothing cached is made from: the counter itself and the stored-report
+# bookkeeping (a build's progress must not make every cached page stale).
+EXCLUDED = frozenset({"data_version", "reports", "alembic_version"})
+_FLAG = "fundtracker_data_changed"
+_DML = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+\"?(\w+)",
+    re.IGNORECASE,
+)
+_BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
+# Migrations change rows before 0009 makes the table (and after a downgrade drops it): bump only
+# where it exists, in one round trip on PostgreSQL.
+_BUMP_IF_THERE = {
+    "sqlite": (
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'",
+        _BUMP,
+    ),
+    "postgresql": (
+        None,
+        "DO $$ BEGIN IF to_regclass('data_version') IS NOT NULL THEN " + _BUMP + "; END IF; END $$",
+    ),
+}
+
+
+def changes_data(statement: str) -> bool:
+    match = _DML.match(statement)
+    return bool(match) and match.group(1).lower() not in EXCLUDED
+
+
+def _bump(conn: Connection) -> None:
+    # Straight on the DB-API connection: inside the transaction being committed, and without
+    # going through the engine's events again.
+    check, bump = _BUMP_IF_THERE[conn.dialect.name]
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if check is not None:
+            cursor.execute(check)
+            if cursor.fetchone() is None:
+                return
+        cursor.execute(bump)
+    finally:
+        cursor.close()
+
+
+def install(engine: Engine) -> None:
+    @event.listens_for(engine, "after_cursor_execute")
+    def _seen(conn, _cursor, statement, _parameters, _context, _executemany):
+        if changes_data(statement):
+            conn.info[_FLAG] = True
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):
+        if conn.info.pop(_FLAG, False):
+            _bump(conn)
+
+    @event.listens_for(engine, "release_savepoint")
+    def _release(conn, _name, _context):
+        # A savepoint released inside a longer transaction (the tests' per-test transaction,
+        # nested work): bump now; the bump stands or falls with the changes before it.
+        if conn.info.pop(_FLAG, False):
+            _bump(conn)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn):
+        conn.info.pop(_FLAG, None)
+
+
+def current(session: Session) -> int | None:
+    """The version now; None where the row is missing (a database not migrated to 0009)."""
+    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1))

@@ -1,0 +1,83 @@
+"""Rendered pages kept in the web process, for pages read far more often than their data changes
+(the filtered project list). A page is reused only for the same user as loaded now (every column
+of their row), the same address with its query string, language, day and data version; its CSRF
+token is swapped for the asking session's own. Nothing is kept for a response that carries
+flashed messages. Each process keeps its own pages, bounded in bytes (PAGE_CACHE_BYTES, 0 turns
+the cache off); a new data version makes every older page unreachable, and the LRU drops them.
+
+The data version is read before the view reads any data (see fundtracker.data_version), so a
+page kept under version N was made from data at least as new as N.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import wraps
+
+from cachetools import LRUCache
+from flask import current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import inspect
+
+from fundtracker import data_version
+from fundtracker.extensions import db
+from fundtracker.i18n import current_locale
+from fundtracker.storage import today
+
+_TOKEN_MARK = "\x1bcsrf-token\x1b"  # noqa: S105 - a placeholder, not a secret
+_lock = threading.Lock()
+
+
+def _pages() -> LRUCache | None:
+    app = current_app._get_current_object()
+    size = app.config.get("PAGE_CACHE_BYTES", 0)
+    if not size:
+        return None
+    pages = app.extensions.get("fundtracker_page_cache")
+    if pages is None:
+        pages = app.extensions["fundtracker_page_cache"] = LRUCache(maxsize=size, getsizeof=len)
+    return pages
+
+
+def _user_state(user) -> tuple:
+    state = inspect(user)
+    return tuple(state.attrs[attr.key].loaded_value for attr in state.mapper.column_attrs)
+
+
+def cached_page(view):
+    """Keep the page `view` renders (a str) as described above. Goes inside the permission check."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        pages = _pages()
+        if pages is None or session.get("_flashes"):
+            return view(*args, **kwargs)
+        user = current_user._get_current_object()
+        # Read with the user (auth_loader), before any of the page's data.
+        version = g.get("fundtracker_data_version")
+        if version is None:
+            version = data_version.current(db.session)
+        if version is None:
+            return view(*args, **kwargs)
+        key = (
+            request.endpoint,
+            request.host,
+            request.full_path,
+            version,
+            today(),
+            current_locale(),
+            _user_state(user),
+        )
+        token = generate_csrf()
+        with _lock:
+            page = pages.get(key)
+        if page is not None:
+            return page.replace(_TOKEN_MARK, token)
+        page = view(*args, **kwargs)
+        if isinstance(page, str) and not session.get("_flashes"):
+            with _lock:
+                pages[key] = page.replace(token, _TOKEN_MARK)
+        return page
+
+    return wrapper
