@@ -287,8 +287,9 @@ def retry(session: Session, email: OutboxEmail, now: datetime) -> None:
     session.flush()
 
 
-def problems(session: Session, limit: int = 50) -> list[OutboxEmail]:
-    """Emails that failed for good or are waiting for a retry after a failure."""
+def problems(session: Session, limit: int = 50, offset: int = 0) -> list[OutboxEmail]:
+    """Emails that failed for good or are waiting for a retry after a failure, latest first:
+    `limit` of them after the first `offset`."""
     return list(
         session.scalars(
             select(OutboxEmail)
@@ -299,6 +300,7 @@ def problems(session: Session, limit: int = 50) -> list[OutboxEmail]:
                 )
             )
             .order_by(OutboxEmail.id.desc())
+            .offset(offset)
             .limit(limit)
         )
     )

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from fundtracker.models import (
     Application,
@@ -81,14 +81,21 @@ class Kind:
     # Who the kind always goes to (a lazy string), or None when the rule's to_grantee and
     # to_officer choose.
     recipients: object | None = None
+    # (session, rules, first day, last day) -> the occurrences of several rules at once, for
+    # kinds that share it: the sweep and the admin page call it once for all those rules.
+    find_many: Callable[[Session, list[ReminderRule], date, date], Iterable[Occurrence]] | None = (
+        None
+    )
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, label, days_label, recipients=None):
+def register(name: str, label, days_label, recipients=None, find_many=None):
     """Add a kind of rule: decorate its `find` function and pass its `message` function.
-    `recipients` labels whom a kind always reminds, for kinds that ignore the rule's choice."""
+    `recipients` labels whom a kind always reminds, for kinds that ignore the rule's choice;
+    `find_many` finds the occurrences of several rules (of this kind or others sharing it) at
+    once."""
 
     def decorator(find):
         def with_message(message):
@@ -98,6 +105,7 @@ def register(name: str, label, days_label, recipients=None):
                 find=find,
                 message=message,
                 recipients=recipients,
+                find_many=find_many,
             )
             return message
 
@@ -121,57 +129,77 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz()).astimezone(UTC)
 
 
-def _milestones(session: Session, first_due: date, last_due: date):
-    """Open milestones of running projects due in the range, as rows (id, due_date,
-    organisation_id, officer_id): a busy fortnight has thousands, only these columns are read."""
-    return session.execute(
-        select(Milestone.id, Milestone.due_date, Project.organisation_id, Project.officer_id)
+def _milestones(session: Session, due_ranges: list[tuple[date, date]]) -> dict[date, list]:
+    """Open milestones of running projects due in any of the ranges of dates, by due date, each
+    as (id, its organisation's active grantees' ids, its officer's id if active), in one query:
+    a busy fortnight has thousands, so only these columns are read. Overlapping ranges are
+    merged, so each milestone comes once."""
+    merged: list[list[date]] = []
+    for first_due, last_due in sorted(due_ranges):
+        if merged and first_due <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last_due)
+        else:
+            merged.append([first_due, last_due])
+    grantee, officer = aliased(User), aliased(User)
+    rows = session.execute(
+        select(Milestone.id, Milestone.due_date, grantee.id, officer.id)
         .join(Milestone.project)
+        .outerjoin(
+            grantee,
+            and_(
+                grantee.organisation_id == Project.organisation_id,
+                grantee.role == Role.GRANTEE,
+                grantee.active.is_(True),
+            ),
+        )
+        .outerjoin(officer, and_(officer.id == Project.officer_id, officer.active.is_(True)))
         .where(
-            Milestone.due_date >= first_due,
-            Milestone.due_date <= last_due,
+            or_(*(Milestone.due_date.between(first, last) for first, last in merged)),
             Milestone.status.in_(WITH_GRANTEE),
             Project.status.in_(RUNNING),
         )
-        .order_by(Milestone.due_date, Milestone.id)
-    ).all()
+        .order_by(Milestone.due_date, Milestone.id, grantee.id)
+    )
+    by_due: dict[date, list] = {}
+    for milestone_id, due_date, grantee_id, officer_id in rows:
+        milestones = by_due.setdefault(due_date, [])
+        if not milestones or milestones[-1][0] != milestone_id:
+            milestones.append((milestone_id, [], officer_id))
+        if grantee_id is not None:
+            milestones[-1][1].append(grantee_id)
+    return by_due
 
 
-def _grantees(session: Session, organisation_ids: set[int]) -> dict[int, list[int]]:
-    rows = session.execute(
-        select(User.organisation_id, User.id).where(
-            User.organisation_id.in_(organisation_ids),
-            User.role == Role.GRANTEE,
-            User.active.is_(True),
-        )
-    ).all()
-    found: dict[int, list[int]] = {}
-    for organisation_id, user_id in rows:
-        found.setdefault(organisation_id, []).append(user_id)
-    return found
+def _milestone_offset(rule: ReminderRule) -> timedelta:
+    """A milestone rule's reminder on day D is about the milestones due on D + this offset:
+    `days` later for a due-soon rule, at least one day earlier for an overdue one."""
+    if rule.kind == ReminderKind.MILESTONE_OVERDUE:
+        return -timedelta(days=max(rule.days, 1))
+    return timedelta(days=rule.days)
 
 
-def _active_ids(session: Session, user_ids: set[int]) -> set[int]:
-    if not user_ids:
-        return set()
-    return set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.active)))
-
-
-def _milestone_occurrences(session, rule, milestones, day_of) -> list[Occurrence]:
-    grantees = _grantees(session, {m.organisation_id for m in milestones})
-    officers = _active_ids(session, {m.officer_id for m in milestones} - {None})
+def _find_milestone_rules(session, rules, first: date, last: date) -> list[Occurrence]:
+    """The occurrences of several milestone rules (due-soon and overdue alike) on days
+    first..last, from one query over the union of their ranges of due dates, whatever the
+    number of rules: each milestone is mapped back to the rules whose range holds its due
+    date."""
+    offsets = [(rule, _milestone_offset(rule)) for rule in rules]
+    by_due = _milestones(session, [(first + o, last + o) for _, o in offsets])
     found = []
-    for milestone in milestones:
-        recipients = []
-        if rule.to_grantee:
-            recipients += grantees.get(milestone.organisation_id, [])
-        if rule.to_officer and milestone.officer_id in officers:
-            recipients.append(milestone.officer_id)
-        day = day_of(milestone)
-        for recipient_id in dict.fromkeys(recipients):
-            found.append(
-                Occurrence(rule.id, rule.kind, milestone.id, recipient_id, day, moment(rule, day))
-            )
+    for rule, offset in offsets:
+        day = first
+        while day <= last:
+            due_at = None
+            for milestone_id, grantee_ids, officer_id in by_due.get(day + offset, ()):
+                recipients = grantee_ids if rule.to_grantee else []
+                if rule.to_officer and officer_id is not None:
+                    recipients = [*recipients, officer_id]
+                due_at = due_at or moment(rule, day)
+                for recipient_id in dict.fromkeys(recipients):
+                    found.append(
+                        Occurrence(rule.id, rule.kind, milestone_id, recipient_id, day, due_at)
+                    )
+            day += timedelta(days=1)
     return found
 
 
@@ -193,11 +221,10 @@ def _milestone_text(session: Session, occurrence: Occurrence, user: User):
     ReminderKind.MILESTONE_DUE,
     _l("Milestone due (before the due date)"),
     _l("Days before the due date (0: on the day)"),
+    find_many=_find_milestone_rules,
 )
 def _find_due(session, rule, first: date, last: date):
-    days = timedelta(days=rule.days)
-    milestones = _milestones(session, first + days, last + days)
-    return _milestone_occurrences(session, rule, milestones, lambda m: m.due_date - days)
+    return _find_milestone_rules(session, [rule], first, last)
 
 
 @_find_due.message
@@ -222,11 +249,10 @@ def _due_message(session, occurrence, user):
     ReminderKind.MILESTONE_OVERDUE,
     _l("Milestone overdue"),
     _l("Days after the due date"),
+    find_many=_find_milestone_rules,
 )
 def _find_overdue(session, rule, first: date, last: date):
-    days = timedelta(days=max(rule.days, 1))
-    milestones = _milestones(session, first - days, last - days)
-    return _milestone_occurrences(session, rule, milestones, lambda m: m.due_date + days)
+    return _find_milestone_rules(session, [rule], first, last)
 
 
 @_find_overdue.message
@@ -264,11 +290,14 @@ def _find_digest(session, rule, first: date, last: date):
         )
         .order_by(User.id)
     ).all()
-    return [
-        Occurrence(rule.id, rule.kind, officer_id, officer_id, day, moment(rule, day))
-        for day in days
-        for officer_id in officers
-    ]
+    found = []
+    for day in days:
+        due_at = moment(rule, day)
+        found += [
+            Occurrence(rule.id, rule.kind, officer_id, officer_id, day, due_at)
+            for officer_id in officers
+        ]
+    return found
 
 
 DIGEST_HORIZON = 14
@@ -311,12 +340,17 @@ def _digest_message(session, occurrence, user):
 
 
 # An assignment is still the reviewer's to score while it is not taken off by a declared conflict,
-# its scores are not submitted, and the application is under review.
+# its scores are not submitted, and the application is under review. The application is checked
+# by EXISTS rather than a join, so that SQLite reads the assignments in the range of days first
+# instead of every application under review (half the time at 70,000 assignments).
 def _still_to_score():
     return (
         ReviewAssignment.conflict != ConflictDeclaration.CONFLICT,
         ReviewAssignment.submitted_at.is_(None),
-        Application.status == ApplicationStatus.UNDER_REVIEW,
+        exists().where(
+            Application.id == ReviewAssignment.application_id,
+            Application.status == ApplicationStatus.UNDER_REVIEW,
+        ),
     )
 
 
@@ -332,7 +366,6 @@ def _find_unscored(session, rule, first: date, last: date):
     # before first..last, bounded by UTC instants so that no time zone arithmetic runs in SQL.
     rows = session.execute(
         select(ReviewAssignment.id, ReviewAssignment.reviewer_id, ReviewAssignment.assigned_at)
-        .join(ReviewAssignment.application)
         .join(User, User.id == ReviewAssignment.reviewer_id)
         .where(
             ReviewAssignment.assigned_at >= start_of(first - days),
@@ -356,7 +389,6 @@ def _find_unscored(session, rule, first: date, last: date):
 def _unscored_message(session, occurrence, user):
     assignment = session.scalar(
         select(ReviewAssignment)
-        .join(ReviewAssignment.application)
         .where(
             ReviewAssignment.id == occurrence.object_id,
             ReviewAssignment.reviewer_id == user.id,
@@ -407,27 +439,67 @@ def active_rules(session: Session) -> list[ReminderRule]:
 
 
 def _existing(session: Session, found: list[Occurrence]) -> set[tuple]:
-    keys = [o.key for o in found]
+    """The keys of `found` already in the log. Asked by rule, object and range of days, which
+    the unique constraint's index (rule_id, object_id, recipient_id, occurrence) serves with
+    few parameters; the rows are matched to the exact keys here."""
+    if not found:
+        return set()
+    keys = {o.key for o in found}
+    rule_ids = sorted({o.rule_id for o in found})
+    object_ids = sorted({o.object_id for o in found})
+    first = min(o.occurrence for o in found)
+    last = max(o.occurrence for o in found)
+    columns = (Reminder.rule_id, Reminder.object_id, Reminder.recipient_id, Reminder.occurrence)
     done: set[tuple] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        columns = (Reminder.rule_id, Reminder.object_id, Reminder.recipient_id, Reminder.occurrence)
-        done.update(
-            tuple(row)
-            for row in session.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
+    for start in range(0, len(object_ids), 1000):
+        rows = session.execute(
+            select(*columns).where(
+                Reminder.rule_id.in_(rule_ids),
+                Reminder.object_id.in_(object_ids[start : start + 1000]),
+                Reminder.occurrence.between(first, last),
+            )
         )
+        done.update(key for key in map(tuple, rows) if key in keys)
     return done
+
+
+def _found(session: Session, rules: list[ReminderRule], first: date, last: date):
+    """The rules' occurrences on days first..last, done or not, by due time. Rules whose kinds
+    share a `find_many` are found together."""
+    found: list[Occurrence] = []
+    together: dict[Callable, list[ReminderRule]] = {}
+    for rule in rules:
+        kind = KINDS.get(rule.kind)
+        if kind is None:
+            continue
+        if kind.find_many is not None:
+            together.setdefault(kind.find_many, []).append(rule)
+        else:
+            found.extend(kind.find(session, rule, first, last))
+    for find_many, group in together.items():
+        found.extend(find_many(session, group, first, last))
+    return sorted(found, key=lambda o: (o.due_at, o.key))
+
+
+def _not_done(session: Session, found: list[Occurrence], limit: int | None = None):
+    """`found` (in order) without what was sent or skipped already. With a limit, only the
+    first ones are checked, in growing batches, until `limit` are kept."""
+    if limit is None:
+        done = _existing(session, found)
+        return [o for o in found if o.key not in done]
+    kept: list[Occurrence] = []
+    start, size = 0, max(limit, 1)
+    while len(kept) < limit and start < len(found):
+        batch = found[start : start + size]
+        done = _existing(session, batch)
+        kept += [o for o in batch if o.key not in done]
+        start, size = start + size, size * 2
+    return kept[:limit]
 
 
 def occurrences(session: Session, first: date, last: date) -> list[Occurrence]:
     """Every active rule's occurrences on days first..last not yet sent or skipped."""
-    found: list[Occurrence] = []
-    for rule in active_rules(session):
-        kind = KINDS.get(rule.kind)
-        if kind is not None:
-            found.extend(kind.find(session, rule, first, last))
-    done = _existing(session, found)
-    return sorted((o for o in found if o.key not in done), key=lambda o: (o.due_at, o.key))
+    return _not_done(session, _found(session, active_rules(session), first, last))
 
 
 def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
@@ -436,7 +508,8 @@ def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
     grace = max((r.grace_days for r in rules), default=0)
     today = now.astimezone(tz()).date()
     first = today - timedelta(days=grace + LOOKBACK_DAYS)
-    return [o for o in occurrences(session, first, today) if o.due_at <= now]
+    found = [o for o in _found(session, rules, first, today) if o.due_at <= now]
+    return _not_done(session, found)
 
 
 def upcoming(
@@ -444,21 +517,25 @@ def upcoming(
 ) -> list[Occurrence]:
     """Occurrences due after `now` within `days`, earliest first; at most `limit` of them.
 
-    With a limit, the days are looked at in growing windows (1, 2, 4 ... days) until enough
-    are found: an occurrence's due time falls on its own day, so every occurrence of an earlier
-    window comes before any of a later one, and the busy portfolio's fortnight is not worded in
-    full to show its first rows."""
+    With a limit, the days are looked at in growing windows (today and tomorrow, then 4, 8 ...
+    days) until enough are found: an occurrence's due time falls on its own day, so every
+    occurrence of an earlier window comes before any of a later one, and the busy portfolio's
+    fortnight is not worded in full to show its first rows. Within a window, only as many are
+    checked against the log as are needed."""
+    rules = active_rules(session)
     today = now.astimezone(tz()).date()
     last_day = today + timedelta(days)
     if limit is None:
-        return [o for o in occurrences(session, today, last_day) if o.due_at > now]
-    found: list[Occurrence] = []
-    first, span = today, 1
-    while first <= last_day and len(found) < limit:
+        found = _found(session, rules, today, last_day)
+        return _not_done(session, [o for o in found if o.due_at > now])
+    kept: list[Occurrence] = []
+    first, span = today, 2
+    while first <= last_day and len(kept) < limit:
         last = min(first + timedelta(days=span - 1), last_day)
-        found += [o for o in occurrences(session, first, last) if o.due_at > now]
+        found = [o for o in _found(session, rules, first, last) if o.due_at > now]
+        kept += _not_done(session, found, limit - len(kept))
         first, span = last + timedelta(days=1), span * 2
-    return found[:limit]
+    return kept
 
 
 def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> bool:
@@ -510,12 +587,14 @@ def send(session: Session, occurrence: Occurrence, now: datetime) -> ReminderSta
     return status
 
 
-def sent_log(session: Session, limit: int = 100) -> list[Reminder]:
+def sent_log(session: Session, limit: int = 100, offset: int = 0) -> list[Reminder]:
+    """The reminders sent or skipped, latest first: `limit` of them after the first `offset`."""
     return list(
         session.scalars(
             select(Reminder)
-            .options(selectinload(Reminder.rule), selectinload(Reminder.recipient))
+            .options(selectinload(Reminder.rule))
             .order_by(Reminder.id.desc())
+            .offset(offset)
             .limit(limit)
         )
     )
@@ -583,7 +662,8 @@ class Row:
     kind: str
     object_id: int
     object_label: str
-    recipient: User | None
+    recipient_id: int
+    recipient_name: str
     occurrence: date
     due_at: datetime
     status: str = ""
@@ -593,7 +673,8 @@ MILESTONE_KINDS = {ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}
 ASSIGNMENT_KINDS = {ReminderKind.APPLICATION_UNSCORED}
 
 
-def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], dict[int, User]]:
+def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Labels of the milestones, review assignments and users the items name, read as rows."""
     milestone_ids = {i.object_id for i in items if i.kind in MILESTONE_KINDS}
     assignment_ids = {i.object_id for i in items if i.kind in ASSIGNMENT_KINDS}
     user_ids = {i.recipient_id for i in items} | {
@@ -601,26 +682,25 @@ def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], di
     }
     milestones = {}
     if milestone_ids:
-        for m in session.scalars(
-            select(Milestone)
+        rows = session.execute(
+            select(Milestone.id, Project.code, Milestone.title)
+            .join(Milestone.project)
             .where(Milestone.id.in_(milestone_ids))
-            .options(selectinload(Milestone.project))
-        ):
-            milestones[m.id] = f"{m.project.code} · {m.title}"
+        )
+        milestones = {id_: f"{code} · {title}" for id_, code, title in rows}
     assignments = {}
     if assignment_ids:
-        for a in session.scalars(
-            select(ReviewAssignment)
+        rows = session.execute(
+            select(ReviewAssignment.id, Application.id, Application.title)
+            .join(ReviewAssignment.application)
             .where(ReviewAssignment.id.in_(assignment_ids))
-            .options(selectinload(ReviewAssignment.application))
-        ):
-            number = _l("Application no. %(id)d", id=a.application_id)
-            assignments[a.id] = f"{number} · {a.application.title}"
-    users = (
-        {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
-        if user_ids
-        else {}
-    )
+        )
+        for id_, application_id, title in rows:
+            number = _l("Application no. %(id)d", id=application_id)
+            assignments[id_] = f"{number} · {title}"
+    users = {}
+    if user_ids:
+        users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
     return milestones, assignments, users
 
 
@@ -633,14 +713,15 @@ def describe(session: Session, found: list[Occurrence]) -> list[Row]:
         elif o.kind in ASSIGNMENT_KINDS:
             label = assignments.get(o.object_id, f"#{o.object_id}")
         else:
-            label = users[o.object_id].name if o.object_id in users else f"#{o.object_id}"
+            label = users.get(o.object_id, f"#{o.object_id}")
         rows.append(
             Row(
                 o.rule_id,
                 o.kind,
                 o.object_id,
                 label,
-                users.get(o.recipient_id),
+                o.recipient_id,
+                users.get(o.recipient_id, ""),
                 o.occurrence,
                 o.due_at,
             )

@@ -3,14 +3,23 @@ admin's reminders page: rules, upcoming reminders, failures and previews."""
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from fundtracker.extensions import db
-from fundtracker.models import ApplicationStatus, EmailStatus, ReminderRule, Role
-from fundtracker.services import applications
+from fundtracker.models import (
+    ApplicationStatus,
+    EmailStatus,
+    Reminder,
+    ReminderRule,
+    ReminderStatus,
+    Role,
+)
+from fundtracker.services import applications, reminders
 from fundtracker.storage import today
 from tests import factories
 
@@ -198,3 +207,79 @@ def test_admin_page_lists_and_previews_a_reminder_to_a_reviewer(login, admin):
     preview = client.get(f"/admin/reminders/rules/{rule.id}/preview").get_data(as_text=True)
     assert f"Ждёт вашей оценки: заявка № {application.id}" in preview
     assert f"/reviews/{assignment.id}" in preview
+
+
+def _rows(page: str, table_id: str) -> list[str]:
+    """The body rows of a table of the reminders page."""
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S)
+    return re.findall(r"<tr>\s*<td.*?</tr>", table.group(0), re.S) if table else []
+
+
+def _link(page: str, label: str) -> list[str]:
+    """The pager links labelled `label` that lead somewhere."""
+    return re.findall(rf'<a class="page-link" href="([^"#][^"]*)">{label}</a>', page)
+
+
+def test_the_upcoming_reminders_are_paged_50_at_a_time_and_all_can_be_seen(login, admin):
+    when = datetime(2027, 3, 2, 5, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Almaty
+    for k in range(22):  # several reminders each within the fortnight: two pages
+        project = factories.ProjectFactory()
+        factories.MilestoneFactory(project=project, due_date=date(2027, 3, 5) + timedelta(k % 9))
+        factories.UserFactory(role=Role.GRANTEE, organisation=project.organisation)
+    db.session.commit()
+    with time_machine.travel(when, tick=False):
+        everything = reminders.upcoming(db.session, when)
+        client = login(admin)
+        first = client.get("/admin/reminders").get_data(as_text=True)
+        [next_url] = _link(first, "Next")
+        assert "upcoming_page=2" in next_url and next_url.endswith("#upcoming")
+        second = client.get(html.unescape(next_url)).get_data(as_text=True)
+        assert _link(second, "Next") == []
+        [back] = _link(second, "Previous")
+        assert "upcoming_page=1" in back
+
+    listed = _rows(first, "upcoming-table") + _rows(second, "upcoming-table")
+    assert len(_rows(first, "upcoming-table")) == 50 and 50 < len(everything) <= 100
+    assert len(listed) == len(everything)
+    for row, occurrence in zip(listed, everything, strict=True):
+        assert f"object_id={occurrence.object_id}&amp;recipient_id={occurrence.recipient_id}" in row
+
+
+def test_the_log_and_the_failed_emails_are_paged_and_keep_the_other_tables_page(
+    login, admin, grantee
+):
+    rule = db.session.scalar(select(ReminderRule).order_by(ReminderRule.id))
+    for k in range(53):
+        db.session.add(
+            Reminder(
+                rule_id=rule.id,
+                object_id=1000 + k,
+                recipient_id=grantee.id,
+                occurrence=date(2027, 1, 1),
+                due_at=datetime(2027, 1, 1, 4, 0, tzinfo=UTC),
+                status=ReminderStatus.SENT,
+            )
+        )
+    for _ in range(51):
+        factories.failed_email(grantee)
+    db.session.flush()
+    client = login(admin)
+
+    first = client.get("/admin/reminders").get_data(as_text=True)
+    assert len(_rows(first, "log-table")) == 50 and len(_rows(first, "problem-table")) == 50
+    assert "object_id=1052&amp;" in _rows(first, "log-table")[0]  # latest first
+
+    page = client.get("/admin/reminders?log_page=2&problems_page=2").get_data(as_text=True)
+    log, problems = _rows(page, "log-table"), _rows(page, "problem-table")
+    assert len(log) == 3 and "object_id=1002&amp;" in log[0] and "object_id=1000&amp;" in log[2]
+    assert len(problems) == 1
+    assert _link(page, "Next") == []
+    # each table's Previous link keeps the other table's page
+    previous = _link(page, "Previous")
+    assert any("log_page=1" in p and "problems_page=2" in p for p in previous)
+    assert any("log_page=2" in p and "problems_page=1" in p for p in previous)
+
+    # a page number that is not one shows the first page
+    for bad in ("0", "-3", "x", "99999999999"):
+        again = client.get(f"/admin/reminders?log_page={bad}").get_data(as_text=True)
+        assert _rows(again, "log-table") == _rows(first, "log-table")

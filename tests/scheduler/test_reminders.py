@@ -3,7 +3,7 @@ server on 127.0.0.1. Almaty is UTC+5, so 09:00 there is 04:00 UTC."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from fundtracker.models import (
     EmailStatus,
     Notification,
     OutboxEmail,
+    ProjectStatus,
     Reminder,
     ReminderRule,
     ReminderStatus,
@@ -270,3 +271,56 @@ def test_upcoming_with_a_limit_is_the_start_of_the_full_list(app):
     assert len(everything) > 5
     for limit in (1, 3, 5, len(everything), len(everything) + 10):
         assert reminders.upcoming(db.session, now, limit=limit) == everything[:limit]
+
+
+def test_milestone_rules_found_together_are_what_each_finds_alone(app):
+    """The sweep and the admin page find all milestone rules with one query over the union of
+    their ranges of due dates; the rows mapped back to each rule must be what the rule's own
+    `find` gives, recipients included."""
+    factories.ReminderRuleFactory(kind="milestone_due", days=5, to_grantee=True, to_officer=True)
+    to_officer_only = factories.ReminderRuleFactory(
+        kind="milestone_overdue", days=2, to_grantee=False, to_officer=True
+    )
+    officer = factories.UserFactory(role=Role.OFFICER)
+    gone = factories.UserFactory(role=Role.OFFICER, active=False)
+    start = date(2027, 2, 20)
+    for n in range(14):
+        milestone = _milestone(
+            due=start + timedelta(days=3 * n), officer=(officer, gone, None)[n % 3]
+        )
+        _grantee(milestone.project.organisation)
+        if n % 2:
+            _grantee(milestone.project.organisation)  # two people at the grantee
+            _grantee(milestone.project.organisation, active=False)
+    _milestone(due=DUE, status=ProjectStatus.SUSPENDED)  # not running: nothing
+    db.session.commit()
+
+    first, last = date(2027, 3, 1), date(2027, 3, 12)
+    rules = [r for r in reminders.active_rules(db.session) if r.kind != "officer_digest"]
+    alone = [o for r in rules for o in reminders.KINDS[r.kind].find(db.session, r, first, last)]
+    together = [
+        o for o in reminders.occurrences(db.session, first, last) if o.kind != "officer_digest"
+    ]
+    assert len(alone) > 20
+    assert sorted(together, key=lambda o: o.key) == sorted(alone, key=lambda o: o.key)
+    assert {o.recipient_id for o in together if o.rule_id == to_officer_only.id} == {officer.id}
+
+
+def test_what_the_log_has_is_not_listed_as_upcoming(app):
+    """An occurrence already sent stays out of the upcoming list even when its due time moves
+    later (here: the rule's time of day changed after it was sent)."""
+    milestone = _milestone()
+    _grantee(milestone.project.organisation)
+    db.session.commit()
+    with _at(FOURTEEN_BEFORE):
+        reminders_job(app)
+    rule = db.session.scalar(
+        select(ReminderRule).where(ReminderRule.kind == "milestone_due", ReminderRule.days == 14)
+    )
+    rule.send_time = time(18, 0)
+    db.session.commit()
+
+    now = FOURTEEN_BEFORE + timedelta(hours=1)
+    listed = reminders.upcoming(db.session, now)
+    assert listed and all(o.rule_id != rule.id for o in listed)
+    assert reminders.upcoming(db.session, now, limit=1) == listed[:1]

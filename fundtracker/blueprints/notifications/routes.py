@@ -1,3 +1,5 @@
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, time
 
 from babel.dates import get_day_names
@@ -12,7 +14,7 @@ from fundtracker.blueprints.notifications import bp
 from fundtracker.blueprints.notifications.forms import RuleForm, SettingsForm
 from fundtracker.extensions import db
 from fundtracker.forms import choices
-from fundtracker.i18n import current_locale
+from fundtracker.i18n import current_locale, format_dt
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.notifications import external_link, render_email
@@ -105,18 +107,69 @@ def _fixed_recipients() -> dict[str, str]:
     return {name: str(kind.recipients) for name, kind in reminders.KINDS.items() if kind.recipients}
 
 
+# Rows per table of the reminders page; each table pages through the rest.
+ADMIN_PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Pager:
+    page: int
+    previous_url: str | None
+    next_url: str | None
+
+
+def _paged(arg: str, anchor: str, fetch: Callable[[int, int], list]) -> tuple[list, Pager]:
+    """One page of a table: the page number comes from the query argument `arg`, `fetch(limit,
+    offset)` reads the rows (one more than a page, to know whether another follows), and the
+    pager's links keep the other tables' pages."""
+    page = request.args.get(arg, 1, type=int)
+    page = page if page and 0 < page <= 10_000 else 1
+    rows = fetch(ADMIN_PAGE_ROWS + 1, (page - 1) * ADMIN_PAGE_ROWS)
+
+    def link(number: int) -> str:
+        return url_for(".admin_index", **{**request.args.to_dict(), arg: number}, _anchor=anchor)
+
+    pager = Pager(
+        page,
+        link(page - 1) if page > 1 else None,
+        link(page + 1) if len(rows) > ADMIN_PAGE_ROWS else None,
+    )
+    return rows[:ADMIN_PAGE_ROWS], pager
+
+
 @bp.get("/admin/reminders")
 @requires(permissions.can_manage_reminders)
 def admin_index():
     now = utcnow()
+    found, upcoming_pager = _paged(
+        "upcoming_page",
+        "upcoming",
+        lambda limit, offset: reminders.upcoming(db.session, now, limit=offset + limit)[offset:],
+    )
+    logged, log_pager = _paged(
+        "log_page", "log", lambda limit, offset: reminders.sent_log(db.session, limit, offset)
+    )
+    problems, problems_pager = _paged(
+        "problems_page",
+        "problems",
+        lambda limit, offset: notifications.problems(db.session, limit, offset),
+    )
+    upcoming = reminders.describe(db.session, found)
+    log = reminders.describe_log(db.session, logged)
+    # Many rows share a due time (a rule's time of day): each is formatted once.
+    due_labels = {when: format_dt(when, "short") for when in {r.due_at for r in upcoming + log}}
     return render_template(
         "notifications/admin.html",
         rules=reminders.list_rules(db.session),
         kind_labels=_kind_labels(),
         fixed_recipients=_fixed_recipients(),
-        upcoming=reminders.describe(db.session, reminders.upcoming(db.session, now, limit=200)),
-        log=reminders.describe_log(db.session, reminders.sent_log(db.session)),
-        problems=notifications.problems(db.session),
+        upcoming=upcoming,
+        upcoming_pager=upcoming_pager,
+        log=log,
+        log_pager=log_pager,
+        problems=problems,
+        problems_pager=problems_pager,
+        due_labels=due_labels,
         pending=notifications.pending_count(db.session),
         weekdays=get_day_names("wide", locale=current_locale()),
         action_form=PostOnlyForm(),
