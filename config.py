@@ -61,6 +61,7 @@ class Config:
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
 
     PROJECTS_PER_PAGE = 20
+    RANKING_PER_PAGE = 100
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
