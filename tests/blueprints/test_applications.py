@@ -357,6 +357,15 @@ def test_a_hand_edited_ranking_page_number_shows_the_nearest_page(
         assert _ranks(_page(response)) == ranks, page
 
 
+def test_a_ranking_with_nothing_submitted_says_so(client, login, officer):
+    call = factories.CallFactory()
+    factories.application_in(S.DRAFT, call=call)
+    login(officer)
+    page = _page(client.get(f"/calls/{call.id}/ranking?page=4"))
+    assert "No applications have been submitted to this call yet." in page
+    assert 'id="ranking-count"' not in page and 'class="pagination"' not in page
+
+
 def test_an_officer_creates_a_call_in_almaty_time(client, login, officer):
     login(officer)
     response = client.post(
