@@ -61,6 +61,7 @@ class Config:
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
 
     PROJECTS_PER_PAGE = 20
+    RANKING_PER_PAGE = 100
     # Rendered pages kept per web process (fundtracker.page_cache), in bytes; 0 turns it off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 

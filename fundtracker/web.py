@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, request, send_file, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,6 +67,27 @@ def form_errors_from(form: FlaskForm, error) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "danger")
+
+
+class Paged(Pagination):
+    """A page of rows worked out elsewhere (not by one SELECT, e.g. a ranking sorted in Python),
+    for the same page links as `db.paginate`'s (the `pages` macro)."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int) -> None:
+        super().__init__(
+            page=page,
+            per_page=per_page,
+            max_per_page=None,
+            error_out=False,
+            items=items,
+            total=total,
+        )
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
 
 
 class PostOnlyForm(FlaskForm):

@@ -457,3 +457,18 @@ def application_in(status, **kwargs):
         {c.id: (4, "Good") for c in application.call.criteria},
     )
     return application
+
+
+def application_scored(call, *scores: int):
+    """An application of `call` under review, with one reviewer per score who gave it that score
+    on every criterion (no scores: screened, no reviewer yet)."""
+    application = application_in(ApplicationStatus.SCREENED, call=call)
+    officer = UserFactory(role=Role.OFFICER)
+    for score in scores:
+        reviewer = UserFactory(role=Role.REVIEWER)
+        assignment = application_service.assign_reviewer(db.session, officer, application, reviewer)
+        application_service.declare_conflict(db.session, reviewer, assignment, False)
+        application_service.submit_scores(
+            db.session, reviewer, assignment, {c.id: (score, "") for c in call.criteria}
+        )
+    return application

@@ -13,15 +13,15 @@ and records each one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from statistics import mean
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
@@ -737,6 +737,7 @@ def assignments_of(session: Session, reviewer: User) -> list[ReviewAssignment]:
 
 @dataclass
 class RankingRow:
+    rank: int  # 1 for the best average of the whole call, whatever the page
     application: Application
     scores: list[tuple[User, float | None]]
     average: float | None
@@ -746,98 +747,139 @@ class RankingRow:
 
 @dataclass
 class Ranking:
-    rows: list[RankingRow]
-    requested_total: int
+    rows: list[RankingRow]  # the page's rows
+    requested_total: int  # the whole call's, as is everything below
     envelope: int
+    count: int  # applications in the ranking
+    page: int = 1
+    per_page: int | None = None  # None: one page with every row
+
+    @property
+    def pages(self) -> int:
+        if not self.per_page:
+            return 1
+        return max(1, math.ceil(self.count / self.per_page))
 
 
-def ranking(session: Session, call: Call) -> Ranking:
+# A reviewer's score of an application: the criteria's scores weighted by the call's weights, as
+# ReviewAssignment.weighted_score, summed over the scores joined to the call's criteria and grouped
+# by assignment (None until submitted).
+_WEIGHTED = cast(func.sum(ReviewScore.score * CallCriterion.weight), Float) / func.sum(
+    CallCriterion.weight
+)
+
+
+def ranking(session: Session, call: Call, page: int = 1, per_page: int | None = None) -> Ranking:
     """Submitted applications of a call by their reviewers' average weighted score, with each
-    reviewer's score and the spread between them.
+    reviewer's score and the spread between them; `per_page` rows from `page` (out of range: the
+    nearest page), ranked and totalled over the whole call.
 
-    A call may have a thousand applications and several thousand scores: the scores and budgets
-    are read as plain rows (one query each) and weighed here as ReviewAssignment.weighted_score
-    does, so the page runs the same few queries whatever the call's size."""
-    applications = session.scalars(
-        select(Application)
-        .where(Application.call_id == call.id, Application.status.not_in([S.DRAFT]))
-        .options(joinedload(Application.organisation))
-    ).all()
-    in_call = select(Application.id).where(
-        Application.call_id == call.id, Application.status.not_in([S.DRAFT])
+    A call may have a thousand applications and several thousand scores: each application's
+    average, spread and budget total are worked out in SQL (one query, one row per application),
+    sorted here, and only the page's applications, organisations and reviewers' scores are
+    loaded, so the page runs the same few queries and renders at most `per_page` rows whatever
+    the call's size."""
+    scored = (
+        select(ReviewAssignment.application_id, _WEIGHTED.label("score"))
+        .select_from(CallCriterion)
+        .join(ReviewScore, ReviewScore.criterion_id == CallCriterion.id)
+        .join(ReviewAssignment, ReviewAssignment.id == ReviewScore.assignment_id)
+        .where(
+            CallCriterion.call_id == call.id,
+            ReviewAssignment.submitted_at.is_not(None),
+            ReviewAssignment.conflict != ConflictDeclaration.CONFLICT,
+        )
+        .group_by(ReviewAssignment.id, ReviewAssignment.application_id)
+        .subquery()
     )
-    requested = dict(
-        session.execute(
-            select(ApplicationBudgetLine.application_id, func.sum(ApplicationBudgetLine.amount))
-            .where(ApplicationBudgetLine.application_id.in_(in_call))
-            .group_by(ApplicationBudgetLine.application_id)
-        ).all()
-    )
-    assignments = session.execute(
+    averages = (
         select(
-            ReviewAssignment.id,
-            ReviewAssignment.application_id,
-            ReviewAssignment.reviewer_id,
-            ReviewAssignment.submitted_at,
+            Application.id,
+            Application.status,
+            func.avg(scored.c.score).label("average"),
+            (func.max(scored.c.score) - func.min(scored.c.score)).label("spread"),
+        )
+        .outerjoin(scored, scored.c.application_id == Application.id)
+        .where(Application.call_id == call.id, Application.status != S.DRAFT)
+        .group_by(Application.id, Application.status)
+        .subquery()
+    )
+    requested = (
+        select(func.sum(ApplicationBudgetLine.amount))
+        .where(ApplicationBudgetLine.application_id == averages.c.id)
+        .scalar_subquery()
+    )
+    order = session.execute(
+        select(averages.c.id, averages.c.status, averages.c.average, averages.c.spread, requested)
+    ).all()
+    # Rounded, so that equal averages added up in another order tie (and go by id).
+    order.sort(key=lambda r: (r[2] is None, -round(r[2] or 0, 9), r[0]))
+    result = Ranking(
+        rows=[],
+        requested_total=sum(
+            int(amount or 0)
+            for _id, status, _average, _spread, amount in order
+            if status not in (S.REJECTED, S.RETURNED)
+        ),
+        envelope=call.budget_envelope,
+        count=len(order),
+        per_page=per_page,
+    )
+    result.page = min(max(page, 1), result.pages)
+    first = (result.page - 1) * per_page if per_page else 0
+    shown = order[first : first + per_page] if per_page else order
+    if not shown:
+        return result
+    ids = [r[0] for r in shown]
+    applications = {
+        a.id: a
+        for a in session.scalars(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(joinedload(Application.organisation))
+        )
+    }
+    assignments = session.execute(
+        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, _WEIGHTED)
+        .outerjoin(
+            ReviewScore,
+            (ReviewScore.assignment_id == ReviewAssignment.id)
+            & ReviewAssignment.submitted_at.is_not(None),
+        )
+        .outerjoin(
+            CallCriterion,
+            (CallCriterion.id == ReviewScore.criterion_id) & (CallCriterion.call_id == call.id),
         )
         .where(
-            ReviewAssignment.application_id.in_(in_call),
+            ReviewAssignment.application_id.in_(ids),
             ReviewAssignment.conflict != ConflictDeclaration.CONFLICT,
+        )
+        .group_by(
+            ReviewAssignment.id, ReviewAssignment.application_id, ReviewAssignment.reviewer_id
         )
         .order_by(ReviewAssignment.id)
     ).all()
-    scores: dict[int, list[tuple[int, int]]] = {}
-    for assignment_id, criterion_id, score in session.execute(
-        select(ReviewScore.assignment_id, ReviewScore.criterion_id, ReviewScore.score).where(
-            ReviewScore.assignment_id.in_(
-                select(ReviewAssignment.id).where(ReviewAssignment.application_id.in_(in_call))
-            )
-        )
-    ):
-        scores.setdefault(assignment_id, []).append((criterion_id, score))
-    weights = {c.id: c.weight for c in call.criteria}
     reviewers = {
         u.id: u
         for u in session.scalars(
-            select(User).where(User.id.in_({a.reviewer_id for a in assignments}))
+            select(User).where(User.id.in_({reviewer for _, reviewer, _ in assignments}))
         )
     }
-
-    def weighted(assignment_id: int, submitted) -> float | None:
-        given = scores.get(assignment_id)
-        if submitted is None or not given:
-            return None
-        total = sum(weights.get(c, 0) for c, _ in given)
-        if not total:
-            return None
-        return sum(v * weights.get(c, 0) for c, v in given) / total
-
-    by_application: dict[int, list[tuple[User, float | None]]] = {}
-    for assignment_id, application_id, reviewer_id, submitted in assignments:
-        by_application.setdefault(application_id, []).append(
-            (reviewers[reviewer_id], weighted(assignment_id, submitted))
+    scores: dict[int, list[tuple[User, float | None]]] = {}
+    for application_id, reviewer_id, score in assignments:
+        scores.setdefault(application_id, []).append((reviewers[reviewer_id], score))
+    result.rows = [
+        RankingRow(
+            rank=first + i,
+            application=applications[application_id],
+            scores=scores.get(application_id, []),
+            average=average,
+            spread=spread,
+            requested=int(amount or 0),
         )
-    rows = []
-    for application in applications:
-        row_scores = by_application.get(application.id, [])
-        given = [s for _, s in row_scores if s is not None]
-        rows.append(
-            RankingRow(
-                application=application,
-                scores=row_scores,
-                average=mean(given) if given else None,
-                spread=(max(given) - min(given)) if given else None,
-                requested=requested.get(application.id) or 0,
-            )
-        )
-    rows.sort(key=lambda r: (r.average is None, -(r.average or 0), r.application.id))
-    return Ranking(
-        rows=rows,
-        requested_total=sum(
-            r.requested for r in rows if r.application.status not in (S.REJECTED, S.RETURNED)
-        ),
-        envelope=call.budget_envelope,
-    )
+        for i, (application_id, _status, average, spread, amount) in enumerate(shown, start=1)
+    ]
+    return result
 
 
 # Decisions -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ reviewers' conflict declarations, decisions and the applicant's email."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -304,6 +305,65 @@ def test_board_members_read_the_decisions_only(client, login, officer):
     login(factories.UserFactory(role=Role.BOARD))
     assert application.title in _page(client.get("/decisions"))
     assert client.get(f"/applications/{application.id}").status_code == 403
+
+
+def _ranks(page: str) -> list[int]:
+    table = page.split('id="ranking-table"')[1].split("</table>")[0]
+    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+
+
+def _envelope(page: str) -> str:
+    return page.split('id="envelope"')[1].split("</p>")[0]
+
+
+def test_the_ranking_is_paged_with_ranks_and_totals_of_the_whole_call(
+    app, client, login, officer, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RANKING_PER_PAGE", 2)
+    call = factories.CallFactory()
+    low, high, middle = (factories.application_scored(call, s) for s in (2, 5, 3))
+    factories.application_in(S.SUBMITTED, call=call)
+    login(officer)
+    first = _page(client.get(f"/calls/{call.id}/ranking"))
+    second = _page(client.get(f"/calls/{call.id}/ranking?page=2"))
+    assert _ranks(first) == [1, 2] and _ranks(second) == [3, 4]
+    assert high.title in first and low.title not in first
+    assert low.title in second and middle.title not in second
+    assert "4 applications submitted" in first and "4 applications submitted" in second
+    assert "₸240,000,000" in _envelope(first)  # four applications of 60,000,000 ₸
+    assert _envelope(first) == _envelope(second)
+    assert f'href="/calls/{call.id}/ranking?page=2"' in first
+    assert f'href="/calls/{call.id}/ranking?page=1"' in second
+
+
+def test_a_hand_edited_ranking_page_number_shows_the_nearest_page(
+    app, client, login, officer, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RANKING_PER_PAGE", 2)
+    call = factories.CallFactory()
+    for score in (1, 2, 3):
+        factories.application_scored(call, score)
+    login(officer)
+    for page, ranks in [
+        ("abc", [1, 2]),
+        ("0", [1, 2]),
+        ("-3", [1, 2]),
+        ("2.5", [1, 2]),
+        ("99", [3]),
+        ("99999999999999999999999", [3]),
+    ]:
+        response = client.get(f"/calls/{call.id}/ranking?page={page}")
+        assert response.status_code == 200, page
+        assert _ranks(_page(response)) == ranks, page
+
+
+def test_a_ranking_with_nothing_submitted_says_so(client, login, officer):
+    call = factories.CallFactory()
+    factories.application_in(S.DRAFT, call=call)
+    login(officer)
+    page = _page(client.get(f"/calls/{call.id}/ranking?page=4"))
+    assert "No applications have been submitted to this call yet." in page
+    assert 'id="ranking-count"' not in page and 'class="pagination"' not in page
 
 
 def test_an_officer_creates_a_call_in_almaty_time(client, login, officer):

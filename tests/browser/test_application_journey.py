@@ -112,7 +112,12 @@ def test_application_from_draft_to_project(
     finally:
         context.close()
 
-    # The officer sees the score and approves a lower amount; the project is created.
+    # The officer finds it in the call's ranking with the reviewer's score, then approves a lower
+    # amount; the project is created.
+    officer.goto(f"{live_server}/calls/{call_id}/ranking")
+    ranked = officer.locator("#ranking-table tbody tr", has_text="Қызылордадағы оңалту орталығы")
+    expect(ranked).to_contain_text("4.00")
+    expect(officer.locator("#ranking-count")).to_contain_text("Подан")  # the officer reads Russian
     officer.goto(application_url)
     expect(officer.locator("#assignments")).to_contain_text("4.00")
     officer.locator("#decide [name=awarded_amount]").fill("30 000 000")

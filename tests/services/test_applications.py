@@ -379,6 +379,86 @@ def test_the_ranking_shows_each_score_the_spread_and_the_envelope(officer):
     assert ranking.requested_total > ranking.envelope
 
 
+def test_the_ranking_weighs_each_review_as_the_review_itself_does(officer):
+    call = factories.CallFactory()
+    relevance, feasibility, value = call.criteria  # weights 40, 30, 30
+    application = factories.application_in(S.UNDER_REVIEW, call=call)  # a reviewer's 4s
+    scored, pending, conflicted = (factories.UserFactory(role=Role.REVIEWER) for _ in range(3))
+    scored_assignment = svc.assign_reviewer(db.session, officer, application, scored)
+    svc.declare_conflict(db.session, scored, scored_assignment, False)
+    svc.submit_scores(
+        db.session,
+        scored,
+        scored_assignment,
+        {relevance.id: (5, ""), feasibility.id: (3, ""), value.id: (1, "")},
+    )
+    svc.assign_reviewer(db.session, officer, application, pending)
+    conflict = svc.assign_reviewer(db.session, officer, application, conflicted)
+    svc.declare_conflict(db.session, conflicted, conflict, True, "My sister's charity")
+    (row,) = svc.ranking(db.session, call).rows
+    by_reviewer = dict(row.scores)
+    assert set(by_reviewer) == {application.assignments[0].reviewer, scored, pending}
+    assert by_reviewer[scored] == pytest.approx(scored_assignment.weighted_score())
+    assert by_reviewer[scored] == pytest.approx(3.2)
+    assert by_reviewer[pending] is None
+    assert row.average == pytest.approx((4 + 3.2) / 2)
+    assert row.spread == pytest.approx(0.8)
+
+
+def test_the_ranking_is_paged_with_ranks_and_totals_of_the_whole_call(officer):
+    call = factories.CallFactory(budget_envelope=100_000_000_00)
+    two, five, three, four = (factories.application_scored(call, s) for s in (2, 5, 3, 4))
+    unscored = factories.application_in(S.SUBMITTED, call=call)
+    rejected = factories.application_in(S.REJECTED, call=call)
+    factories.application_in(S.DRAFT, call=call)
+    order = [five, four, three, two, unscored, rejected]
+
+    whole = svc.ranking(db.session, call)
+    assert [r.application for r in whole.rows] == order
+    assert [r.rank for r in whole.rows] == [1, 2, 3, 4, 5, 6]
+    assert (whole.count, whole.page, whole.pages) == (6, 1, 1)
+    # Each application asks for 60,000,000 ₸; a rejected one no longer counts.
+    assert whole.requested_total == 5 * 60_000_000_00
+
+    middle = svc.ranking(db.session, call, page=2, per_page=2)
+    assert [(r.rank, r.application) for r in middle.rows] == [(3, three), (4, two)]
+    assert middle.rows[0].average == pytest.approx(3.0)
+    assert [r.requested for r in middle.rows] == [60_000_000_00, 60_000_000_00]
+    assert (middle.count, middle.page, middle.pages) == (6, 2, 3)
+    assert (middle.requested_total, middle.envelope) == (whole.requested_total, whole.envelope)
+
+    last = svc.ranking(db.session, call, page=2, per_page=4)
+    assert [(r.rank, r.application) for r in last.rows] == [(5, unscored), (6, rejected)]
+    assert last.rows[1].average is None and last.rows[1].scores == []
+    # Out of range: the nearest page.
+    assert svc.ranking(db.session, call, page=99, per_page=4).page == 2
+    assert svc.ranking(db.session, call, page=0, per_page=4).rows[0].rank == 1
+    assert svc.ranking(db.session, call, page=-5, per_page=4).page == 1
+
+
+def test_an_empty_ranking_has_one_empty_page():
+    call = factories.CallFactory()
+    factories.application_in(S.DRAFT, call=call)
+    ranking = svc.ranking(db.session, call, page=3, per_page=100)
+    assert (ranking.rows, ranking.count, ranking.page, ranking.pages) == ([], 0, 1, 1)
+    assert ranking.requested_total == 0
+
+
+def test_the_ranking_runs_the_same_queries_for_a_small_or_a_large_call(sql_log):
+    def count_for(n):
+        call = factories.CallFactory()
+        for i in range(n):
+            factories.application_scored(call, 1 + i % 5, 5 - i % 5)
+        db.session.expire_all()
+        start = len(sql_log)
+        for row in svc.ranking(db.session, call, page=1, per_page=3).rows:
+            _ = (row.application.title, row.application.organisation.name, row.application.status)
+            _ = [reviewer.name for reviewer, _ in row.scores]
+        return len(sql_log) - start
+
+    assert count_for(2) == count_for(7)
+
+
 # Decisions --------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from datetime import time
 
 from flask import (
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -54,6 +55,7 @@ from fundtracker.services import applications as svc
 from fundtracker.services.plan import next_code
 from fundtracker.storage import file_storage, today
 from fundtracker.web import (
+    Paged,
     PostOnlyForm,
     attempt,
     load_or_404,
@@ -242,8 +244,16 @@ def call_status(call_id: int):
 @requires(permissions.can_process_applications)
 def call_ranking(call_id: int):
     call = _load_call(call_id)
+    per_page = current_app.config["RANKING_PER_PAGE"]
+    ranking = svc.ranking(
+        db.session, call, page=request.args.get("page", 1, type=int), per_page=per_page
+    )
     return render_template(
-        "applications/ranking.html", call=call, ranking=svc.ranking(db.session, call), **_common()
+        "applications/ranking.html",
+        call=call,
+        ranking=ranking,
+        pagination=Paged(ranking.rows, ranking.page, per_page, ranking.count),
+        **_common(),
     )
 
 
