@@ -4,26 +4,9 @@ pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAl
 recipe hands transaction control to SQLAlchemy instead.
 """
 
-from functools import wraps
-
-from flask import g, has_app_context
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-
-_READS_ONLY = "fundtracker_reads_only"
-
-
-def reads_only(view):
-    """For a view that never writes: on SQLite its transaction starts with a plain (deferred)
-    BEGIN, which takes no lock, so such pages do not queue behind each other for the write lock.
-    Goes outside the permission check, which loads the user and so starts the transaction."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        setattr(g, _READS_ONLY, True)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _casefold(value):
@@ -50,7 +33,8 @@ def configure_engine(engine: Engine) -> None:
         # IMMEDIATE takes the write lock up front (waiting up to busy_timeout): a deferred
         # transaction that reads and then writes fails at once with "database is locked" when
         # another request wrote in between.
-        # (A reading view, see reads_only, needs no lock: WAL gives it a snapshot.)
+        # A GET never writes (tests/test_access_matrix.py watches for it), so it takes no lock:
+        # WAL gives it a snapshot, and a slow page does not hold up every writer.
         # Straight on the DB-API connection: this runs for every request.
-        reads_only = has_app_context() and g.get(_READS_ONLY, False)
-        conn.connection.dbapi_connection.execute("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+        reads = has_request_context() and request.method in ("GET", "HEAD")
+        conn.connection.dbapi_connection.execute("BEGIN" if reads else "BEGIN IMMEDIATE")

@@ -16,7 +16,6 @@ from fundtracker.blueprints.projects.forms import (
     budget_line_form,
     tranche_form,
 )
-from fundtracker.db_events import reads_only
 from fundtracker.extensions import db
 from fundtracker.forms import choices
 from fundtracker.i18n import current_locale
@@ -39,7 +38,6 @@ from fundtracker.web import attempt, load_or_404, requires, version_of
 
 
 @bp.get("/")
-@reads_only
 @requires(permissions.can_list_projects)
 @cached_page
 def index():

@@ -1,0 +1,40 @@
+"""SQLite under a web server: a page that only reads does not wait for the write lock, so a long
+write (or a slow page) does not hold up everyone's reading."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import upgrade
+
+from fundtracker import create_app
+from fundtracker.extensions import db
+from fundtracker.models import Role
+from tests import factories
+from tests.conftest import login_as
+from tests.dbutil import fresh_database, is_postgres
+
+
+@pytest.mark.no_db
+@pytest.mark.skipif(is_postgres(), reason="SQLite's locking")
+def test_a_get_reads_while_another_transaction_holds_the_write_lock():
+    with fresh_database("locks") as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            officer = factories.UserFactory(role=Role.OFFICER)
+            project = factories.ProjectFactory(officer=officer)
+            db.session.commit()
+            code, project_id = project.code, project.id
+            client = app.test_client()
+            login_as(client, officer)
+            db.session.remove()
+            with db.engine.connect() as writer:
+                writer.begin()  # BEGIN IMMEDIATE: holds the write lock until it ends
+                writer.exec_driver_sql("UPDATE projects SET title_en = 'Renamed'")
+                for page in (f"/projects/{project_id}", "/projects/"):
+                    response = client.get(page)
+                    assert response.status_code == 200
+                    assert code in response.get_data(as_text=True)
+                assert client.get("/dashboard").status_code == 200
+                writer.rollback()
+            db.engine.dispose()
