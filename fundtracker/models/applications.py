@@ -377,7 +377,7 @@ class ReviewAssignment(Base):
     )
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     conflict: Mapped[ConflictDeclaration] = mapped_column(
         str_enum(ConflictDeclaration, "conflict_declaration"),
         default=ConflictDeclaration.PENDING,
