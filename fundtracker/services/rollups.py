@@ -152,9 +152,11 @@ class Totals:
     period_end: date | None
     values: dict[Key, dict[tuple[bool, str | None], int]]
     cells: dict[Key, dict[tuple[str, str, bool], int]]
-    # Read on first use, for this request only: targets per region filter, the library.
+    # Read on first use, for this request only: targets per region filter, the library, the
+    # codes of the regions filtered on.
     targets: dict[str | None, dict[Key, tuple[int, int]]] = field(default_factory=dict)
     standards: dict[int, StandardIndicator] | None = None
+    region_codes: dict[int, str] = field(default_factory=dict)
 
 
 def _in_range(period_start: date | None, period_end: date | None) -> list:
@@ -405,11 +407,13 @@ def _show(value: int | None, raw: bool) -> str:
     return privacy.fmt_count(value) if raw else privacy.show_total(value)
 
 
-def _region_code(session: Session, region_id: int | None) -> str | None:
+def _region_code(session: Session, data: Totals, region_id: int | None) -> str | None:
     if region_id is None:
         return None
-    region = session.get(Region, region_id)
-    return region.code if region is not None else "--"
+    if region_id not in data.region_codes:
+        region = session.get(Region, region_id)
+        data.region_codes[region_id] = region.code if region is not None else "--"
+    return data.region_codes[region_id]
 
 
 def _breakdowns(cells: dict[str, dict[str, int]], raw: bool, labels: dict) -> list[Breakdown]:
@@ -448,7 +452,7 @@ def _figures(
     have a target for."""
     locale = locale or current_locale()
     raw = _raw(actor, for_export)
-    region_code = _region_code(session, region_id)
+    region_code = _region_code(session, data, region_id)
     targets = _targets(session, data, region_code)
     standards = _standards(session, data)
     figures = {}
@@ -595,7 +599,7 @@ def _protect(
     tables' suppression shows it, so that no small figure is found by subtracting one view from
     another. A filtered view also drops its breakdowns by sex and age, which could otherwise be
     subtracted from the whole portfolio's."""
-    region_code = _region_code(session, region_id)
+    region_code = _region_code(session, data, region_id)
     area_displays = _area_displays(session, actor, data, region_id, for_export)
     raw = _raw(actor, for_export)
     hidden = (privacy.SMALL, privacy.HIDDEN)
