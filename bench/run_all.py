@@ -13,9 +13,6 @@ on each database with bench.generate (a database that already holds its scale is
   against the bare route, same run) and bench.memory (web worker peak);
 - once: bench/report_build.py (board report build against WeasyPrint alone; stored report;
   the build's peak memory).
-
-The outcomes portfolio page is measured at S and M only: at L one request takes minutes (it
-loads every verified result into Python; see bench/README.md).
 """
 
 from __future__ import annotations
@@ -141,8 +138,6 @@ def main() -> None:
                         )
                 cmd = [PY, "-m", "bench.pages", "--database-url", url]
                 cmd += ["--repeat", str(args.repeat), "--label", label]
-                if scale == "L":
-                    cmd += ["--exclude", "portfolio"]
                 out = sh(cmd, log)
                 rows = re.findall(r"^(\S.*?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)", out, re.M)
                 pages[(database, scale)] = [(n, float(a), float(b), int(q)) for n, a, b, q in rows]

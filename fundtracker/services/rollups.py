@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, union, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions, privacy
@@ -25,6 +25,7 @@ from fundtracker.i18n import current_locale
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
+    Dimension,
     IndicatorResult,
     IndicatorType,
     ProgrammeArea,
@@ -39,74 +40,6 @@ from fundtracker.models import (
 from fundtracker.services.outcomes import period_label
 
 UNATTRIBUTED = "—"
-
-
-# Plain records and the arithmetic ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    """One verified result, with what the roll-ups need to know of its indicator and project."""
-
-    project_id: int
-    indicator_id: int
-    standard_id: int | None
-    area_id: int
-    regions: tuple[str, ...]
-    cumulative: bool
-    target: int
-    period_start: date
-    period_end: date
-    value: int
-    cells: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-@dataclass
-class Achieved:
-    """One project indicator over a range: its achieved value and breakdown cells."""
-
-    value: int = 0
-    cells: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def in_range(record: Record, start: date | None, end: date | None) -> bool:
-    return (start is None or record.period_end >= start) and (
-        end is None or record.period_end <= end
-    )
-
-
-def achieved_by_indicator(
-    records: Iterable[Record], start: date | None = None, end: date | None = None
-) -> dict[int, Achieved]:
-    """Per project indicator: the sum of its periods, or its latest value when cumulative."""
-    groups: dict[int, list[Record]] = defaultdict(list)
-    for record in records:
-        if in_range(record, start, end):
-            groups[record.indicator_id].append(record)
-    result = {}
-    for indicator_id, items in groups.items():
-        if items[0].cumulative:
-            items = [max(items, key=lambda r: r.period_end)]
-        achieved = Achieved()
-        for r in items:
-            achieved.value += r.value
-            for dimension, cells in r.cells.items():
-                target = achieved.cells.setdefault(dimension, {})
-                for category, v in cells.items():
-                    target[category] = target.get(category, 0) + v
-        result[indicator_id] = achieved
-    return result
-
-
-def value_in_region(record_regions: tuple[str, ...], achieved: Achieved, region: str) -> int | None:
-    """A project indicator's achieved value in one region: its region cell when it reports by
-    region, else all of it when the project works in that region only, else unknown (None)."""
-    region_cells = achieved.cells.get("region")
-    if region_cells:
-        return region_cells.get(region, 0)
-    if record_regions == (region,):
-        return achieved.value
-    return None
 
 
 # Results -----------------------------------------------------------------------------------------
@@ -199,119 +132,271 @@ class IndicatorSeries:
     counts: bool = True  # a count (added up across projects), not a percentage or yes/no
 
 
-# Loading ------------------------------------------------------------------------------------------
+# Totals of a period, added up in SQL --------------------------------------------------------------
+
+Key = tuple[int, int]  # (programme area, standard indicator)
 
 
-def _records(
-    session: Session,
-    *,
-    area_id: int | None = None,
-    region_code: str | None = None,
-    project_id: int | None = None,
-) -> list[Record]:
-    """Verified results of count indicators as plain records. Read as rows in three queries
-    (results, their cells, their projects' regions) whatever their number: a portfolio holds
-    hundreds of thousands of results, too many to load as objects."""
-    query = (
-        select(
-            IndicatorResult.id,
-            IndicatorResult.period_start,
-            IndicatorResult.period_end,
-            IndicatorResult.value,
-            ProjectIndicator.id,
-            ProjectIndicator.project_id,
-            ProjectIndicator.standard_id,
-            ProjectIndicator.cumulative,
-            ProjectIndicator.target,
-            Project.area_id,
-        )
-        .join(IndicatorResult.indicator)
-        .join(ProjectIndicator.project)
-        .where(
-            IndicatorResult.status == ResultStatus.VERIFIED,
-            ProjectIndicator.type == IndicatorType.COUNT,
-        )
-    )
-    if area_id is not None:
-        query = query.where(Project.area_id == area_id)
-    if project_id is not None:
-        query = query.where(Project.id == project_id)
-    if region_code is not None:
-        query = query.where(Project.regions.any(Region.code == region_code))
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    cells: dict[int, dict[str, dict[str, int]]] = {}
-    for result_id, dimension, category, value in session.execute(
-        select(
-            ResultCell.result_id, ResultCell.dimension, ResultCell.category, ResultCell.value
-        ).where(ResultCell.result_id.in_(query.with_only_columns(IndicatorResult.id)))
-    ):
-        dimension = getattr(dimension, "value", dimension)
-        cells.setdefault(result_id, {}).setdefault(dimension, {})[category] = value
-    regions: dict[int, list[str]] = defaultdict(list)
-    for pid, code in session.execute(
-        select(project_regions.c.project_id, Region.code)
-        .join(Region, Region.id == project_regions.c.region_id)
-        .where(
-            project_regions.c.project_id.in_(
-                query.with_only_columns(ProjectIndicator.project_id).distinct()
-            )
-        )
-        .order_by(project_regions.c.project_id, Region.code)
-    ):
-        regions[pid].append(code)
-    region_tuples = {pid: tuple(codes) for pid, codes in regions.items()}
+@dataclass
+class Totals:
+    """The verified results of one period, added up in SQL per programme area and standard
+    indicator, with what placing them by region needs: every roll-up of the period is worked out
+    from these few sums. A page loads them once (`period_totals`) and passes them to each roll-up.
+
+    `values`: per key, the achieved values of its project indicators added up by how they are
+    placed by region: (placed by region cells, the project's only region or None) -> sum.
+    `cells`: per key, their breakdown cells added up: (dimension, category, the category is one
+    of the project's regions) -> sum."""
+
+    period_start: date | None
+    period_end: date | None
+    values: dict[Key, dict[tuple[bool, str | None], int]]
+    cells: dict[Key, dict[tuple[str, str, bool], int]]
+    # Read on first use, for this request only: targets per region filter, the library, the
+    # codes of the regions filtered on.
+    targets: dict[str | None, dict[Key, tuple[int, int]]] = field(default_factory=dict)
+    standards: dict[int, StandardIndicator] | None = None
+    region_codes: dict[int, str] = field(default_factory=dict)
+
+
+def _in_range(period_start: date | None, period_end: date | None) -> list:
+    """Conditions on a result: verified, its period ending in the range."""
+    conditions = [IndicatorResult.status == ResultStatus.VERIFIED]
+    if period_start is not None:
+        conditions.append(IndicatorResult.period_end >= period_start)
+    if period_end is not None:
+        conditions.append(IndicatorResult.period_end <= period_end)
+    return conditions
+
+
+def _counts(*, cumulative: bool) -> list:
+    """Conditions on a project indicator that a roll-up adds up: a count linked to the library,
+    cumulative or not."""
     return [
-        Record(
-            project_id=pid,
-            indicator_id=indicator_id,
-            standard_id=standard_id,
-            area_id=area,
-            regions=region_tuples.get(pid, ()),
-            cumulative=cumulative,
-            target=target,
-            period_start=period_start,
-            period_end=period_end,
-            value=value,
-            cells=cells.get(result_id, {}),
-        )
-        for (
-            result_id,
-            period_start,
-            period_end,
-            value,
-            indicator_id,
-            pid,
-            standard_id,
-            cumulative,
-            target,
-            area,
-        ) in rows
+        ProjectIndicator.type == IndicatorType.COUNT,
+        ProjectIndicator.standard_id.is_not(None),
+        ProjectIndicator.cumulative.is_(cumulative),
     ]
 
 
-def _targets(
-    session: Session, area_id: int | None, region_code: str | None
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(area, standard) -> (sum of targets, number of projects) of count indicators."""
-    query = (
-        select(ProjectIndicator.standard_id, Project.area_id, ProjectIndicator.target)
-        .join(ProjectIndicator.project)
-        .where(
-            ProjectIndicator.standard_id.is_not(None),
-            ProjectIndicator.type == IndicatorType.COUNT,
+def _latest(period_start: date | None, period_end: date | None):
+    """The result that counts of each cumulative indicator: its latest verified in the range."""
+    ranked = (
+        select(
+            IndicatorResult.id,
+            IndicatorResult.indicator_id,
+            IndicatorResult.value,
+            func.row_number()
+            .over(
+                partition_by=IndicatorResult.indicator_id,
+                order_by=(IndicatorResult.period_end.desc(), IndicatorResult.period_start.desc()),
+            )
+            .label("n"),
         )
+        .join(IndicatorResult.indicator)
+        .where(*_in_range(period_start, period_end), *_counts(cumulative=True))
+        .subquery()
     )
-    if area_id is not None:
-        query = query.where(Project.area_id == area_id)
-    if region_code is not None:
-        query = query.where(Project.regions.any(Region.code == region_code))
-    totals: dict[tuple[int, int], tuple[int, int]] = {}
-    for standard_id, area, target in session.execute(query):
-        t, n = totals.get((area, standard_id), (0, 0))
-        totals[(area, standard_id)] = (t + target, n + 1)
-    return totals
+    return (
+        select(ranked.c.id, ranked.c.indicator_id, ranked.c.value).where(ranked.c.n == 1).subquery()
+    )
+
+
+def period_totals(session: Session, period_start: date | None, period_end: date | None) -> Totals:
+    """The verified results of the period added up in SQL, in two queries whatever their
+    number. Per project indicator first (the results of one counted per period are summed, a
+    cumulative one's latest is taken), then per programme area and standard indicator."""
+    in_range = _in_range(period_start, period_end)
+    latest = _latest(period_start, period_end)
+
+    sums = (
+        select(IndicatorResult.indicator_id, func.sum(IndicatorResult.value).label("value"))
+        .where(*in_range)
+        .group_by(IndicatorResult.indicator_id)
+        .subquery()
+    )
+    per_indicator = union_all(
+        select(sums.c.indicator_id, sums.c.value)
+        .join(ProjectIndicator, ProjectIndicator.id == sums.c.indicator_id)
+        .where(*_counts(cumulative=False)),
+        select(latest.c.indicator_id, latest.c.value),
+    ).subquery()
+    # Placed by its region cells: a project indicator any of whose counted results has one
+    # (region cells are few: found first, then their results).
+    with_region_cells = select(ResultCell.result_id).where(ResultCell.dimension == Dimension.REGION)
+    placed = union(
+        select(IndicatorResult.indicator_id)
+        .join(IndicatorResult.indicator)
+        .where(IndicatorResult.id.in_(with_region_cells), *in_range, *_counts(cumulative=False)),
+        select(latest.c.indicator_id).where(latest.c.id.in_(with_region_cells)),
+    ).subquery()
+    only_region = (
+        select(project_regions.c.project_id, func.min(Region.code).label("code"))
+        .join(Region, Region.id == project_regions.c.region_id)
+        .group_by(project_regions.c.project_id)
+        .having(func.count() == 1)
+        .subquery()
+    )
+    indicators = (
+        select(
+            Project.area_id,
+            ProjectIndicator.standard_id,
+            placed.c.indicator_id.is_not(None).label("placed"),
+            only_region.c.code,
+            per_indicator.c.value,
+        )
+        .select_from(per_indicator)
+        .join(ProjectIndicator, ProjectIndicator.id == per_indicator.c.indicator_id)
+        .join(ProjectIndicator.project)
+        .outerjoin(only_region, only_region.c.project_id == Project.id)
+        .outerjoin(placed, placed.c.indicator_id == ProjectIndicator.id)
+        .subquery()
+    )
+    values: dict[Key, dict[tuple[bool, str | None], int]] = defaultdict(dict)
+    for area, standard_id, is_placed, code, value in session.execute(
+        select(*indicators.c[:4], func.sum(indicators.c.value)).group_by(*indicators.c[:4])
+    ):
+        values[(area, standard_id)][(bool(is_placed), code)] = int(value)
+
+    cell_sums = (
+        select(
+            IndicatorResult.indicator_id,
+            ResultCell.dimension,
+            ResultCell.category,
+            func.sum(ResultCell.value).label("value"),
+        )
+        .join(ResultCell, ResultCell.result_id == IndicatorResult.id)
+        .where(*in_range)
+        .group_by(IndicatorResult.indicator_id, ResultCell.dimension, ResultCell.category)
+        .subquery()
+    )
+    per_indicator_cells = union_all(
+        select(cell_sums)
+        .join(ProjectIndicator, ProjectIndicator.id == cell_sums.c.indicator_id)
+        .where(*_counts(cumulative=False)),
+        select(
+            latest.c.indicator_id, ResultCell.dimension, ResultCell.category, ResultCell.value
+        ).join(ResultCell, ResultCell.result_id == latest.c.id),
+    ).subquery()
+    project_region = (
+        select(project_regions.c.project_id, Region.code)
+        .join(Region, Region.id == project_regions.c.region_id)
+        .subquery()
+    )
+    each_cell = (
+        select(
+            Project.area_id,
+            ProjectIndicator.standard_id,
+            per_indicator_cells.c.dimension,
+            per_indicator_cells.c.category,
+            project_region.c.code.is_not(None).label("in_project"),
+            per_indicator_cells.c.value,
+        )
+        .select_from(per_indicator_cells)
+        .join(ProjectIndicator, ProjectIndicator.id == per_indicator_cells.c.indicator_id)
+        .join(ProjectIndicator.project)
+        .outerjoin(
+            project_region,
+            and_(
+                per_indicator_cells.c.dimension == Dimension.REGION,
+                project_region.c.project_id == ProjectIndicator.project_id,
+                project_region.c.code == per_indicator_cells.c.category,
+            ),
+        )
+        .subquery()
+    )
+    cells: dict[Key, dict[tuple[str, str, bool], int]] = defaultdict(dict)
+    for area, standard_id, dimension, category, is_in_project, value in session.execute(
+        select(*each_cell.c[:5], func.sum(each_cell.c.value)).group_by(*each_cell.c[:5])
+    ):
+        dimension = getattr(dimension, "value", dimension)
+        cells[(area, standard_id)][(dimension, category, bool(is_in_project))] = int(value)
+    return Totals(period_start, period_end, dict(values), dict(cells))
+
+
+def _totals_of(
+    session: Session, given: Totals | None, period_start: date | None, period_end: date | None
+) -> Totals:
+    if given is None:
+        return period_totals(session, period_start, period_end)
+    if (given.period_start, given.period_end) != (period_start, period_end):
+        raise ValueError("the totals given are of another period")
+    return given
+
+
+def _targets(session: Session, data: Totals, region_code: str | None) -> dict[Key, tuple[int, int]]:
+    """(area, standard) -> (sum of targets, number of project indicators) of count indicators
+    linked to the library, of projects in the region if one is given."""
+    if region_code not in data.targets:
+        query = (
+            select(
+                Project.area_id,
+                ProjectIndicator.standard_id,
+                func.sum(ProjectIndicator.target),
+                func.count(),
+            )
+            .join(ProjectIndicator.project)
+            .where(
+                ProjectIndicator.standard_id.is_not(None),
+                ProjectIndicator.type == IndicatorType.COUNT,
+            )
+            .group_by(Project.area_id, ProjectIndicator.standard_id)
+        )
+        if region_code is not None:
+            query = query.where(Project.regions.any(Region.code == region_code))
+        data.targets[region_code] = {
+            (area, standard_id): (int(target), n)
+            for area, standard_id, target, n in session.execute(query)
+        }
+    return data.targets[region_code]
+
+
+def _standards(session: Session, data: Totals) -> dict[int, StandardIndicator]:
+    if data.standards is None:
+        data.standards = {s.id: s for s in session.scalars(select(StandardIndicator))}
+    return data.standards
+
+
+def _achieved(data: Totals, key: Key, region_code: str | None) -> int:
+    """What the key's project indicators achieved, or, with a region, what of it is placed in
+    that region: its region cell for an indicator broken down by region (of a project working
+    there), all of it for one of a project working in that region only."""
+    values = data.values.get(key, {})
+    if region_code is None:
+        return sum(values.values())
+    return data.cells.get(key, {}).get(("region", region_code, True), 0) + values.get(
+        (False, region_code), 0
+    )
+
+
+def _cells(data: Totals, key: Key) -> dict[str, dict[str, int]]:
+    """The key's breakdown cells added up: dimension -> category -> value."""
+    out: dict[str, dict[str, int]] = {}
+    for (dimension, category, _), value in data.cells.get(key, {}).items():
+        into = out.setdefault(dimension, {})
+        into[category] = into.get(category, 0) + value
+    return out
+
+
+def _per_region(data: Totals, standard_id: int, area_id: int | None) -> tuple[dict[str, int], int]:
+    """One standard indicator's achieved value per region, and in all: from the region cells of
+    the indicators broken down by region (what they leave out is unattributed), else all of it
+    in the project's region when it works in one only, else unattributed."""
+    per_region: dict[str, int] = defaultdict(int)
+    total = 0
+    for (area, standard), values in data.values.items():
+        if standard != standard_id or (area_id is not None and area != area_id):
+            continue
+        for (by_cells, code), value in values.items():
+            total += value
+            per_region[UNATTRIBUTED if by_cells or code is None else code] += value
+        for (dimension, category, _), value in data.cells.get((area, standard), {}).items():
+            if dimension == "region":
+                per_region[category] += value
+                per_region[UNATTRIBUTED] -= value
+    if per_region.get(UNATTRIBUTED) == 0:
+        del per_region[UNATTRIBUTED]
+    return dict(per_region), total
 
 
 def _raw(actor, for_export: bool) -> bool:
@@ -322,11 +407,13 @@ def _show(value: int | None, raw: bool) -> str:
     return privacy.fmt_count(value) if raw else privacy.show_total(value)
 
 
-def _region_code(session: Session, region_id: int | None) -> str | None:
+def _region_code(session: Session, data: Totals, region_id: int | None) -> str | None:
     if region_id is None:
         return None
-    region = session.get(Region, region_id)
-    return region.code if region is not None else "--"
+    if region_id not in data.region_codes:
+        region = session.get(Region, region_id)
+        data.region_codes[region_id] = region.code if region is not None else "--"
+    return data.region_codes[region_id]
 
 
 def _breakdowns(cells: dict[str, dict[str, int]], raw: bool, labels: dict) -> list[Breakdown]:
@@ -354,46 +441,29 @@ def _breakdowns(cells: dict[str, dict[str, int]], raw: bool, labels: dict) -> li
 def _figures(
     session: Session,
     actor,
-    period_start: date | None,
-    period_end: date | None,
+    data: Totals,
     area_id: int | None,
     region_id: int | None,
     for_export: bool,
     locale: str | None,
     labels: dict | None,
-) -> dict[tuple[int, int], IndicatorFigure]:
-    """(area, standard) -> figure."""
+) -> dict[Key, IndicatorFigure]:
+    """(area, standard) -> figure, for every standard indicator that projects in the filter
+    have a target for."""
     locale = locale or current_locale()
     raw = _raw(actor, for_export)
-    region_code = _region_code(session, region_id)
-    records = _records(session, area_id=area_id, region_code=region_code)
-    meta = {r.indicator_id: r for r in records}
-    achieved = achieved_by_indicator(records, period_start, period_end)
-    sums: dict[tuple[int, int], Achieved] = defaultdict(Achieved)
-    for indicator_id, a in achieved.items():
-        record = meta[indicator_id]
-        if record.standard_id is None:
-            continue
-        key = (record.area_id, record.standard_id)
-        value = a.value
-        if region_code is not None:
-            value = value_in_region(record.regions, a, region_code)
-            if value is None:
-                continue
-        sums[key].value += value
-        if region_code is None:
-            for dimension, cells in a.cells.items():
-                into = sums[key].cells.setdefault(dimension, {})
-                for category, v in cells.items():
-                    into[category] = into.get(category, 0) + v
-    targets = _targets(session, area_id, region_code)
-    standards = {s.id: s for s in session.scalars(select(StandardIndicator))}
+    region_code = _region_code(session, data, region_id)
+    targets = _targets(session, data, region_code)
+    standards = _standards(session, data)
     figures = {}
-    for key in sorted(set(sums) | set(targets)):
+    for key in sorted(targets):
+        if area_id is not None and key[0] != area_id:
+            continue
         standard = standards[key[1]]
-        total = sums[key].value if key in sums else 0
-        target = None if region_code is not None else targets.get(key, (0, 0))[0]
-        suppressed = not raw and total < privacy.THRESHOLD
+        total = _achieved(data, key, region_code)
+        target = None if region_code is not None else targets[key][0]
+        # With a region, breakdowns by sex and age cannot be placed in it: none are shown.
+        cells = _cells(data, key) if region_code is None else {}
         figures[key] = IndicatorFigure(
             standard_id=standard.id,
             code=standard.code,
@@ -403,9 +473,9 @@ def _figures(
             achieved_display=_show(total, raw),
             target=target,
             target_display=privacy.fmt_count(target) if target is not None else "—",
-            projects=targets.get(key, (0, 0))[1],
-            suppressed=suppressed,
-            breakdowns=_breakdowns(sums[key].cells, raw, labels or {}) if key in sums else [],
+            projects=targets[key][1],
+            suppressed=not raw and total < privacy.THRESHOLD,
+            breakdowns=_breakdowns(cells, raw, labels or {}),
         )
     return figures
 
@@ -421,13 +491,14 @@ def by_indicator(
     for_export: bool = False,
     locale: str | None = None,
     labels: dict | None = None,
+    totals: Totals | None = None,
 ) -> list[IndicatorFigure]:
     """Achieved against target per standard indicator, across the projects in the filter.
     `for_export`: figures leave the fund (export, PDF), so small ones are suppressed whoever
-    asks. `labels`: display names of sexes and age groups."""
-    figures = _figures(
-        session, actor, period_start, period_end, area_id, region_id, for_export, locale, labels
-    )
+    asks. `labels`: display names of sexes and age groups. `totals`: the period's, when the
+    caller has them already."""
+    data = _totals_of(session, totals, period_start, period_end)
+    figures = _figures(session, actor, data, area_id, region_id, for_export, locale, labels)
     raw = _raw(actor, for_export)
     filtered = area_id is not None or region_id is not None
     merged: dict[int, list[IndicatorFigure]] = defaultdict(list)
@@ -438,9 +509,8 @@ def by_indicator(
             _protect(
                 session,
                 actor,
+                data,
                 [(area, f) for (area, _), f in figures.items()],
-                period_start,
-                period_end,
                 region_id,
                 for_export,
                 filtered=filtered,
@@ -477,13 +547,11 @@ def by_indicator(
             )
         )
     if not raw:
-        items = [(None, f) for f in out]
         _protect(
             session,
             actor,
-            items,
-            period_start,
-            period_end,
+            data,
+            [(None, f) for f in out],
             region_id,
             for_export,
             filtered=filtered,
@@ -498,18 +566,11 @@ def _suppressed_flag(figure: IndicatorFigure) -> None:
 
 
 def _area_displays(
-    session: Session,
-    actor,
-    period_start: date | None,
-    period_end: date | None,
-    region_id: int | None,
-    for_export: bool,
-) -> dict[tuple[int, int], str]:
+    session: Session, actor, data: Totals, region_id: int | None, for_export: bool
+) -> dict[Key, str]:
     """Each area's figure of each standard indicator, suppressed as cells of the whole
     portfolio's total: an area's small figure cannot be found by subtracting the others."""
-    everything = _figures(
-        session, actor, period_start, period_end, None, region_id, for_export, None, None
-    )
+    everything = _figures(session, actor, data, None, region_id, for_export, None, None)
     per_standard: dict[int, dict[int, int]] = defaultdict(dict)
     for (area, standard_id), figure in everything.items():
         per_standard[standard_id][area] = figure.achieved
@@ -524,9 +585,8 @@ def _area_displays(
 def _protect(
     session: Session,
     actor,
+    data: Totals,
     items: list[tuple[int | None, IndicatorFigure]],
-    period_start: date | None,
-    period_end: date | None,
     region_id: int | None,
     for_export: bool,
     *,
@@ -539,27 +599,25 @@ def _protect(
     tables' suppression shows it, so that no small figure is found by subtracting one view from
     another. A filtered view also drops its breakdowns by sex and age, which could otherwise be
     subtracted from the whole portfolio's."""
-    region_code = _region_code(session, region_id)
-    area_displays = _area_displays(session, actor, period_start, period_end, region_id, for_export)
+    region_code = _region_code(session, data, region_id)
+    area_displays = _area_displays(session, actor, data, region_id, for_export)
+    raw = _raw(actor, for_export)
     hidden = (privacy.SMALL, privacy.HIDDEN)
+    in_chart: dict[tuple[int, int | None], str | None] = {}
     for area, figure in items:
         if filtered:
             figure.breakdowns = []
         if region_code is not None:
             # The regional chart that this figure is a cell of: the area's own (a view by area)
-            # or the one of the area filter, if any (a view of the whole portfolio).
-            regions = by_region(
-                session,
-                actor,
-                figure.standard_id,
-                period_start,
-                period_end,
-                area if per_area_chart else area_id,
-                for_export=for_export,
-            )
-            shown = next((r.display for r in regions.regions if r.code == region_code), None)
-            if shown in hidden:
-                figure.achieved_display = shown
+            # or the one of the area filter, if any (a view of the whole portfolio), as
+            # `by_region` shows it.
+            chart = (figure.standard_id, area if per_area_chart else area_id)
+            if chart not in in_chart:
+                per_region, total = _per_region(data, *chart)
+                shown = privacy.breakdown(per_region, total, raw=raw)
+                in_chart[chart] = shown.cells.get(region_code)
+            if in_chart[chart] in hidden:
+                figure.achieved_display = in_chart[chart]
         # Hidden already as the regional chart shows it: keep that marker, so the filtered view
         # and the chart agree ("<5" and "…" both hide the figure).
         if (
@@ -582,19 +640,18 @@ def by_area(
     for_export: bool = False,
     locale: str | None = None,
     labels: dict | None = None,
+    totals: Totals | None = None,
 ) -> list[AreaFigure]:
     """The same figures grouped by the projects' programme area."""
     locale = locale or current_locale()
-    figures = _figures(
-        session, actor, period_start, period_end, area_id, region_id, for_export, locale, labels
-    )
+    data = _totals_of(session, totals, period_start, period_end)
+    figures = _figures(session, actor, data, area_id, region_id, for_export, locale, labels)
     if not _raw(actor, for_export):
         _protect(
             session,
             actor,
+            data,
             [(area, f) for (area, _), f in figures.items()],
-            period_start,
-            period_end,
             region_id,
             for_export,
             filtered=True,
@@ -618,31 +675,16 @@ def by_region(
     *,
     for_export: bool = False,
     locale: str | None = None,
+    totals: Totals | None = None,
 ) -> RegionRollup:
     """One standard indicator's achieved value per region (from the region breakdowns, or from
     projects that work in one region only); what cannot be placed is shown as unattributed.
     The regions together with it add up to the total."""
     locale = locale or current_locale()
     raw = _raw(actor, for_export)
-    records = [r for r in _records(session, area_id=area_id) if r.standard_id == standard_id]
-    meta = {r.indicator_id: r for r in records}
-    per_region: dict[str, int] = defaultdict(int)
-    total = 0
-    for indicator_id, a in achieved_by_indicator(records, period_start, period_end).items():
-        total += a.value
-        region_cells = a.cells.get("region")
-        regions = meta[indicator_id].regions
-        if region_cells:
-            for code, v in region_cells.items():
-                per_region[code] += v
-            per_region[UNATTRIBUTED] += a.value - sum(region_cells.values())
-        elif len(regions) == 1:
-            per_region[regions[0]] += a.value
-        else:
-            per_region[UNATTRIBUTED] += a.value
-    if per_region.get(UNATTRIBUTED) == 0:
-        del per_region[UNATTRIBUTED]
-    shown = privacy.breakdown(dict(per_region), total, raw=raw)
+    data = _totals_of(session, totals, period_start, period_end)
+    per_region, total = _per_region(data, standard_id, area_id)
+    shown = privacy.breakdown(per_region, total, raw=raw)
     names = {r.code: r.name(locale) for r in session.scalars(select(Region))}
     standard = session.get(StandardIndicator, standard_id)
     regions = [

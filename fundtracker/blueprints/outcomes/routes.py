@@ -595,8 +595,13 @@ def portfolio():
     form, start, end, area, region, indicator = _filters()
     labels = category_labels()
     user = current_user
-    figures = rollups.by_indicator(db.session, user, start, end, area, region, labels=labels)
-    areas = rollups.by_area(db.session, user, start, end, area, region, labels=labels)
+    totals = rollups.period_totals(db.session, start, end)
+    figures = rollups.by_indicator(
+        db.session, user, start, end, area, region, labels=labels, totals=totals
+    )
+    areas = rollups.by_area(
+        db.session, user, start, end, area, region, labels=labels, totals=totals
+    )
     progress = None
     if figures:
         progress = charts.progress(
@@ -617,7 +622,7 @@ def portfolio():
     region_chart = None
     chosen = indicator or (figures[0].standard_id if figures else None)
     if chosen is not None:
-        by_region = rollups.by_region(db.session, user, chosen, start, end, area)
+        by_region = rollups.by_region(db.session, user, chosen, start, end, area, totals=totals)
         if by_region.regions:
             region_chart = charts.hbar(
                 [
