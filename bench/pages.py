@@ -11,6 +11,7 @@ counted. Each capability's pages add an entry to PAGES.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -181,6 +182,7 @@ def run(database_url: str, repeat: int, pages: list[Page] | None = None) -> list
     from fundtracker import create_app
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
+    gc.freeze()  # as wsgi.py does in a served worker
     return [measure(app, page, repeat) for page in pages or PAGES]
 
 

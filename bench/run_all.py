@@ -151,7 +151,13 @@ def main() -> None:
                     figures["reminder sweep: send"] = m[1] if m else "?"
                     cmd = [PY, "-m", "bench.throughput", "--database-url", url]
                     out = sh(cmd + ["--seconds", str(args.seconds)], log)
-                    for key in ("bare route", "project list", "ratio"):
+                    for key in (
+                        "bare route",
+                        "project list",
+                        "ratio",
+                        "no cache",
+                        "ratio, no cache",
+                    ):
                         m = re.search(rf"^{key}\s+(.*)$", out, re.M)
                         figures[f"throughput: {key}"] = m[1].strip() if m else "?"
                     out = sh([PY, "-m", "bench.memory", "--database-url", url], log)

@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         db_events.configure_engine(db.engine)
         data_version.install(db.engine)
+    db_events.mark_reading_requests(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

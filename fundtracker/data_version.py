@@ -7,8 +7,11 @@ bumps the number just before it commits, in the same transaction. A reader that 
 *before* it reads the data therefore never keeps data older than the number says.
 
 The bump takes the row's lock only for the moment between it and COMMIT, so writers do not hold
-it while they work. A bump too many (after a savepoint, or a change rolled back to a savepoint)
-only costs a cache miss; a missed bump would serve stale pages, hence the whole engine is watched.
+it while they work. A bump too many (a change rolled back to a savepoint) only costs a cache
+miss; a missed bump would serve stale pages, hence the whole engine is watched.
+
+A database made with metadata.create_all() instead of the migrations has no row: current() is
+None, and the page cache and report stamps switch themselves off.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from sqlalchemy.orm import Session
 
 from fundtracker.models import DataVersion
 
-# Tables whose rows nothing cached is made from: the counter itself and the stored-report
-# bookkeeping (a build's progress must not make every cached page stale).
-EXCLUDED = frozenset({"data_version", "reports", "alembic_version"})
+# Tables whose rows nothing cached is made from (neither the project list nor a report): the
+# counter, stored-report bookkeeping, failed logins, the reminder log and outgoing email. The
+# scheduler writes the last two every minute; they must not make every cached page stale.
+EXCLUDED = frozenset(
+    {"data_version", "reports", "alembic_version", "login_attempts", "reminders", "outbox_emails"}
+)
 _FLAG = "fundtracker_data_changed"
 _DML = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+\"?(\w+)",
@@ -44,9 +50,22 @@ _BUMP_IF_THERE = {
 }
 
 
+# Anything else that may write (a data-modifying WITH, MERGE, TRUNCATE, COPY ... FROM) counts,
+# whatever its table: a bump too many is cheap.
+_OTHER_WRITES = re.compile(
+    r"\s*(?:WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b|MERGE\b|TRUNCATE\b|COPY\b.*\bFROM\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENTS = re.compile(r"\s*(?:--[^\n]*\n|/\*.*?\*/)", re.DOTALL)
+
+
 def changes_data(statement: str) -> bool:
+    while (comment := _COMMENTS.match(statement)) is not None:
+        statement = statement[comment.end() :]
     match = _DML.match(statement)
-    return bool(match) and match.group(1).lower() not in EXCLUDED
+    if match:
+        return match.group(1).lower() not in EXCLUDED
+    return _OTHER_WRITES.match(statement) is not None
 
 
 def _bump(conn: Connection) -> None:
@@ -64,23 +83,20 @@ def _bump(conn: Connection) -> None:
         cursor.close()
 
 
+def bump_if_changed(conn: Connection) -> None:
+    if conn.info.pop(_FLAG, False):
+        _bump(conn)
+
+
 def install(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _seen(conn, _cursor, statement, _parameters, _context, _executemany):
         if changes_data(statement):
             conn.info[_FLAG] = True
 
-    @event.listens_for(engine, "commit")
-    def _commit(conn):
-        if conn.info.pop(_FLAG, False):
-            _bump(conn)
-
-    @event.listens_for(engine, "release_savepoint")
-    def _release(conn, _name, _context):
-        # A savepoint released inside a longer transaction (the tests' per-test transaction,
-        # nested work): bump now; the bump stands or falls with the changes before it.
-        if conn.info.pop(_FLAG, False):
-            _bump(conn)
+    # Only at COMMIT: bumping when a savepoint is released would hold the row's lock for the
+    # rest of the transaction (and a savepoint rolled back keeps the flag: a bump too many).
+    event.listen(engine, "commit", bump_if_changed)
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn):

@@ -4,7 +4,7 @@ pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAl
 recipe hands transaction control to SQLAlchemy instead.
 """
 
-from flask import has_request_context, request
+from flask import Flask, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -36,5 +36,21 @@ def configure_engine(engine: Engine) -> None:
         # A GET never writes (tests/test_access_matrix.py watches for it), so it takes no lock:
         # WAL gives it a snapshot, and a slow page does not hold up every writer.
         # Straight on the DB-API connection: this runs for every request.
-        reads = has_request_context() and request.method in ("GET", "HEAD")
+        reads = has_app_context() and g.get(_READING, False)
         conn.connection.dbapi_connection.execute("BEGIN" if reads else "BEGIN IMMEDIATE")
+
+
+_READING = "fundtracker_get_request"
+
+
+def mark_reading_requests(app: Flask) -> None:
+    """Note which requests only read (GET, HEAD). A hook, not request.method, so that work run in
+    a made-up request context (the scheduler's report builds, which write) keeps its lock."""
+
+    @app.before_request
+    def _mark():
+        setattr(g, _READING, request.method in ("GET", "HEAD"))
+
+    @app.teardown_request
+    def _unmark(_error=None):
+        g.pop(_READING, None)

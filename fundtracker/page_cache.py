@@ -1,9 +1,9 @@
 """Rendered pages kept in the web process, for pages read far more often than their data changes
-(the filtered project list). A page is reused only for the same user as loaded now (every column
-of their row), the same address with its query string, language, day and data version; its CSRF
-token is swapped for the asking session's own. Nothing is kept for a response that carries
-flashed messages. Each process keeps its own pages, bounded in bytes (PAGE_CACHE_BYTES, 0 turns
-the cache off); a new data version makes every older page unreachable, and the LRU drops them.
+(the filtered project list). A page is reused only for the same user, address (with its query
+string), language, day and data version; its CSRF token is swapped for the asking session's own.
+Nothing is kept for a response that carries flashed messages. Each process keeps its own pages,
+bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cache off); a new data version makes every older
+page unreachable, and the LRU drops them.
 
 The data version is read before the view reads any data (see fundtracker.data_version), so a
 page kept under version N was made from data at least as new as N.
@@ -15,13 +15,10 @@ import threading
 from functools import wraps
 
 from cachetools import LRUCache
-from flask import current_app, g, request, session
+from flask import current_app, g, get_flashed_messages, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import inspect
 
-from fundtracker import data_version
-from fundtracker.extensions import db
 from fundtracker.i18n import current_locale
 from fundtracker.storage import today
 
@@ -36,13 +33,12 @@ def _pages() -> LRUCache | None:
         return None
     pages = app.extensions.get("fundtracker_page_cache")
     if pages is None:
-        pages = app.extensions["fundtracker_page_cache"] = LRUCache(maxsize=size, getsizeof=len)
+        pages = app.extensions["fundtracker_page_cache"] = LRUCache(maxsize=size, getsizeof=_size)
     return pages
 
 
-def _user_state(user) -> tuple:
-    state = inspect(user)
-    return tuple(state.attrs[attr.key].loaded_value for attr in state.mapper.column_attrs)
+def _size(page: str) -> int:
+    return len(page.encode())
 
 
 def cached_page(view):
@@ -51,13 +47,12 @@ def cached_page(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         pages = _pages()
-        if pages is None or session.get("_flashes"):
+        if pages is None or get_flashed_messages():
             return view(*args, **kwargs)
-        user = current_user._get_current_object()
-        # Read with the user (auth_loader), before any of the page's data.
+        # Read in the same statement as the user (auth_loader), before any of the page's data:
+        # any change to the user's row (role, name, language) is a new version, so the user's
+        # id is enough in the key. Without it (no version row), nothing is cached.
         version = g.get("fundtracker_data_version")
-        if version is None:
-            version = data_version.current(db.session)
         if version is None:
             return view(*args, **kwargs)
         key = (
@@ -67,7 +62,7 @@ def cached_page(view):
             version,
             today(),
             current_locale(),
-            _user_state(user),
+            current_user.id,
         )
         token = generate_csrf()
         with _lock:
@@ -75,9 +70,13 @@ def cached_page(view):
         if page is not None:
             return page.replace(_TOKEN_MARK, token)
         page = view(*args, **kwargs)
-        if isinstance(page, str) and not session.get("_flashes"):
-            with _lock:
-                pages[key] = page.replace(token, _TOKEN_MARK)
+        # (Messages the view flashed were taken out of the session by the template already;
+        # get_flashed_messages() still has them for this request.)
+        if isinstance(page, str) and not get_flashed_messages():
+            kept = page.replace(token, _TOKEN_MARK)
+            if _size(kept) <= pages.maxsize // 8:  # one page never crowds out the rest
+                with _lock:
+                    pages[key] = kept
         return page
 
     return wrapper

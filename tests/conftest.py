@@ -16,7 +16,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from fundtracker import create_app
+from fundtracker import create_app, data_version
 from fundtracker.extensions import db
 from fundtracker.models import Role
 from tests import factories
@@ -61,6 +61,11 @@ def session(request, app):
         return
     connection = db.engine.connect()
     transaction = connection.begin()
+    # The per-test transaction never commits: each savepoint released (a commit of the code
+    # under test) counts as the commit it stands for.
+    event.listen(
+        connection, "release_savepoint", lambda conn, *_: data_version.bump_if_changed(conn)
+    )
     original = db.session
     # SQLAlchemy's own Session: Flask-SQLAlchemy's picks engines by bind key and would ignore
     # the connection given here.

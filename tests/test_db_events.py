@@ -3,8 +3,12 @@ write (or a slow page) does not hold up everyone's reading."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from fundtracker import create_app
 from fundtracker.extensions import db
@@ -37,4 +41,24 @@ def test_a_get_reads_while_another_transaction_holds_the_write_lock():
                     assert code in response.get_data(as_text=True)
                 assert client.get("/dashboard").status_code == 200
                 writer.rollback()
+            db.engine.dispose()
+
+
+@pytest.mark.no_db
+@pytest.mark.skipif(is_postgres(), reason="SQLite's locking")
+def test_work_in_a_made_up_request_context_still_takes_the_write_lock():
+    """The scheduler builds reports inside app.test_request_context() (a GET by default) and
+    writes as it goes: its transactions must hold the write lock from the start."""
+    with fresh_database("locks") as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+            with app.test_request_context("/"):
+                db.session.execute(select(1))
+                other = sqlite3.connect(make_url(url).database, timeout=0)
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+                other.close()
+                db.session.rollback()
             db.engine.dispose()
