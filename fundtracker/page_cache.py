@@ -3,7 +3,8 @@
 string), language, day and data version; its CSRF token is swapped for the asking session's own.
 Nothing is kept for a response that carries flashed messages. Each process keeps its own pages,
 bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cache off); a new data version makes every older
-page unreachable, and the LRU drops them.
+page unreachable, and the LRU drops them. A page asked for again by the session that rendered it
+is served as it is; tokens do not expire (WTF_CSRF_TIME_LIMIT = None).
 
 The data version is read before the view reads any data (see fundtracker.data_version), so a
 page kept under version N was made from data at least as new as N.
@@ -12,17 +13,16 @@ page kept under version N was made from data at least as new as N.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import wraps
 
 from cachetools import LRUCache
-from flask import current_app, g, get_flashed_messages, request
+from flask import current_app, g, get_flashed_messages, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from fundtracker.i18n import current_locale
 from fundtracker.storage import today
 
-_TOKEN_MARK = "\x1bcsrf-token\x1b"  # noqa: S105 - a placeholder, not a secret
 _lock = threading.Lock()
 
 
@@ -37,8 +37,15 @@ def _pages() -> LRUCache | None:
     return pages
 
 
-def _size(page: str) -> int:
-    return len(page.encode())
+@dataclass(frozen=True)
+class _Kept:
+    page: str  # as rendered, with the CSRF token below in it
+    secret: str | None  # the rendering session's CSRF secret
+    token: str
+
+
+def _size(kept: _Kept) -> int:
+    return len(kept.page.encode())
 
 
 def cached_page(view):
@@ -61,19 +68,26 @@ def cached_page(view):
             request.full_path,
             version,
             today(),
-            current_locale(),
             current_user.id,
+            current_user.locale,  # (i18n.select_locale: a signed-in user's page is in theirs)
         )
-        token = generate_csrf()
+        config = current_app.config
+        secret_name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         with _lock:
-            page = pages.get(key)
-        if page is not None:
-            return page.replace(_TOKEN_MARK, token)
+            kept = pages.get(key)
+        if kept is not None:
+            if (
+                session.get(secret_name) == kept.secret
+                and config.get("WTF_CSRF_TIME_LIMIT") is None
+            ):
+                return kept.page  # the same session, whose tokens do not expire
+            return kept.page.replace(kept.token, generate_csrf())
+        token = generate_csrf()
         page = view(*args, **kwargs)
         # (Messages the view flashed were taken out of the session by the template already;
         # get_flashed_messages() still has them for this request.)
         if isinstance(page, str) and not get_flashed_messages():
-            kept = page.replace(token, _TOKEN_MARK)
+            kept = _Kept(page, session.get(secret_name), token)
             if _size(kept) <= pages.maxsize // 8:  # one page never crowds out the rest
                 with _lock:
                     pages[key] = kept

@@ -20,24 +20,29 @@ CSP = "; ".join(
 )
 
 
+_ALWAYS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def init_security(app: Flask) -> None:
+    wanted = _ALWAYS + ((_HSTS,) if app.config.get("SESSION_COOKIE_SECURE") else ())
+
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        headers = response.headers
+        # Each header unless the view set its own (one pass over the headers: every response).
+        present = {name.lower() for name, _value in headers}
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         # Pages and downloads carry personal data: keep them out of every cache.
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
-        if "attachment" in response.headers.get("Content-Disposition", ""):
-            response.headers["Cache-Control"] = "private, no-store"
+        if response.mimetype == "text/html" and "cache-control" not in present:
+            headers["Cache-Control"] = "no-store"
+        if "attachment" in headers.get("Content-Disposition", ""):
+            headers["Cache-Control"] = "private, no-store"
         return response

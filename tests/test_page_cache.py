@@ -78,6 +78,8 @@ def test_each_session_gets_its_own_csrf_token(app, page_cache, monkeypatch, offi
         for client in (first, second)
     ]
     assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]
+    # The session that rendered it gets it again as it was.
+    assert set(TOKEN.findall(first.get("/projects/").get_data(as_text=True))) == tokens[0]
     # The second session's page came from the cache, and its token works for that session.
     for client, token in zip((first, second), tokens, strict=True):
         response = client.post(
