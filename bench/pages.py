@@ -5,7 +5,9 @@
 Run it against a database made by `bench.generate`. Each page is requested through the WSGI app
 in-process (no network, no browser): what is timed is FundTracker's own work, from the request to
 the finished response body, database included. The first requests warm the caches and are not
-counted. Each capability's pages add an entry to PAGES.
+counted. The rendered-page cache (fundtracker.page_cache) is off here (the testing configuration):
+every request renders its page, as after any change to the data. Each capability's pages add an
+entry to PAGES.
 """
 
 from __future__ import annotations
