@@ -1,5 +1,5 @@
 """Rendered pages kept in the web process, for pages read far more often than their data changes
-(the filtered project list). A page is reused only for the same user, address (with its query
+(the filtered project list, the outcomes portfolio). A page is reused only for the same user, address (with its query
 string), language, day and data version; its CSRF token is swapped for the asking session's own.
 Nothing is kept for a response that carries flashed messages. Each process keeps its own pages,
 bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cache off); a new data version makes every older

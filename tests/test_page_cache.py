@@ -1,6 +1,6 @@
-"""The rendered-page cache of the project list: reused for the same user, address, language, day
-and data version; a committed change shows at once; each session gets its own CSRF token;
-flashed messages are never kept."""
+"""The rendered-page cache (the project list, the outcomes portfolio): reused for the same user,
+address, language, day and data version; a committed change shows at once; each session gets its
+own CSRF token; flashed messages are never kept."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import re
 import pytest
 
 from fundtracker.extensions import db
+from fundtracker.models import ResultStatus
+from fundtracker.services.outcomes import period_of
+from fundtracker.storage import today
 from tests import factories
+from tests.blueprints.test_outcomes_pages import _achieved
 from tests.conftest import login_as
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -101,3 +105,23 @@ def test_a_new_language_gives_the_page_in_that_language(page_cache, login, offic
     assert 'lang="en"' in client.get("/projects/").get_data(as_text=True)
     client.post("/language", data={"language": "ru", "next": "/projects/"})
     assert 'lang="ru"' in client.get("/projects/").get_data(as_text=True)
+
+
+def test_the_outcomes_portfolio_is_kept_until_a_result_is_verified(
+    app, page_cache, login, officer, sql_log
+):
+    indicator = factories.ProjectIndicatorFactory()
+    with app.test_request_context():
+        start = period_of(indicator.frequency, today())[0]
+    result = factories.indicator_result(indicator, start, 23)
+    db.session.commit()
+    client = login(officer)
+    first, before = _queries(sql_log, client, "/outcomes/portfolio")
+    second, again = _queries(sql_log, client, "/outcomes/portfolio")
+    assert second == 1 < first and again == before
+    assert _achieved(before, indicator.standard.code) in (None, "0")
+
+    result.status = ResultStatus.VERIFIED
+    db.session.commit()
+    after = client.get("/outcomes/portfolio").get_data(as_text=True)
+    assert _achieved(after, indicator.standard.code) == "23"

@@ -48,6 +48,7 @@ from fundtracker.models import (
     ResultStatus,
     StandardIndicator,
 )
+from fundtracker.page_cache import cached_page
 from fundtracker.services import files, outcomes, rollups
 from fundtracker.storage import file_storage, today
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
@@ -591,6 +592,7 @@ def _filters():
 
 @bp.get("/portfolio")
 @requires(permissions.can_view_portfolio_outcomes)
+@cached_page  # it adds up every verified result of the period: at 10,000 projects, 0.7 s
 def portfolio():
     form, start, end, area, region, indicator = _filters()
     labels = category_labels()
