@@ -1,10 +1,10 @@
 """Rendered pages kept in the web process, for pages read far more often than their data changes
-(the filtered project list, the outcomes portfolio). A page is reused only for the same user, address (with its query
-string), language, day and data version; its CSRF token is swapped for the asking session's own.
-Nothing is kept for a response that carries flashed messages. Each process keeps its own pages,
-bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cache off); a new data version makes every older
-page unreachable, and the LRU drops them. A page asked for again by the session that rendered it
-is served as it is; tokens do not expire (WTF_CSRF_TIME_LIMIT = None).
+(the filtered project list, the outcomes portfolio). A page is reused only for the same user,
+address (with its query string), language, day and data version; its CSRF token is swapped for
+the asking session's own. Nothing is kept for a response that carries flashed messages. Each
+process keeps its own pages, bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cache off); a new
+data version makes every older page unreachable, and the LRU drops them. A page asked for again by
+the session that rendered it is served as it is; tokens do not expire (WTF_CSRF_TIME_LIMIT = None).
 
 The data version is read before the view reads any data (see fundtracker.data_version), so a
 page kept under version N was made from data at least as new as N.
