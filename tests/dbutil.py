@@ -39,3 +39,23 @@ def fresh_database(label: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def migrated_app(label: str, **config):
+    """An app of its own on a new database migrated to head, inside its app context: for tests
+    that commit for real (several connections, processes or locks). Dropped afterwards."""
+    from flask_migrate import upgrade
+
+    from fundtracker import create_app
+    from fundtracker.extensions import db
+
+    with fresh_database(label) as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **config)
+        with app.app_context():
+            upgrade()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()

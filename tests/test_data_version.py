@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text, update
 
-from fundtracker import create_app, data_version
+from fundtracker import data_version
 from fundtracker.extensions import db
 from fundtracker.models import Region, StoredReport
 from tests import factories
-from tests.dbutil import fresh_database
+from tests.dbutil import migrated_app
 
 
 @pytest.mark.parametrize(
@@ -47,46 +46,41 @@ def test_which_statements_change_data(statement, changes):
 
 @pytest.mark.no_db
 def test_the_version_moves_with_each_committed_change_and_only_then():
-    with fresh_database("version") as url:
-        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-        with app.app_context():
-            upgrade()
-            session = db.session
-            start = data_version.current(session)
-            assert start is not None
+    with migrated_app("version"):
+        session = db.session
+        start = data_version.current(session)
+        assert start is not None
 
-            factories.OrganisationFactory()
-            session.commit()
-            assert data_version.current(session) == start + 1
+        factories.OrganisationFactory()
+        session.commit()
+        assert data_version.current(session) == start + 1
 
-            # Reading, and changes rolled back, leave it alone.
-            session.scalars(text("SELECT id FROM organisations")).all()
-            session.commit()
-            factories.OrganisationFactory()
-            session.flush()
-            session.rollback()
-            assert data_version.current(session) == start + 1
+        # Reading, and changes rolled back, leave it alone.
+        session.scalars(text("SELECT id FROM organisations")).all()
+        session.commit()
+        factories.OrganisationFactory()
+        session.flush()
+        session.rollback()
+        assert data_version.current(session) == start + 1
 
-            # Bulk statements and raw SQL count like the ORM's flushes.
-            session.execute(update(Region).where(Region.id == -1).values(code="x"))
-            session.commit()
-            assert data_version.current(session) == start + 2
-            session.execute(text("DELETE FROM organisations WHERE id = -1"))
-            session.commit()
-            assert data_version.current(session) == start + 3
+        # Bulk statements and raw SQL count like the ORM's flushes.
+        session.execute(update(Region).where(Region.id == -1).values(code="x"))
+        session.commit()
+        assert data_version.current(session) == start + 2
+        session.execute(text("DELETE FROM organisations WHERE id = -1"))
+        session.commit()
+        assert data_version.current(session) == start + 3
 
-            # Stored reports' bookkeeping is not data anything is made from.
-            session.add(_report())
-            session.commit()
-            assert data_version.current(session) == start + 3
+        # Stored reports' bookkeeping is not data anything is made from.
+        session.add(_report())
+        session.commit()
+        assert data_version.current(session) == start + 3
 
-            # A core connection outside the ORM counts too.
-            session.commit()  # (ends the session's reading transaction: SQLite has one writer)
-            with db.engine.begin() as conn:
-                conn.execute(text("UPDATE regions SET code = code WHERE id = -1"))
-            assert data_version.current(session) == start + 4
-            session.remove()
-        db.engine.dispose()
+        # A core connection outside the ORM counts too.
+        session.commit()  # (ends the session's reading transaction: SQLite has one writer)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE regions SET code = code WHERE id = -1"))
+        assert data_version.current(session) == start + 4
 
 
 def _report() -> StoredReport:
