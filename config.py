@@ -27,8 +27,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "kk")
-    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
-    LANGUAGES = ("kk", "ru", "en")
+    # The time zone (Asia/Almaty) and the languages (kk, ru, en) are the fund's, not settings:
+    # fundtracker.core.time and fundtracker.core.i18n name them once.
 
     BOOTSTRAP_SERVE_LOCAL = True
 
@@ -62,7 +62,7 @@ class Config:
 
     PROJECTS_PER_PAGE = 20
     RANKING_PER_PAGE = 100
-    # Rendered pages kept per web process (fundtracker.page_cache), in bytes; 0 turns it off.
+    # Rendered pages kept per web process (fundtracker.core.page_cache), in bytes; 0 turns it off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 
     SESSION_COOKIE_HTTPONLY = True

@@ -840,7 +840,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from fundtracker import create_app
-    from fundtracker.extensions import db
+    from fundtracker.core.extensions import db
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=args.database_url)
     with app.app_context():

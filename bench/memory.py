@@ -34,7 +34,7 @@ def page_paths(database_url: str) -> list[tuple[str, str]]:
     """(path, cookie) for each key page, signed in as the page's role."""
     from sqlalchemy import select
 
-    from fundtracker.extensions import db
+    from fundtracker.core.extensions import db
     from fundtracker.models import User
 
     app = production_app(database_url)

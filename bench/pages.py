@@ -5,9 +5,9 @@
 Run it against a database made by `bench.generate`. Each page is requested through the WSGI app
 in-process (no network, no browser): what is timed is FundTracker's own work, from the request to
 the finished response body, database included. The first requests warm the caches and are not
-counted. The rendered-page cache (fundtracker.page_cache) is off here (the testing configuration):
-every request renders its page, as after any change to the data. Each capability's pages add an
-entry to PAGES.
+counted. The rendered-page cache (fundtracker.core.page_cache) is off here (the testing
+configuration): every request renders its page, as after any change to the data. Each
+capability's pages add an entry to PAGES.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from flask import Flask, url_for
 from sqlalchemy import event, func, select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     Application,
     ApplicationStatus,

@@ -17,7 +17,7 @@ import time
 
 from sqlalchemy import delete, func, select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Milestone, Notification, OutboxEmail, Reminder, utcnow
 
 

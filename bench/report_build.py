@@ -24,8 +24,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from fundtracker import create_app
+from fundtracker.core.extensions import db
 from fundtracker.demo import seed_demo
-from fundtracker.extensions import db
 from fundtracker.models import Project, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import jobs, render, service
 from fundtracker.pdf.context import ReportParams

@@ -59,7 +59,7 @@ def session_cookie(database_url: str) -> tuple[str, str]:
     from flask import url_for
     from sqlalchemy import select
 
-    from fundtracker.extensions import db
+    from fundtracker.core.extensions import db
     from fundtracker.models import ProjectStatus, Region, Role, User
 
     app = production_app(database_url)

@@ -10,8 +10,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
-from fundtracker import data_version, db_events
-from fundtracker.auth_loader import init_login
 from fundtracker.blueprints.admin import bp as admin_bp
 from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
@@ -25,10 +23,13 @@ from fundtracker.blueprints.outcomes import bp as outcomes_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.cli import init_cli
-from fundtracker.errors import init_errors
-from fundtracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-from fundtracker.i18n import init_templating, select_locale, select_timezone
-from fundtracker.security import init_security
+from fundtracker.core import data_version, db_events
+from fundtracker.core.errors import init_errors
+from fundtracker.core.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from fundtracker.core.i18n import init_templating, select_locale, select_timezone
+from fundtracker.core.login import init_login
+from fundtracker.core.security import init_security
+from fundtracker.core.time import FUND_TIMEZONE
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -40,6 +41,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         config = os.environ.get("FUNDTRACKER_CONFIG", "development")
     config_cls = CONFIGS[config] if isinstance(config, str) else config
     app.config.from_object(config_cls)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = FUND_TIMEZONE
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

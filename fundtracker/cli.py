@@ -6,21 +6,22 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import LANGUAGES
+from fundtracker.core.time import today
 from fundtracker.demo import seed_demo
-from fundtracker.extensions import db
 from fundtracker.models import Role
 from fundtracker.pdf import cli as reports_cli
 from fundtracker.scheduler.runner import init_scheduler_cli
 from fundtracker.services.errors import DomainError
 from fundtracker.services.status import refresh_risk
 from fundtracker.services.users import UserData, create_user
-from fundtracker.storage import today
 
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--locale", type=click.Choice(["kk", "ru", "en"]), default="kk", show_default=True)
+@click.option("--locale", type=click.Choice(LANGUAGES), default="kk", show_default=True)
 @click.password_option()
 @with_appcontext
 def create_admin_command(email: str, name: str, locale: str, password: str) -> None:

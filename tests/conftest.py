@@ -16,8 +16,9 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from fundtracker import create_app, data_version
-from fundtracker.extensions import db
+from fundtracker import create_app
+from fundtracker.core import data_version
+from fundtracker.core.extensions import db
 from fundtracker.models import Role
 from tests import factories
 from tests.dbutil import fresh_database

@@ -48,7 +48,7 @@ def migrated_app(label: str, **config):
     from flask_migrate import upgrade
 
     from fundtracker import create_app
-    from fundtracker.extensions import db
+    from fundtracker.core.extensions import db
 
     with fresh_database(label) as url:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **config)

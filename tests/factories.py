@@ -10,7 +10,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 from PIL import Image
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.storage import file_storage
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -56,7 +57,6 @@ from fundtracker.services import application_files, files, notifications
 from fundtracker.services import applications as application_service
 from fundtracker.services.accounts import hash_password
 from fundtracker.services.outcomes import period_of
-from fundtracker.storage import file_storage
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

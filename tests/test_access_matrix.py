@@ -11,7 +11,7 @@ from flask import url_for
 from sqlalchemy import event
 
 from fundtracker import create_app
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import ApplicationStatus, ReviewAssignment, Role
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES

@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from fundtracker import charts
+from fundtracker.web import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

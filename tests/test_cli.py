@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     Organisation,
     Project,

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text, update
 
-from fundtracker import data_version
-from fundtracker.extensions import db
+from fundtracker.core import data_version
+from fundtracker.core.extensions import db
 from fundtracker.models import Region, StoredReport
 from tests import factories
 from tests.dbutil import migrated_app

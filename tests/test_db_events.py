@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Role
 from tests import factories
 from tests.conftest import login_as

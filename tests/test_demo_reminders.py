@@ -2,11 +2,11 @@
 
 from sqlalchemy import func, select
 
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.demo import seed_demo
-from fundtracker.demo_reminders import seed_reminders
-from fundtracker.extensions import db
+from fundtracker.demo.reminders import seed_reminders
 from fundtracker.models import Notification, OutboxEmail, ReminderKind, ReminderRule, User
-from fundtracker.storage import today
 
 
 def _count(model):

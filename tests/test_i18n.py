@@ -8,8 +8,8 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from fundtracker.extensions import db
-from fundtracker.i18n import format_dt, format_money
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import format_dt, format_money
 from tests import factories
 from tests.conftest import login_as
 

@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from fundtracker import create_app
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import ProgrammeArea, Region
 from tests.dbutil import fresh_database
 

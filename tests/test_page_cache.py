@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import ResultStatus
 from fundtracker.services.outcomes import period_of
-from fundtracker.storage import today
 from tests import factories
 from tests.blueprints.test_outcomes_pages import _achieved
 from tests.conftest import login_as

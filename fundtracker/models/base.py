@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from fundtracker.core.i18n import LANGUAGES
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -66,7 +68,7 @@ class TimestampMixin:
 
 def localized(obj, field: str, locale: str) -> str:
     """The value of `field_<locale>`, falling back to the other languages when it is empty."""
-    for code in (locale, "kk", "ru", "en"):
+    for code in (locale, *LANGUAGES):
         value = getattr(obj, f"{field}_{code}", None)
         if value:
             return value

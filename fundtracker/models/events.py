@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 class ProjectEvent(Base):
     """One entry of a project's activity timeline. `kind` names what happened (see
-    fundtracker.labels.EVENT_LABELS); `data` keeps the details, e.g. {"end_date": [old, new]}."""
+    fundtracker.models.labels.EVENT_LABELS); `data` keeps the details, e.g.
+    {"end_date": [old, new]}."""
 
     __tablename__ = "project_events"
     __table_args__ = (Index("ix_project_events_project_id_created_at", "project_id", "created_at"),)

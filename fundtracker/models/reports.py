@@ -69,7 +69,7 @@ class StoredReport(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     # SHA-256 of the parameters, the template version, the day and the data version at which the
     # report was last found current: while that stamp is the same, the report is served without
-    # working its data out again (see fundtracker.data_version).
+    # working its data out again (see fundtracker.core.data_version).
     data_stamp: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[ReportStatus] = mapped_column(
         str_enum(ReportStatus, "report_status"), default=ReportStatus.QUEUED, index=True

@@ -10,8 +10,8 @@ from fundtracker.models.base import Base
 
 class DataVersion(Base):
     """One row whose number goes up with every committed change to the fund's data (see
-    fundtracker.data_version). Whatever was worked out from the data at version N still holds while
-    the number is N: rendered pages and stored reports are reused on that basis."""
+    fundtracker.core.data_version). Whatever was worked out from the data at version N still holds
+    while the number is N: rendered pages and stored reports are reused on that basis."""
 
     __tablename__ = "data_version"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

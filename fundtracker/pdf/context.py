@@ -24,20 +24,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import privacy
-from fundtracker.labels import (
-    budget_category_labels,
-    category_labels,
-    dimension_labels,
-    milestone_status_labels,
-    status_labels,
-    tranche_status_labels,
-)
+from fundtracker.core.time import local_day
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
@@ -53,11 +45,18 @@ from fundtracker.models import (
     UpdateStatus,
     project_regions,
 )
+from fundtracker.models.labels import (
+    budget_category_labels,
+    category_labels,
+    dimension_labels,
+    milestone_status_labels,
+    status_labels,
+    tranche_status_labels,
+)
 from fundtracker.services import outcomes, rollups
 from fundtracker.services.rollups import IndicatorFigure, IndicatorSeries
 from fundtracker.services.status import reported_spending
 
-ALMATY = ZoneInfo("Asia/Almaty")
 HIDDEN = (privacy.SMALL, privacy.HIDDEN)
 
 
@@ -225,7 +224,7 @@ def impact_stories(session: Session, params: ReportParams, project_ids: list[int
     project report all of its project's. Text only: photos are not printed."""
     stories = outcomes.stories_of(session, project_ids, for_report=True)
     if params.kind == ReportKind.BOARD:
-        stories = [s for s in stories if _in(_local_day(s.created_at), params)]
+        stories = [s for s in stories if _in(local_day(s.created_at), params)]
     return [
         {
             "title": s.title,
@@ -379,10 +378,6 @@ def _load_projects(session: Session, params: ReportParams) -> list[Project]:
     return list(session.scalars(stmt.order_by(Project.code)))
 
 
-def _local_day(moment) -> date | None:
-    return moment.astimezone(ALMATY).date() if moment else None
-
-
 def _in(day: date | None, params: ReportParams) -> bool:
     return day is not None and params.period_start <= day <= params.period_end
 
@@ -393,7 +388,7 @@ def _reached(project: Project, params: ReportParams) -> int:
         u.beneficiaries or 0
         for m in project.milestones
         for u in m.updates
-        if u.status == UpdateStatus.ACCEPTED and _in(_local_day(u.submitted_at), params)
+        if u.status == UpdateStatus.ACCEPTED and _in(local_day(u.submitted_at), params)
     )
 
 
@@ -405,7 +400,7 @@ def _on_time(milestone: Milestone) -> bool:
     return any(
         u.status == UpdateStatus.ACCEPTED
         and u.submitted_at is not None
-        and _local_day(u.submitted_at) <= milestone.due_date
+        and local_day(u.submitted_at) <= milestone.due_date
         for u in milestone.updates
     )
 
@@ -453,7 +448,7 @@ def _project_page(
                 "title": m.title,
                 "due": m.due_date,
                 "status": str(labels["milestone"][m.status]),
-                "accepted_on": _local_day(m.accepted_at),
+                "accepted_on": local_day(m.accepted_at),
                 "on_time": _on_time(m) if m.status == MilestoneStatus.ACCEPTED else None,
                 "overdue": m.is_overdue(today),
             }

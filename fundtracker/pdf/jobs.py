@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundtracker.extensions import db
-from fundtracker.i18n import format_d
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import format_d
+from fundtracker.core.time import today as almaty_today
 from fundtracker.models import ReportKind, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import service
 from fundtracker.pdf.context import ReportParams
 from fundtracker.services import notifications
-from fundtracker.storage import today as almaty_today
 
 log = logging.getLogger(__name__)
 

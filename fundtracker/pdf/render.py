@@ -1,7 +1,7 @@
 """Turning a report's plain data into a PDF: Jinja templates (autoescaped) printed by WeasyPrint
 with a URL fetcher that serves the app's bundled static files and refuses everything else.
 
-Charts are inline SVG from fundtracker.charts, and fonts come from fontconfig (DejaVu), so the
+Charts are inline SVG from fundtracker.web.charts, and fonts come from fontconfig (DejaVu), so the
 only thing ever fetched is the print stylesheet.
 """
 
@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from fundtracker import charts
-from fundtracker.i18n import format_money
+from fundtracker.core.i18n import format_money
+from fundtracker.web import charts
 
 # Bump when the templates or the print CSS change what a report looks like: stored reports with
 # an older version are rebuilt.

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fundtracker import data_version, permissions
+from fundtracker import permissions
+from fundtracker.core import data_version
 from fundtracker.models import Project, ReportKind, ReportStatus, StoredReport, User, utcnow
 from fundtracker.pdf import render
 from fundtracker.pdf.context import ReportParams, build_context

@@ -7,11 +7,11 @@ from collections import Counter
 
 from flask import Flask
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.status import refresh_risk
-from fundtracker.storage import today
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,7 +24,8 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
-from fundtracker.i18n import format_money
+from fundtracker.core.i18n import LANGUAGES, format_money
+from fundtracker.core.time import to_local, to_utc  # noqa: F401  (to_utc: used by callers)
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -56,18 +56,6 @@ from fundtracker.services import notifications, outcomes, plan
 from fundtracker.services.accounts import check_password_rules, hash_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import check_version
-
-ALMATY = ZoneInfo("Asia/Almaty")
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """A date and time as people in Kazakhstan enter them, in UTC."""
-    return datetime.combine(day, at, tzinfo=ALMATY).astimezone(UTC)
-
-
-def to_almaty(moment: datetime) -> datetime:
-    return moment.astimezone(ALMATY)
-
 
 # Calls ----------------------------------------------------------------------------------------
 
@@ -276,7 +264,7 @@ def register_organisation(session: Session, data: RegistrationData) -> User:
         email=email,
         name=data.contact_name.strip(),
         role=Role.GRANTEE,
-        locale=data.locale if data.locale in ("kk", "ru", "en") else "kk",
+        locale=data.locale if data.locale in LANGUAGES else LANGUAGES[0],
         organisation_id=organisation.id,
         active=True,
     )
@@ -579,7 +567,7 @@ class IncompleteApplication(DomainError):
 def submit(session: Session, actor: User, application: Application, now: datetime) -> None:
     call = application.call
     if now >= call.closes_at or call.status != CallStatus.PUBLISHED:
-        closes = to_almaty(call.closes_at)
+        closes = to_local(call.closes_at)
         raise DomainError(
             _l(
                 "This call closed on %(day)s at %(time)s (Astana time): applications are no "

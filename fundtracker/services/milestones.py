@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
-from fundtracker.i18n import current_locale
-from fundtracker.labels import milestone_status_labels
+from fundtracker.core.i18n import current_locale
 from fundtracker.models import (
     Milestone,
     MilestoneComment,
@@ -24,6 +23,7 @@ from fundtracker.models import (
     User,
     utcnow,
 )
+from fundtracker.models.labels import milestone_status_labels
 from fundtracker.services import events, outcomes, payments
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import STALE, check_version

@@ -9,7 +9,6 @@ BEGIN IMMEDIATE serialises the claim), sends them, and retries failures with bac
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -17,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from fundtracker import mail
+from fundtracker.core import mail
+from fundtracker.core.time import FUND_TZ
 from fundtracker.models import (
     EmailDelivery,
     EmailStatus,
@@ -173,7 +173,7 @@ def set_email_delivery(session: Session, user: User, choice: str) -> None:
 
 def digest_moment(now: datetime) -> datetime:
     """The latest daily-digest time (DIGEST_SEND_TIME in Asia/Almaty) at or before `now`."""
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz = FUND_TZ
     hours, minutes = (
         int(x) for x in current_app.config.get("DIGEST_SEND_TIME", "09:00").split(":")
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from fundtracker import permissions
 from fundtracker.models import (
     Organisation,
     ProgrammeArea,
@@ -17,6 +16,7 @@ from fundtracker.models import (
     User,
     project_regions,
 )
+from fundtracker.permissions import scopes
 from fundtracker.services.search import contains_folded
 
 SORT_KEYS = ("code", "title", "organisation", "amount", "start", "end", "status")
@@ -31,20 +31,6 @@ class ProjectFilter:
     q: str = ""
     sort: str = "code"
     descending: bool = False
-
-
-def visibility(actor: User) -> list[ColumnElement[bool]]:
-    """Conditions on Project that keep what the actor may see."""
-    if permissions.can_read_portfolio(actor):
-        return []
-    if permissions.is_grantee(actor):
-        return [Project.organisation_id == actor.organisation_id]
-    return [false()]
-
-
-def visible_projects(actor: User) -> Select:
-    """Projects the actor may see, as a select to refine."""
-    return select(Project).where(*visibility(actor))
 
 
 def _sort_column(key: str, locale: str):
@@ -63,7 +49,7 @@ def conditions(actor: User, flt: ProjectFilter) -> list[ColumnElement[bool]]:
     """Conditions on Project (and, for a text search, its Organisation, which the query must
     join) for what the actor may see that passes the filters. Queries that join Project put them
     straight in their WHERE: no `IN (subquery)` over the whole portfolio."""
-    found = visibility(actor)
+    found = scopes.projects(actor)
     if flt.area_id:
         found.append(Project.area_id == flt.area_id)
     if flt.status:
@@ -127,7 +113,7 @@ def portfolio_summary(
     session: Session, actor: User, locale: str, status_labels: dict
 ) -> PortfolioSummary:
     """Counts and awarded amounts by status, area and region, over what the actor may see."""
-    scope = visible_projects(actor).with_only_columns(Project.id).scalar_subquery()
+    scope = scopes.visible_projects(actor).with_only_columns(Project.id).scalar_subquery()
     totals = session.execute(
         select(func.count(Project.id), func.coalesce(func.sum(Project.awarded_amount), 0)).where(
             Project.id.in_(scope)

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from fundtracker.core.time import FUND_TZ, start_of, to_utc
 from fundtracker.models import (
     Application,
     ApplicationStatus,
@@ -115,18 +114,9 @@ def register(name: str, label, days_label, recipients=None, find_many=None):
     return decorator
 
 
-def tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def moment(rule: ReminderRule, day: date) -> datetime:
     """When the rule's reminder for `day` is due: its time of day in Asia/Almaty, in UTC."""
-    return datetime.combine(day, rule.send_time, tzinfo=tz()).astimezone(UTC)
-
-
-def start_of(day: date) -> datetime:
-    """Midnight at the start of an Asia/Almaty day, in UTC."""
-    return datetime.combine(day, time(0, 0), tzinfo=tz()).astimezone(UTC)
+    return to_utc(day, rule.send_time)
 
 
 def _milestones(session: Session, due_ranges: list[tuple[date, date]]) -> dict[date, list]:
@@ -378,7 +368,7 @@ def _find_unscored(session, rule, first: date, last: date):
     ).all()
     found = []
     for assignment_id, reviewer_id, assigned_at in rows:
-        day = assigned_at.astimezone(tz()).date() + days
+        day = assigned_at.astimezone(FUND_TZ).date() + days
         found.append(
             Occurrence(rule.id, rule.kind, assignment_id, reviewer_id, day, moment(rule, day))
         )
@@ -402,7 +392,7 @@ def _unscored_message(session, occurrence, user):
     values = {
         "id": application.id,
         "call": application.call.title(user.locale),
-        "date": format_date(assignment.assigned_at.astimezone(tz()).date(), "long"),
+        "date": format_date(assignment.assigned_at.astimezone(FUND_TZ).date(), "long"),
     }
     subject = _l("Waiting for your review: application no. %(id)d", **values)
     if assignment.conflict == ConflictDeclaration.PENDING:
@@ -506,7 +496,7 @@ def due_occurrences(session: Session, now: datetime) -> list[Occurrence]:
     """What is due by `now` and not yet done, going back far enough to see missed ones."""
     rules = active_rules(session)
     grace = max((r.grace_days for r in rules), default=0)
-    today = now.astimezone(tz()).date()
+    today = now.astimezone(FUND_TZ).date()
     first = today - timedelta(days=grace + LOOKBACK_DAYS)
     found = [o for o in _found(session, rules, first, today) if o.due_at <= now]
     return _not_done(session, found)
@@ -523,7 +513,7 @@ def upcoming(
     fortnight is not worded in full to show its first rows. Within a window, only as many are
     checked against the log as are needed."""
     rules = active_rules(session)
-    today = now.astimezone(tz()).date()
+    today = now.astimezone(FUND_TZ).date()
     last_day = today + timedelta(days)
     if limit is None:
         found = _found(session, rules, today, last_day)
@@ -748,7 +738,7 @@ def preview(
     if object_id and recipient_id and day:
         occurrence = Occurrence(rule.id, rule.kind, object_id, recipient_id, day, moment(rule, day))
     else:
-        today = now.astimezone(tz()).date()
+        today = now.astimezone(FUND_TZ).date()
         kind = KINDS.get(rule.kind)
         if kind is None:
             return None

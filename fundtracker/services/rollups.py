@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, select, union, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions, privacy
-from fundtracker.i18n import current_locale
+from fundtracker.core.i18n import current_locale
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,

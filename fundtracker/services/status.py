@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions
-from fundtracker.labels import status_labels
 from fundtracker.models import (
     Milestone,
     MilestoneStatus,
@@ -22,6 +21,7 @@ from fundtracker.models import (
     UpdateStatus,
     User,
 )
+from fundtracker.models.labels import status_labels
 from fundtracker.services import events
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.plan import check_version

@@ -1,6 +1,6 @@
 """The data version: one row whose number goes up with every committed change to the data, and
 the stamp a stored report was last found current at. Rendered pages are reused, and a stored
-report served again, while the number stays the same (fundtracker.data_version).
+report served again, while the number stays the same (fundtracker.core.data_version).
 
 Revision ID: 0009
 Revises: 0008

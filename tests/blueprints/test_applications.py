@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     Application,
     ApplicationStatus,

@@ -8,7 +8,7 @@ from flask_babel import force_locale, gettext
 from flask_migrate import upgrade
 
 from fundtracker import create_app
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Role, User
 from tests import factories
 from tests.conftest import login_as

@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import today
 from fundtracker.models import (
     MilestoneStatus,
     ProjectStatus,
@@ -18,7 +20,6 @@ from fundtracker.models import (
     UpdateStatus,
 )
 from fundtracker.services import milestones as milestones_service
-from fundtracker.storage import file_storage, today
 from tests import factories
 from tests.conftest import login_as
 from tests.factories import PDF_BYTES, region

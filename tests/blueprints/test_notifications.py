@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import (
     ApplicationStatus,
     EmailStatus,
@@ -20,7 +21,6 @@ from fundtracker.models import (
     Role,
 )
 from fundtracker.services import applications, reminders
-from fundtracker.storage import today
 from tests import factories
 
 

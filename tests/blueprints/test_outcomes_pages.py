@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import (
     IndicatorResult,
     MilestoneStatus,
@@ -21,7 +22,6 @@ from fundtracker.models import (
     StandardIndicator,
 )
 from fundtracker.services.outcomes import period_of
-from fundtracker.storage import today
 from tests import factories
 from tests.factories import PDF_BYTES
 

@@ -1,6 +1,6 @@
 """The pages people use: home per role, project list and page, organisations, users."""
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Organisation, ProjectStatus, Role, User
 from tests import factories
 from tests.conftest import login_as
@@ -199,8 +199,8 @@ def test_deactivated_user_is_signed_out_at_once(app, login, admin):
 def test_grantee_home_shows_what_is_due_and_what_to_revise(app, login, grantee):
     from datetime import timedelta
 
+    from fundtracker.core.time import today
     from fundtracker.models import MilestoneStatus
-    from fundtracker.storage import today
 
     with app.test_request_context():
         now = today()

@@ -14,8 +14,8 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from fundtracker import create_app
+from fundtracker.core.extensions import db
 from fundtracker.demo import seed_demo
-from fundtracker.extensions import db
 from tests.conftest import free_port
 from tests.dbutil import fresh_database
 

@@ -5,9 +5,9 @@ approves it with a lower amount; the new project has its milestones and tranches
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
+from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_DOMAIN
-from fundtracker.demo_applications import CALLS
-from fundtracker.extensions import db
+from fundtracker.demo.applications import CALLS
 from fundtracker.models import Application, Call, Notification, Project, Region, User
 from tests.browser.helpers import log_in
 from tests.factories import PDF_BYTES

@@ -6,10 +6,10 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.demo import DEMO_DOMAIN, journey_project_code
-from fundtracker.extensions import db
 from fundtracker.models import Milestone, MilestoneStatus, Project, User
-from fundtracker.storage import today
 from tests.browser.helpers import log_in
 from tests.factories import PDF_BYTES
 

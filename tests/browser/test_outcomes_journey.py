@@ -8,11 +8,11 @@ from flask_babel import force_locale
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.demo import DEMO_DOMAIN, journey_project_code
-from fundtracker.extensions import db
 from fundtracker.models import Milestone, MilestoneStatus, Project, ProjectIndicator, User
 from fundtracker.services.outcomes import period_label, period_of
-from fundtracker.storage import today
 from tests.browser.helpers import log_in
 from tests.factories import PDF_BYTES
 

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import bin_is_valid
 from tests import factories
 

@@ -17,10 +17,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fundtracker import create_app
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import format_money
 from fundtracker.demo import seed_demo
-from fundtracker.extensions import db
-from fundtracker.i18n import format_money
-from fundtracker.labels import category_labels
 from fundtracker.models import (
     ImpactStory,
     Project,
@@ -31,6 +30,7 @@ from fundtracker.models import (
     TrancheStatus,
     User,
 )
+from fundtracker.models.labels import category_labels
 from fundtracker.pdf import render, service
 from fundtracker.pdf.context import ReportParams
 from fundtracker.privacy import HIDDEN, SMALL, THRESHOLD

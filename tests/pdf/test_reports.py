@@ -13,8 +13,7 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from fundtracker.extensions import db
-from fundtracker.labels import category_labels
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     MilestoneStatus,
     MilestoneUpdate,
@@ -25,6 +24,7 @@ from fundtracker.models import (
     StoredReport,
     UpdateStatus,
 )
+from fundtracker.models.labels import category_labels
 from fundtracker.pdf import jobs, render, service
 from fundtracker.pdf.context import ReportParams, board_context
 from fundtracker.services import notifications, rollups

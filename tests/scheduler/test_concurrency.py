@@ -18,10 +18,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from fundtracker import create_app
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import EmailStatus, OutboxEmail, Reminder, ReminderRule, Role
 from fundtracker.scheduler import run_jobs
-from fundtracker.storage import today
 from tests import factories
 from tests.conftest import _Inbox, free_port
 from tests.dbutil import fresh_database

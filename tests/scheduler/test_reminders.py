@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     EmailStatus,
     Notification,

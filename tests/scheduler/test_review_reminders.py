@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     ApplicationStatus,
     Notification,

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from fundtracker import create_app
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import ProjectStatus, Role
 from fundtracker.scheduler import DAILY_JOBS, JOBS, run_jobs
 from fundtracker.scheduler.runner import build_scheduler

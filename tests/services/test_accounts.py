@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import LoginAttempt, utcnow
 from fundtracker.services import accounts
 from fundtracker.services.errors import (

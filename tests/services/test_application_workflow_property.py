@@ -17,7 +17,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import ApplicationStatus, BudgetCategory, ConflictDeclaration, Role
 from fundtracker.services import applications as svc
 from fundtracker.services.errors import DomainError

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import to_utc
 from fundtracker.models import (
     ApplicationStatus,
     CallStatus,
@@ -23,7 +25,6 @@ from fundtracker.services import application_files, outcomes
 from fundtracker.services import applications as svc
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
-from fundtracker.storage import file_storage
 from tests import factories
 
 S = ApplicationStatus
@@ -93,9 +94,9 @@ def test_a_grantee_cannot_create_a_call(grantee):
 
 
 def test_almaty_times_are_stored_in_utc():
-    assert svc.to_utc(date(2026, 3, 1), time(18, 0)) == datetime(2026, 3, 1, 13, 0, tzinfo=UTC)
+    assert to_utc(date(2026, 3, 1), time(18, 0)) == datetime(2026, 3, 1, 13, 0, tzinfo=UTC)
     # Midnight in Almaty is still the previous day in UTC.
-    assert svc.to_utc(date(2026, 3, 1), time(0, 0)) == datetime(2026, 2, 28, 19, 0, tzinfo=UTC)
+    assert to_utc(date(2026, 3, 1), time(0, 0)) == datetime(2026, 2, 28, 19, 0, tzinfo=UTC)
 
 
 def _ready_application(closes_at):
@@ -106,7 +107,7 @@ def _ready_application(closes_at):
 
 
 def test_a_submission_one_second_before_the_closing_time_is_accepted():
-    closes = svc.to_utc(date(2026, 3, 1), time(18, 0))
+    closes = to_utc(date(2026, 3, 1), time(18, 0))
     application = _ready_application(closes)
     svc.submit(
         db.session,
@@ -118,7 +119,7 @@ def test_a_submission_one_second_before_the_closing_time_is_accepted():
 
 
 def test_a_submission_at_the_closing_time_is_refused_with_the_almaty_time():
-    closes = svc.to_utc(date(2026, 3, 1), time(18, 0))
+    closes = to_utc(date(2026, 3, 1), time(18, 0))
     application = _ready_application(closes)
     with pytest.raises(DomainError) as error:
         svc.submit(db.session, application.created_by, application, closes)
@@ -127,7 +128,7 @@ def test_a_submission_at_the_closing_time_is_refused_with_the_almaty_time():
 
 
 def test_a_call_closing_at_almaty_midnight_is_closed_late_the_previous_utc_day():
-    closes = svc.to_utc(date(2026, 3, 1), time(0, 0))  # 28 Feb, 19:00 UTC
+    closes = to_utc(date(2026, 3, 1), time(0, 0))  # 28 Feb, 19:00 UTC
     application = _ready_application(closes)
     with pytest.raises(DomainError, match="01.03.2026 at 00:00"):
         svc.submit(

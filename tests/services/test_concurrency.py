@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Milestone, Role
 from fundtracker.services import plan
 from tests import factories

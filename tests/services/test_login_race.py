@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.services import accounts
 from fundtracker.services.errors import InvalidCredentials, LoginThrottled
 from tests import factories

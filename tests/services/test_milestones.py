@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import (
     MilestoneStatus,
     ProjectEvent,

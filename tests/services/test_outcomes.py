@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.storage import file_storage
 from fundtracker.models import Dimension, ResultStatus, Role
 from fundtracker.services import files, outcomes
 from fundtracker.services.errors import DomainError, NotAllowed
-from fundtracker.storage import file_storage
 from tests import factories
 
 TODAY = date(2025, 11, 20)

@@ -1,8 +1,8 @@
 from datetime import date
 
-from fundtracker.extensions import db
-from fundtracker.labels import status_labels
+from fundtracker.core.extensions import db
 from fundtracker.models import ProjectStatus, Role
+from fundtracker.models.labels import status_labels
 from fundtracker.services.projects import ProjectFilter, portfolio_summary, project_list
 from tests import factories
 from tests.factories import area, region

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundtracker import privacy
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Frequency, ResultStatus, Role
 from fundtracker.services import rollups
 from tests import factories

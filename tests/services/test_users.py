@@ -1,6 +1,6 @@
 import pytest
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import Role
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.users import UserData, create_user, list_users, set_active, update_user

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from fundtracker.forms import choices, int_or_none, language_field
+from fundtracker.web.forms import choices, int_or_none, language_field
 
 
 class UserForm(FlaskForm):

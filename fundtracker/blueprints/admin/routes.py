@@ -6,10 +6,10 @@ from flask_login import current_user
 from fundtracker import permissions
 from fundtracker.blueprints.admin import bp
 from fundtracker.blueprints.admin.forms import UserForm
-from fundtracker.extensions import db
-from fundtracker.labels import role_labels
-from fundtracker.mail import send_templated
+from fundtracker.core.extensions import db
+from fundtracker.core.mail import send_templated
 from fundtracker.models import Role, User
+from fundtracker.models.labels import role_labels
 from fundtracker.services import reference
 from fundtracker.services.accounts import make_token
 from fundtracker.services.errors import DomainError

@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from fundtracker.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
-from fundtracker.labels import budget_category_labels
 from fundtracker.models import BeneficiaryCategory
+from fundtracker.models.labels import budget_category_labels
+from fundtracker.web.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
 
 
 class CriterionRow(Form):

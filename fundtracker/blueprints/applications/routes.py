@@ -30,10 +30,10 @@ from fundtracker.blueprints.applications.forms import (
     decision_form_class,
     score_form_class,
 )
-from fundtracker.extensions import db
-from fundtracker.forms import choices
-from fundtracker.i18n import current_locale
-from fundtracker.labels import budget_category_labels
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import to_local, to_utc, today
 from fundtracker.models import (
     Application,
     ApplicationFile,
@@ -50,10 +50,11 @@ from fundtracker.models import (
     User,
     utcnow,
 )
+from fundtracker.models.labels import budget_category_labels
+from fundtracker.permissions import scopes
 from fundtracker.services import application_files
 from fundtracker.services import applications as svc
 from fundtracker.services.plan import next_code
-from fundtracker.storage import file_storage, today
 from fundtracker.web import (
     Paged,
     PostOnlyForm,
@@ -63,6 +64,7 @@ from fundtracker.web import (
     send_stored_file,
     version_of,
 )
+from fundtracker.web.forms import choices
 
 BLANK_ROWS = 3
 
@@ -125,7 +127,7 @@ def _call_form(call: Call | None = None) -> CallForm:
                     form[name].data = getattr(call, name)
             form.budget_envelope.set_tiyn(call.budget_envelope)
             form.max_request.set_tiyn(call.max_request)
-            opens, closes = svc.to_almaty(call.opens_at), svc.to_almaty(call.closes_at)
+            opens, closes = to_local(call.opens_at), to_local(call.closes_at)
             form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
             form.closes_on.data, form.closes_time.data = closes.date(), closes.time()
             form.version.data = call.version_id
@@ -148,8 +150,8 @@ def _call_data(form: CallForm) -> svc.CallData:
         description_ru=form.description_ru.data or "",
         description_en=form.description_en.data or "",
         eligibility=form.eligibility.data or "",
-        opens_at=svc.to_utc(form.opens_on.data, form.opens_time.data),
-        closes_at=svc.to_utc(form.closes_on.data, form.closes_time.data),
+        opens_at=to_utc(form.opens_on.data, form.opens_time.data),
+        closes_at=to_utc(form.closes_on.data, form.closes_time.data),
         budget_envelope=form.budget_envelope.tiyn,
         max_request=form.max_request.tiyn,
         required_documents=form.required_documents.data or "",
@@ -201,15 +203,14 @@ def call_detail(call_id: int):
     if permissions.is_grantee(current_user):
         own = db.session.scalars(
             select(Application).where(
-                Application.call_id == call.id,
-                Application.organisation_id == current_user.organisation_id,
+                Application.call_id == call.id, *scopes.applications(current_user)
             )
         ).all()
     return render_template(
         "applications/call_detail.html",
         call=call,
-        opens=svc.to_almaty(call.opens_at),
-        closes=svc.to_almaty(call.closes_at),
+        opens=to_local(call.opens_at),
+        closes=to_local(call.closes_at),
         is_open=call.is_open(now),
         can_manage=permissions.can_manage_calls(current_user),
         can_apply=permissions.can_apply(current_user) and call.is_open(now),
@@ -334,13 +335,16 @@ def _same_site(url: str | None) -> bool:
 @bp.get("/applications/")
 @requires(permissions.can_list_applications)
 def index():
-    query = select(Application).options(*svc.LIST_LOADS).order_by(Application.updated_at.desc())
+    query = (
+        select(Application)
+        .where(*scopes.applications(current_user))
+        .options(*svc.LIST_LOADS)
+        .order_by(Application.updated_at.desc())
+    )
     unverified = []
     if permissions.is_grantee(current_user):
-        query = query.where(Application.organisation_id == current_user.organisation_id)
         verified = svc.is_verified(db.session, current_user.organisation_id)
     else:
-        query = query.where(Application.status != ApplicationStatus.DRAFT)
         unverified = svc.unverified_organisations(db.session)
         verified = True
     status = request.args.get("status", "")
@@ -459,7 +463,7 @@ def _render_edit(application: Application, form, missing=None, status=200):
         form=form,
         missing=missing or [],
         verified=svc.is_verified(db.session, application.organisation_id),
-        closes=svc.to_almaty(application.call.closes_at),
+        closes=to_local(application.call.closes_at),
         file_form=PostOnlyForm(formdata=None),
         last_return=next(
             (

@@ -10,8 +10,8 @@ from fundtracker.blueprints.auth.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from fundtracker.extensions import db
-from fundtracker.mail import send_templated
+from fundtracker.core.extensions import db
+from fundtracker.core.mail import send_templated
 from fundtracker.services import accounts
 from fundtracker.services.errors import DomainError, InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, form_errors_from, next_url

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.files import bp
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import StoredFile
 from fundtracker.services import files
 from fundtracker.web import (

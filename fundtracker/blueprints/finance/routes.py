@@ -8,10 +8,10 @@ from fundtracker import permissions
 from fundtracker.blueprints.finance import bp
 from fundtracker.blueprints.milestones.forms import PaymentForm
 from fundtracker.blueprints.projects.forms import budget_line_form, tranche_form
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.models import BudgetCategory, BudgetLine, Tranche
 from fundtracker.services import payments, plan
-from fundtracker.storage import today
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
 
 

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
-from fundtracker.forms import LANGUAGE_CHOICES, choices
+from fundtracker.web.forms import LANGUAGE_CHOICES, choices
 
 
 class LanguageForm(FlaskForm):

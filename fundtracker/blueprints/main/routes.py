@@ -7,19 +7,19 @@ from fundtracker import permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
 from fundtracker.blueprints.projects.filters import filter_args, filters_from_request
-from fundtracker.extensions import db
-from fundtracker.i18n import LANGUAGE_COOKIE, current_locale
-from fundtracker.labels import (
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_locale
+from fundtracker.core.time import today
+from fundtracker.models import Role
+from fundtracker.models.labels import (
     MILESTONE_BADGES,
     STATUS_BADGES,
     milestone_status_labels,
     status_labels,
 )
-from fundtracker.models import Role
 from fundtracker.services import dashboard
 from fundtracker.services import projects as project_service
 from fundtracker.services.users import set_locale
-from fundtracker.storage import today
 from fundtracker.web import PostOnlyForm, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
 
@@ -91,7 +91,7 @@ def set_language():
         return redirect(target)
     language = form.language.data
     if current_user.is_authenticated:
-        set_locale(db.session, current_user, language, current_app.config["LANGUAGES"])
+        set_locale(db.session, current_user, language, LANGUAGES)
         db.session.commit()
     response = make_response(redirect(target))
     response.set_cookie(

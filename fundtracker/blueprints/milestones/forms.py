@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fundtracker.blueprints.outcomes.forms import add_result_fields
-from fundtracker.forms import MoneyField, VersionForm
+from fundtracker.web.forms import MoneyField, VersionForm
 
 
 class RescheduleForm(VersionForm):

@@ -18,20 +18,21 @@ from fundtracker.blueprints.outcomes.forms import (
     result_fields,
 )
 from fundtracker.blueprints.projects.forms import MilestoneForm
-from fundtracker.extensions import db
-from fundtracker.i18n import current_locale
-from fundtracker.labels import (
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import today
+from fundtracker.models import FileKind, Milestone, MilestoneStatus, UpdateStatus
+from fundtracker.models.labels import (
     MILESTONE_BADGES,
     budget_category_labels,
     milestone_status_labels,
     tranche_status_labels,
     update_status_labels,
 )
-from fundtracker.models import FileKind, Milestone, MilestoneStatus, UpdateStatus
 from fundtracker.services import files, milestones, outcomes, overview, plan
 from fundtracker.services.errors import DomainError
 from fundtracker.services.payments import HOLD_MESSAGES
-from fundtracker.storage import file_storage, today
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
 
 

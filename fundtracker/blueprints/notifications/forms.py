@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TimeField
 from wtforms.validators import InputRequired, NumberRange
 
-from fundtracker.forms import choices
+from fundtracker.web.forms import choices
 
 
 class SettingsForm(FlaskForm):

@@ -12,13 +12,13 @@ from markupsafe import Markup
 from fundtracker import permissions
 from fundtracker.blueprints.notifications import bp
 from fundtracker.blueprints.notifications.forms import RuleForm, SettingsForm
-from fundtracker.extensions import db
-from fundtracker.forms import choices
-from fundtracker.i18n import current_locale, format_dt
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale, format_dt
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.notifications import external_link, render_email
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
+from fundtracker.web.forms import choices
 
 
 @bp.app_context_processor

@@ -5,11 +5,10 @@ from flask_login import current_user
 from fundtracker import permissions
 from fundtracker.blueprints.organisations import bp
 from fundtracker.blueprints.organisations.forms import OrganisationForm
-from fundtracker.extensions import db
-from fundtracker.forms import choices
-from fundtracker.i18n import current_locale
-from fundtracker.labels import STATUS_BADGES, status_labels
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
 from fundtracker.models import Organisation, Project
+from fundtracker.models.labels import STATUS_BADGES, status_labels
 from fundtracker.services import reference
 from fundtracker.services.errors import DomainError
 from fundtracker.services.organisations import (
@@ -20,6 +19,7 @@ from fundtracker.services.organisations import (
 )
 from fundtracker.services.projects import ProjectFilter, project_list
 from fundtracker.web import form_errors_from, load_or_404, requires
+from fundtracker.web.forms import choices
 
 
 @bp.get("/")

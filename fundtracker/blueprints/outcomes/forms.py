@@ -14,16 +14,16 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundtracker.forms import VersionForm, choices, int_or_none
-from fundtracker.labels import (
+from fundtracker.models import Dimension, IndicatorResult, ProjectIndicator
+from fundtracker.models.labels import (
     category_labels,
     dimension_labels,
     direction_labels,
     frequency_labels,
     indicator_type_labels,
 )
-from fundtracker.models import Dimension, IndicatorResult, ProjectIndicator
 from fundtracker.services import outcomes
+from fundtracker.web.forms import VersionForm, choices, int_or_none
 
 MAX_COUNT = 10_000_000
 

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from fundtracker import charts, permissions, privacy
+from fundtracker import permissions, privacy
 from fundtracker.blueprints.outcomes import bp
 from fundtracker.blueprints.outcomes.forms import (
     IndicatorForm,
@@ -25,17 +25,11 @@ from fundtracker.blueprints.outcomes.forms import (
     result_fields,
     result_form_class,
 )
-from fundtracker.extensions import db
-from fundtracker.forms import choices
-from fundtracker.i18n import current_locale, format_d
-from fundtracker.labels import (
-    RESULT_BADGES,
-    category_labels,
-    dimension_labels,
-    frequency_labels,
-    indicator_type_labels,
-    result_status_labels,
-)
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import LANGUAGES, current_locale, format_d
+from fundtracker.core.page_cache import cached_page
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import today
 from fundtracker.models import (
     Direction,
     Frequency,
@@ -48,10 +42,17 @@ from fundtracker.models import (
     ResultStatus,
     StandardIndicator,
 )
-from fundtracker.page_cache import cached_page
+from fundtracker.models.labels import (
+    RESULT_BADGES,
+    category_labels,
+    dimension_labels,
+    frequency_labels,
+    indicator_type_labels,
+    result_status_labels,
+)
 from fundtracker.services import files, outcomes, rollups
-from fundtracker.storage import file_storage, today
-from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
+from fundtracker.web import PostOnlyForm, attempt, charts, load_or_404, requires, version_of
+from fundtracker.web.forms import choices
 
 
 @bp.app_context_processor
@@ -92,7 +93,7 @@ def _standard_data(form) -> outcomes.StandardData:
         **{
             f"{part}_{lang}": getattr(form, f"{part}_{lang}").data or ""
             for part in ("name", "definition", "unit")
-            for lang in ("kk", "ru", "en")
+            for lang in LANGUAGES
         },
         type=IndicatorType(form.type.data),
         area_id=form.area_id.data,

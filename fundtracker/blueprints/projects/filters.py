@@ -3,10 +3,10 @@
 from flask import request
 
 from fundtracker.blueprints.projects.forms import ProjectFilterForm
-from fundtracker.extensions import db
-from fundtracker.i18n import current_locale
-from fundtracker.labels import status_labels
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
 from fundtracker.models import ProjectStatus
+from fundtracker.models.labels import status_labels
 from fundtracker.services import reference
 from fundtracker.services.projects import ProjectFilter
 

@@ -12,11 +12,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from fundtracker.forms import MoneyField, VersionForm, choices, int_or_none
-from fundtracker.i18n import format_d
-from fundtracker.labels import budget_category_labels
+from fundtracker.core.i18n import format_d
 from fundtracker.models import BudgetCategory, Project
+from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.projects import SORT_KEYS
+from fundtracker.web.forms import MoneyField, VersionForm, choices, int_or_none
 
 
 class ProjectFilterForm(FlaskForm):

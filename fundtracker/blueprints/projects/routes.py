@@ -16,10 +16,13 @@ from fundtracker.blueprints.projects.forms import (
     budget_line_form,
     tranche_form,
 )
-from fundtracker.extensions import db
-from fundtracker.forms import choices
-from fundtracker.i18n import current_locale
-from fundtracker.labels import (
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
+from fundtracker.core.page_cache import cached_page
+from fundtracker.core.storage import file_storage
+from fundtracker.core.time import today
+from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
+from fundtracker.models.labels import (
     MILESTONE_BADGES,
     STATUS_BADGES,
     TRANCHE_BADGES,
@@ -28,13 +31,11 @@ from fundtracker.labels import (
     status_labels,
     tranche_status_labels,
 )
-from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
-from fundtracker.page_cache import cached_page
 from fundtracker.services import events, export, files, overview, plan, reference, status
 from fundtracker.services.payments import HOLD_MESSAGES
 from fundtracker.services.projects import project_list
-from fundtracker.storage import file_storage, today
 from fundtracker.web import attempt, load_or_404, requires, version_of
+from fundtracker.web.forms import choices
 
 
 @bp.get("/")

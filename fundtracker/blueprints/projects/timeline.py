@@ -7,9 +7,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from fundtracker.i18n import format_d, format_money
-from fundtracker.labels import budget_category_labels, event_labels, status_labels
+from fundtracker.core.i18n import format_d, format_money
 from fundtracker.models import BudgetCategory, ProjectEvent, ProjectStatus
+from fundtracker.models.labels import budget_category_labels, event_labels, status_labels
 
 FIELD_LABELS = {
     "end_date": _l("End date"),

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from fundtracker.forms import LANGUAGE_CHOICES, choices, int_or_none
+from fundtracker.web.forms import LANGUAGE_CHOICES, choices, int_or_none
 
 QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
 LONGEST_PERIOD_DAYS = 366 * 20

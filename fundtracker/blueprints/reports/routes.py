@@ -7,15 +7,15 @@ from __future__ import annotations
 from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fundtracker import permissions
 from fundtracker.blueprints.reports import bp
 from fundtracker.blueprints.reports.forms import BoardReportForm, ProjectReportForm
-from fundtracker.extensions import db
-from fundtracker.forms import choices, int_or_none
-from fundtracker.i18n import current_locale
+from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
+from fundtracker.core.time import today
 from fundtracker.models import (
     ProgrammeArea,
     Project,
@@ -26,9 +26,9 @@ from fundtracker.models import (
 )
 from fundtracker.pdf import jobs, service
 from fundtracker.pdf.context import ReportParams
-from fundtracker.services.projects import visible_projects
-from fundtracker.storage import today
+from fundtracker.permissions import scopes
 from fundtracker.web import load_or_404, requires
+from fundtracker.web.forms import choices, int_or_none
 
 RECENT = 30
 
@@ -46,7 +46,7 @@ def _project_choices(user) -> list:
     if not permissions.can_request_project_reports(user):
         return []
     locale = current_locale()
-    projects = db.session.scalars(visible_projects(user).order_by(Project.code)).all()
+    projects = db.session.scalars(scopes.visible_projects(user).order_by(Project.code)).all()
     return choices([(p.id, f"{p.code} · {p.title(locale)}") for p in projects])
 
 
@@ -62,19 +62,9 @@ def _recent_reports(user) -> list[StoredReport]:
         .order_by(StoredReport.id.desc())
         .limit(RECENT)
     )
-    visible = []
-    if permissions.can_build_board_report(user):
-        visible.append(StoredReport.kind == ReportKind.BOARD)
-    if permissions.is_staff(user):
-        visible.append(StoredReport.kind == ReportKind.PROJECT)
-    elif permissions.is_grantee(user):
-        visible.append(
-            (StoredReport.kind == ReportKind.PROJECT)
-            & (Project.organisation_id == user.organisation_id)
-        )
-    if not visible:
+    if not permissions.can_use_reports(user):
         return []
-    return list(db.session.scalars(stmt.where(or_(*visible))))
+    return list(db.session.scalars(stmt.where(*scopes.reports(user))))
 
 
 def _index_page(board_form=None, project_form=None, status: int = 200):

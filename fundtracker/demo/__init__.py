@@ -14,14 +14,16 @@ import random
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundtracker.demo_applications import seed_applications
-from fundtracker.demo_outcomes import seed_outcomes
-from fundtracker.demo_reminders import seed_reminders
+from fundtracker.core.i18n import LANGUAGES
+from fundtracker.core.time import FUND_TZ
+from fundtracker.core.time import today as fund_today
+from fundtracker.demo.applications import seed_applications
+from fundtracker.demo.outcomes import seed_outcomes
+from fundtracker.demo.reminders import seed_reminders
 from fundtracker.models import (
     BudgetCategory,
     BudgetLine,
@@ -1163,7 +1165,7 @@ def project_texts() -> list[ProjectText]:
         per_year[start.year] += 1
         code = f"QH-{start.year}-{per_year[start.year]:03d}"
         kind = KINDS[spec.kind]
-        titles = {lang: _title(kind, lang, spec, start) for lang in ("kk", "ru", "en")}
+        titles = {lang: _title(kind, lang, spec, start) for lang in LANGUAGES}
         drafts.append((spec, code, start, end, titles))
     repeated = Counter(titles["ru"] for *_, titles in drafts)
     texts = []
@@ -2376,14 +2378,13 @@ def _seed_projects(
 # Delivery seeding. Dates follow `today` (in Almaty): what is due before it has mostly happened,
 # what is due after it is still planned. Everything else is fixed per project.
 
-ALMATY = ZoneInfo("Asia/Almaty")
 MONEY_UNIT = 100_000  # budget lines and tranches are in whole thousands of tenge (in tiyn)
 JOURNEY_DUE_IN = 14  # days from today to the milestone the browser journey reports on
 
 
 def almaty_today() -> date:
     """Today in the fund's time zone; the default `today` of the demo history."""
-    return datetime.now(ALMATY).date()
+    return fund_today()
 
 
 def journey_project_code(session: Session) -> str:
@@ -2529,7 +2530,7 @@ def split(total: int, weights: list[float]) -> list[int]:
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     """A moment of a day in Almaty, as an aware UTC datetime."""
-    return datetime.combine(day, time(hour, minute), tzinfo=ALMATY).astimezone(UTC)
+    return datetime.combine(day, time(hour, minute), tzinfo=FUND_TZ).astimezone(UTC)
 
 
 def _lower_first(text: str) -> str:

@@ -14,10 +14,10 @@ from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
-from fundtracker.extensions import db, login_manager
+from fundtracker.core.extensions import db, login_manager
+from fundtracker.core.storage import file_storage
 from fundtracker.services.errors import DomainError
 from fundtracker.services.plan import STALE
-from fundtracker.storage import file_storage
 
 
 def requires(rule: Callable[[object], bool]):

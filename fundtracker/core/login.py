@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 from fundtracker.models import DataVersion, User
 
 # Built once: it runs on every request.
@@ -28,7 +28,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.user_loader
     def _load(token: str):
         # The data version comes in the same statement (one round trip fewer for a cached page,
-        # and the user and the version from one snapshot); fundtracker.page_cache uses it.
+        # and the user and the version from one snapshot); fundtracker.core.page_cache uses it.
         row = db.session.execute(_USER_BY_TOKEN, {"token": token}).first()
         if row is None:
             return None

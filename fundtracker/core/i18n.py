@@ -11,13 +11,13 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from fundtracker.core.time import FUND_TIMEZONE
+
+# The interface's languages, in the order they are offered and fallen back on.
+LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 LANGUAGE_COOKIE = "lang"
 TENGE_SIGN = "₸"
-
-
-def languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
 
 
 def select_locale() -> str:
@@ -29,16 +29,15 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.locale
     chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get("locale")
-    if chosen in languages():
+    if chosen in LANGUAGES:
         return chosen
     return (
-        request.accept_languages.best_match(languages())
-        or current_app.config["BABEL_DEFAULT_LOCALE"]
+        request.accept_languages.best_match(LANGUAGES) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
 
 
 def select_timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return FUND_TIMEZONE
 
 
 def current_locale() -> str:

@@ -3,11 +3,13 @@ closed one. Safe to run again: a call that exists (by its English title) is left
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker.core.time import to_utc
+from fundtracker.core.time import today as almaty_today
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -27,7 +29,7 @@ from fundtracker.models import (
     User,
     utcnow,
 )
-from fundtracker.services.applications import ALMATY, screening_items, to_utc
+from fundtracker.services.applications import screening_items
 
 CRITERIA = [
     ("Relevance to the fund's priorities / Қор басымдықтарына сәйкестігі", 30),
@@ -84,7 +86,7 @@ CALLS = [
 
 def seed_applications(session: Session, today: date | None = None) -> int:
     """Add the demo calls that are missing; returns how many were created. Flushes only."""
-    today = today or datetime.now(ALMATY).date()
+    today = today or almaty_today()
     areas = {a.code: a for a in session.scalars(select(ProgrammeArea))}
     existing = set(session.scalars(select(Call.title_en)))
     created = 0

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from fundtracker.extensions import db
+from fundtracker.core.extensions import db
 
 MESSAGES = {
     400: (

@@ -6,7 +6,7 @@ process keeps its own pages, bounded in bytes (PAGE_CACHE_BYTES, 0 turns the cac
 data version makes every older page unreachable, and the LRU drops them. A page asked for again by
 the session that rendered it is served as it is; tokens do not expire (WTF_CSRF_TIME_LIMIT = None).
 
-The data version is read before the view reads any data (see fundtracker.data_version), so a
+The data version is read before the view reads any data (see fundtracker.core.data_version), so a
 page kept under version N was made from data at least as new as N.
 """
 
@@ -21,7 +21,7 @@ from flask import current_app, g, get_flashed_messages, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from fundtracker.storage import today
+from fundtracker.core.time import today
 
 _lock = threading.Lock()
 
