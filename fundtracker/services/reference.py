@@ -5,15 +5,24 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fundtracker.models import Organisation, ProgrammeArea, Region, Role, User
+from fundtracker.models import Call, Organisation, ProgrammeArea, Region, Role, User
 
 
-def regions(session: Session, locale: str) -> list[Region]:
+def regions(session: Session, locale: str | None = None) -> list[Region]:
+    """Regions by their name in `locale`, or by ISO code when no locale is given."""
+    if locale is None:
+        return list(session.scalars(select(Region).order_by(Region.code)))
     return sorted(session.scalars(select(Region)), key=lambda r: r.name(locale))
 
 
-def areas(session: Session) -> list[ProgrammeArea]:
-    return list(session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)))
+def areas(session: Session, by_code: bool = False) -> list[ProgrammeArea]:
+    order = ProgrammeArea.code if by_code else ProgrammeArea.id
+    return list(session.scalars(select(ProgrammeArea).order_by(order)))
+
+
+def calls(session: Session) -> list[Call]:
+    """Every call, the latest closing first."""
+    return list(session.scalars(select(Call).order_by(Call.closes_at.desc())))
 
 
 def officers(session: Session) -> list[User]:
