@@ -60,6 +60,14 @@ def next_url(default_endpoint: str = "main.index") -> str:
     return target if is_safe_next(target) else url_for(default_endpoint)
 
 
+def back_url(default_endpoint: str = "main.index") -> str:
+    """The page the user came from when it is on this site, else `default_endpoint`."""
+    referrer = request.referrer
+    if referrer and referrer.startswith(request.host_url):
+        return referrer
+    return url_for(default_endpoint)
+
+
 def form_errors_from(form: FlaskForm, error) -> None:
     """Show a DomainError on its field when the form has it, else as a flash message."""
     field = getattr(form, error.field, None) if error.field else None

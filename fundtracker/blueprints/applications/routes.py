@@ -59,6 +59,7 @@ from fundtracker.web import (
     Paged,
     PostOnlyForm,
     attempt,
+    back_url,
     load_or_404,
     requires,
     send_stored_file,
@@ -322,11 +323,7 @@ def verify(organisation_id: int):
         svc.verify_organisation(db.session, current_user, organisation)
     if outcome.ok:
         flash(_("%(name)s is verified.", name=organisation.name), "success")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for(".index"))
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return redirect(back_url(".index"))
 
 
 # Applications ---------------------------------------------------------------------------------
