@@ -105,6 +105,7 @@ class PostOnlyForm(FlaskForm):
 @dataclass
 class Outcome:
     ok: bool = False
+    error: DomainError | None = None
 
 
 @contextmanager
@@ -122,6 +123,7 @@ def attempt(form: FlaskForm | None = None):
         flash(STALE, "danger")
     except DomainError as error:
         db.session.rollback()
+        outcome.error = error
         if form is not None:
             form_errors_from(form, error)
         else:

@@ -12,7 +12,6 @@ from fundtracker.models import Role, User
 from fundtracker.models.labels import role_labels
 from fundtracker.services import reference
 from fundtracker.services.accounts import make_token
-from fundtracker.services.errors import DomainError
 from fundtracker.services.users import (
     UserData,
     create_user,
@@ -20,7 +19,7 @@ from fundtracker.services.users import (
     set_active,
     update_user,
 )
-from fundtracker.web import PostOnlyForm, form_errors_from, load_or_404, requires
+from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires
 
 
 @bp.get("/users")
@@ -76,13 +75,9 @@ def _send_invite(user: User) -> None:
 def user_new():
     form = _form()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = create_user(db.session, current_user, _data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             _send_invite(user)
             flash(
                 _(
@@ -103,13 +98,9 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             update_user(db.session, current_user, user, _data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("The account has been saved."), "success")
             return redirect(url_for(".users"))
     return render_template(
@@ -124,13 +115,9 @@ def user_edit(user_id: int):
 def _change_status(user_id: int, active: bool):
     user = load_or_404(User, user_id, permissions.can_edit_user)
     if PostOnlyForm().validate_on_submit():
-        try:
+        with attempt() as outcome:
             set_active(db.session, current_user, user, active)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 _("The account has been activated.")
                 if active

@@ -13,8 +13,8 @@ from fundtracker.blueprints.auth.forms import (
 from fundtracker.core.extensions import db
 from fundtracker.core.mail import send_templated
 from fundtracker.services import accounts
-from fundtracker.services.errors import DomainError, InvalidToken, LoginThrottled
-from fundtracker.web import PostOnlyForm, attempt, form_errors_from, next_url
+from fundtracker.services.errors import InvalidToken, LoginThrottled
+from fundtracker.web import PostOnlyForm, attempt, next_url
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,25 +24,21 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        attempt = accounts.begin_attempt(
-            db.session, form.email.data, request.remote_addr or "unknown"
-        )
-        db.session.commit()  # counted before it is judged
-        try:
+        with attempt():  # counted before it is judged: a failure below keeps it as failed
+            login_attempt = accounts.begin_attempt(
+                db.session, form.email.data, request.remote_addr or "unknown"
+            )
+        with attempt() as outcome:
             user = accounts.authenticate(
                 db.session,
-                attempt,
+                login_attempt,
                 form.password.data,
                 accounts.LoginLimits.from_config(current_app.config),
             )
-        except DomainError as error:
-            db.session.rollback()  # the attempt stays recorded as failed
-            flash(error.message, "danger")
-            status = 429 if isinstance(error, LoginThrottled) else 401
-        else:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect(next_url())
+        status = 429 if isinstance(outcome.error, LoginThrottled) else 401
     return render_template("auth/login.html", form=form), status
 
 
@@ -50,8 +46,8 @@ def login():
 @login_required
 def logout():
     if PostOnlyForm().validate_on_submit():
-        accounts.end_sessions(db.session, current_user)
-        db.session.commit()
+        with attempt():
+            accounts.end_sessions(db.session, current_user)
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -62,16 +58,12 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        user = current_user._get_current_object()
+        with attempt(form) as outcome:
             accounts.change_password(
-                db.session, current_user, form.current_password.data, form.password.data
+                db.session, user, form.current_password.data, form.password.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            user = current_user._get_current_object()
-            db.session.commit()
+        if outcome.ok:
             login_user(user)  # the session token rotated; keep this session signed in
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"

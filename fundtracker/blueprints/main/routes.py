@@ -20,7 +20,7 @@ from fundtracker.models.labels import (
 from fundtracker.services import dashboard
 from fundtracker.services import projects as project_service
 from fundtracker.services.users import set_locale
-from fundtracker.web import PostOnlyForm, is_safe_next, requires
+from fundtracker.web import PostOnlyForm, attempt, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
 
 
@@ -91,8 +91,8 @@ def set_language():
         return redirect(target)
     language = form.language.data
     if current_user.is_authenticated:
-        set_locale(db.session, current_user, language, LANGUAGES)
-        db.session.commit()
+        with attempt():
+            set_locale(db.session, current_user, language, LANGUAGES)
     response = make_response(redirect(target))
     response.set_cookie(
         LANGUAGE_COOKIE,

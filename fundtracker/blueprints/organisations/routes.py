@@ -10,7 +10,6 @@ from fundtracker.core.i18n import current_locale
 from fundtracker.models import Organisation, Project
 from fundtracker.models.labels import STATUS_BADGES, status_labels
 from fundtracker.services import reference
-from fundtracker.services.errors import DomainError
 from fundtracker.services.organisations import (
     OrganisationData,
     create_organisation,
@@ -18,7 +17,7 @@ from fundtracker.services.organisations import (
     update_organisation,
 )
 from fundtracker.services.projects import ProjectFilter, project_list
-from fundtracker.web import form_errors_from, load_or_404, requires
+from fundtracker.web import attempt, load_or_404, requires
 from fundtracker.web.forms import choices
 
 
@@ -83,13 +82,9 @@ def _data(form: OrganisationForm) -> OrganisationData:
 def new():
     form = _form()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             organisation = create_organisation(db.session, current_user, _data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("The organisation has been registered."), "success")
             return redirect(url_for(".detail", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=None)
@@ -103,13 +98,9 @@ def edit(organisation_id: int):
         abort(403)
     form = _form(obj=organisation)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             update_organisation(db.session, current_user, organisation, _data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("The organisation has been saved."), "success")
             return redirect(url_for(".detail", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=organisation)

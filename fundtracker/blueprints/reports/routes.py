@@ -17,9 +17,7 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.core.time import today
 from fundtracker.models import (
-    ProgrammeArea,
     Project,
-    Region,
     ReportKind,
     ReportStatus,
     StoredReport,
@@ -27,7 +25,8 @@ from fundtracker.models import (
 from fundtracker.pdf import jobs, service
 from fundtracker.pdf.context import ReportParams
 from fundtracker.permissions import scopes
-from fundtracker.web import load_or_404, requires
+from fundtracker.services import reference
+from fundtracker.web import attempt, load_or_404, requires
 from fundtracker.web.forms import choices, int_or_none
 
 RECENT = 30
@@ -76,9 +75,9 @@ def _index_page(board_form=None, project_form=None, status: int = 200):
             formdata=None, year=day.year, quarter=(day.month - 1) // 3 + 1, language=locale
         )
     if board_form is not None:
-        areas = db.session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
-        regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(locale))
-        board_form.fill_choices(areas, regions, locale)
+        board_form.fill_choices(
+            reference.areas(db.session), reference.regions(db.session, locale), locale
+        )
     project_choices = _project_choices(user)
     if project_form is None and project_choices:
         project_form = ProjectReportForm(formdata=None, language=locale)
@@ -113,8 +112,7 @@ def index():
 def request_board():
     form = BoardReportForm()
     locale = current_locale()
-    areas = db.session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
-    form.fill_choices(areas, db.session.scalars(select(Region)).all(), locale)
+    form.fill_choices(reference.areas(db.session), reference.regions(db.session), locale)
     period = form.dates() if form.validate() else None
     if period is None:
         return _index_page(board_form=form, status=422)
@@ -126,8 +124,10 @@ def request_board():
         area_id=form.area.data,
         region_id=form.region.data,
     )
-    report, ready = service.request_report(db.session, current_user, params, today())
-    db.session.commit()
+    with attempt() as outcome:
+        report, ready = service.request_report(db.session, current_user, params, today())
+    if not outcome.ok:
+        return redirect(url_for(".index"))
     return _after_request_for(report, ready)
 
 
@@ -152,8 +152,10 @@ def request_project():
         period_end=project.end_date,
         project_id=project.id,
     )
-    report, ready = service.request_report(db.session, current_user, params, today())
-    db.session.commit()
+    with attempt() as outcome:
+        report, ready = service.request_report(db.session, current_user, params, today())
+    if not outcome.ok:
+        return redirect(url_for(".index"))
     if not ready and report.status == ReportStatus.QUEUED:
         # One project is a few pages: built now rather than queued behind board reports.
         jobs.build_one(db.session, report.id, today())
