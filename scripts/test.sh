@@ -23,6 +23,8 @@ export REQUIRE_BROWSER=1
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check --quiet .
+echo "==> import layers (docs/architecture.md)"
+.venv/bin/lint-imports --no-cache --no-logo
 
 echo "==> tests on SQLite"
 TEST_DATABASE_URL=sqlite:// .venv/bin/pytest -q "$@"

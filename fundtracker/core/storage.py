@@ -1,12 +1,21 @@
-"""Where the app keeps uploaded files."""
+"""Where the app keeps uploaded files: a folder outside the web root, one subfolder per first two
+characters of the random key."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
-from fundtracker.services.files import Storage
+
+@dataclass(frozen=True)
+class Storage:
+    root: Path
+    max_bytes: int
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
 
 
 def file_storage() -> Storage:

@@ -9,7 +9,6 @@ import re
 import secrets
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
+from fundtracker.core.storage import Storage
 from fundtracker.models import FileKind, MilestoneUpdate, Project, StoredFile, User, utcnow
 from fundtracker.services import events
 from fundtracker.services.errors import DomainError, NotAllowed
@@ -31,15 +31,6 @@ ALLOWED_TYPES = {
     "image/png": ".png",
 }
 _CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Storage:
-    root: Path
-    max_bytes: int
-
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / key
 
 
 class UploadRejected(DomainError):
