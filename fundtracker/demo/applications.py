@@ -1,15 +1,20 @@
-"""Demo data for grant applications: an open call for proposals in each programme area and a
-closed one. Safe to run again: a call that exists (by its English title) is left alone."""
+"""Demo data for grant applications: two open calls for proposals and a closed one
+(data/calls.toml), and two applications to the first call, one waiting for screening and one under
+review. Safe to run again: a call that exists (by its English title) is left alone, and so is an
+application (by its title)."""
 
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundtracker.core.time import to_utc
 from fundtracker.core.time import today as almaty_today
+from fundtracker.demo.organisations import DEMO_DOMAIN
+from fundtracker.demo.tables import load
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -29,59 +34,17 @@ from fundtracker.models import (
     User,
     utcnow,
 )
-from fundtracker.services.applications import screening_items
+from fundtracker.services.reviews import screening_items
 
-CRITERIA = [
-    ("Relevance to the fund's priorities / Қор басымдықтарына сәйкестігі", 30),
-    ("Feasibility of the plan and the team / Жоспар мен команданың іске асырылуы", 25),
-    ("Results for children and families / Балалар мен отбасыларға нәтиже", 30),
-    ("Value for money / Қаражаттың тиімділігі", 15),
-]
 
-CALLS = [
-    {
-        "area": "healthcare",
-        "title_kk": "Сирек аурулары бар балаларды оңалту орталықтары — 2026",
-        "title_ru": "Центры реабилитации детей с редкими заболеваниями — 2026",
-        "title_en": "Rehabilitation centres for children with rare diseases, 2026",
-        "description_kk": "Өңірлерде сирек аурулары бар балаларға оңалту орталықтарын ашу.",
-        "description_ru": "Центры реабилитации для детей с редкими заболеваниями в регионах.",
-        "description_en": "Rehabilitation centres for children with rare diseases in the regions.",
-        "envelope": 2_000_000_000_00,
-        "max": 400_000_000_00,
-        "opens": -30,
-        "closes": 60,
-        "status": CallStatus.PUBLISHED,
-    },
-    {
-        "area": "education",
-        "title_kk": "Ауылдық тірек мектептеріндегі инклюзивті білім беру",
-        "title_ru": "Инклюзивное образование в сельских опорных школах",
-        "title_en": "Inclusive education in rural hub schools",
-        "description_kk": "Ерекше білім беру қажеттіліктері бар балаларға арналған кабинеттер.",
-        "description_ru": "Кабинеты для детей с особыми образовательными потребностями.",
-        "description_en": "Resource rooms for children with special educational needs.",
-        "envelope": 800_000_000_00,
-        "max": 150_000_000_00,
-        "opens": -10,
-        "closes": 45,
-        "status": CallStatus.PUBLISHED,
-    },
-    {
-        "area": "social_protection",
-        "title_kk": "Аутизм спектрі бұзылыстары бар балаларға қызмет көрсету — 2025",
-        "title_ru": "Услуги для детей с расстройствами аутистического спектра — 2025",
-        "title_en": "Services for children with autism spectrum disorder, 2025",
-        "description_kk": "Ерте араласу және отбасыларды қолдау.",
-        "description_ru": "Ранняя помощь и поддержка семей.",
-        "description_en": "Early intervention and support for families.",
-        "envelope": 1_000_000_000_00,
-        "max": 250_000_000_00,
-        "opens": -200,
-        "closes": -120,
-        "status": CallStatus.CLOSED,
-    },
-]
+def _calls() -> list[dict[str, Any]]:
+    data = load("calls")
+    return [{**call, "status": CallStatus(call["status"])} for call in data["call"]]
+
+
+# Read at import, unlike the larger tables: the file is small and CALLS is imported by name.
+CALLS: list[dict[str, Any]] = _calls()
+CRITERIA: list[tuple[str, int]] = [(c["name"], c["weight"]) for c in load("calls")["criteria"]]
 
 
 def seed_applications(session: Session, today: date | None = None) -> int:
@@ -128,12 +91,12 @@ def seed_applications(session: Session, today: date | None = None) -> int:
 # their interests yet.
 DEMO_APPLICATIONS = [
     (
-        "grantee2@demo.fundtracker.kz",
+        f"grantee2@{DEMO_DOMAIN}",
         "Ерте араласу орталығы",
         ApplicationStatus.SUBMITTED,
     ),
     (
-        "grantee3@demo.fundtracker.kz",
+        f"grantee3@{DEMO_DOMAIN}",
         "Балаларға арналған оңалту кабинеттері",
         ApplicationStatus.UNDER_REVIEW,
     ),
@@ -142,8 +105,8 @@ DEMO_APPLICATIONS = [
 
 def _seed_demo_applications(session: Session, today: date) -> None:
     call = session.scalar(select(Call).where(Call.title_en == CALLS[0]["title_en"]))
-    officer = session.scalar(select(User).where(User.email == "officer@demo.fundtracker.kz"))
-    reviewer = session.scalar(select(User).where(User.email == "reviewer2@demo.fundtracker.kz"))
+    officer = session.scalar(select(User).where(User.email == f"officer@{DEMO_DOMAIN}"))
+    reviewer = session.scalar(select(User).where(User.email == f"reviewer2@{DEMO_DOMAIN}"))
     if call is None or officer is None or reviewer is None:
         return
     for email, title, status in DEMO_APPLICATIONS:

@@ -1,6 +1,8 @@
 """Demo outcomes: the fund's standard indicator library in Kazakh, Russian and English, indicators
 on the demo projects, verified results over the periods that have ended (with breakdowns by
-region, sex and age group), and a few impact stories with consent.
+region, sex and age group), and a few impact stories with consent. The library, the indicators
+each kind of project reports on and the stories are in data/outcomes.toml; the values of results
+are drawn here, seeded per project.
 
 Idempotent: the library is matched by code, and a project that has indicators is left alone.
 Only adds and flushes: the caller commits.
@@ -11,11 +13,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo.tables import load
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
@@ -51,226 +55,50 @@ class Std(NamedTuple):
     definition_kk: str
 
 
-LIBRARY: tuple[Std, ...] = (
-    Std(
-        "RARE-TREATED",
-        "healthcare",
-        "Сирек кездесетін ауру бойынша ем алған балалар",
-        "Дети, получившие лечение редкого заболевания",
-        "Children treated for a rare disease",
-        "бала",
-        "детей",
-        "children",
-        "Children who received disease-specific therapy paid by the project in the period.",
-        "Дети, получившие в периоде патогенетическую терапию за счёт проекта.",
-        "Кезеңде жоба қаражатына патогенетикалық ем алған балалар.",
-    ),
-    Std(
-        "CHILD-DIAGNOSED",
-        "healthcare",
-        "Диагноз қойылған балалар",
-        "Дети, которым поставлен диагноз",
-        "Children diagnosed",
-        "бала",
-        "детей",
-        "children",
-        "Children who received a confirmed diagnosis (genetic or developmental) in the period.",
-        "Дети, которым в периоде подтверждён диагноз (генетический или нарушение развития).",
-        "Кезеңде диагнозы (генетикалық немесе даму бұзылысы) расталған балалар.",
-    ),
-    Std(
-        "ASD-SERVICES",
-        "social_protection",
-        "Аутизм спектрі бұзылысы бар, қызмет алған балалар",
-        "Дети с расстройством аутистического спектра, получившие услуги",
-        "Children with autism spectrum disorder receiving services",
-        "бала",
-        "детей",
-        "children",
-        "Children with an ASD diagnosis who received at least one course of services.",
-        "Дети с диагнозом РАС, получившие хотя бы один курс услуг.",
-        "АСБ диагнозы бар, кемінде бір курс қызмет алған балалар.",
-    ),
-    Std(
-        "REHAB-PLACES",
-        "healthcare",
-        "Құрылған оңалту орындары",
-        "Созданные места для реабилитации",
-        "Rehabilitation places created",
-        "орын",
-        "мест",
-        "places",
-        "Places in rehabilitation centres opened by the project, in total so far.",
-        "Места в реабилитационных центрах, открытые проектом, всего на дату.",
-        "Жоба ашқан оңалту орталықтарындағы орындар, күнге дейін барлығы.",
-    ),
-    Std(
-        "CHILD-REHAB",
-        "healthcare",
-        "Оңалту курсынан өткен балалар",
-        "Дети, прошедшие курс реабилитации",
-        "Children who completed rehabilitation",
-        "бала",
-        "детей",
-        "children",
-        "Children who completed a course of rehabilitation, a device fitting or a cochlear "
-        "implant follow-up in the period.",
-        "Дети, завершившие в периоде курс реабилитации, подбор средства или сопровождение "
-        "после кохлеарной имплантации.",
-        "Кезеңде оңалту курсын, құрал таңдауды немесе кохлеарлық имплантациядан кейінгі "
-        "сүйемелдеуді аяқтаған балалар.",
-    ),
-    Std(
-        "SPECIALISTS-TRAINED",
-        None,
-        "Оқытылған мамандар",
-        "Обученные специалисты",
-        "Specialists trained",
-        "маман",
-        "специалистов",
-        "specialists",
-        "Doctors, teachers, therapists and social workers who completed a course of at least "
-        "36 hours.",
-        "Врачи, педагоги, терапевты и социальные работники, завершившие курс не менее 36 часов.",
-        "Кемінде 36 сағаттық курсты аяқтаған дәрігерлер, педагогтар, терапевтер және "
-        "әлеуметтік қызметкерлер.",
-    ),
-    Std(
-        "FAMILIES-SUPPORTED",
-        "social_protection",
-        "Қолдау алған отбасылар",
-        "Семьи, получившие поддержку",
-        "Families supported",
-        "отбасы",
-        "семей",
-        "families",
-        "Families that received counselling, respite care or material support in the period.",
-        "Семьи, получившие в периоде консультации, передышку или материальную помощь.",
-        "Кезеңде кеңес, демалыс күтімі немесе материалдық көмек алған отбасылар.",
-    ),
-    Std(
-        "CHILD-EDUCATION",
-        "education",
-        "Қолдау көрсетілген білім беруге қамтылған балалар мен студенттер",
-        "Дети и студенты, охваченные поддержанным обучением",
-        "Children and students in supported education",
-        "адам",
-        "человек",
-        "people",
-        "Pupils and students who studied with the project's support (grants, schools, labs).",
-        "Ученики и студенты, обучавшиеся при поддержке проекта (гранты, школы, лаборатории).",
-        "Жобаның қолдауымен (гранттар, мектептер, зертханалар) білім алған оқушылар мен "
-        "студенттер.",
-    ),
-    Std(
-        "PATIENTS-SERVED",
-        "healthcare",
-        "Жаңа жабдықпен тексерілген немесе емделген балалар",
-        "Дети, обследованные или пролеченные на новом оборудовании",
-        "Children examined or treated with new equipment",
-        "бала",
-        "детей",
-        "children",
-        "Children examined or treated with equipment the project bought, in the period.",
-        "Дети, обследованные или пролеченные на купленном проектом оборудовании, в периоде.",
-        "Кезеңде жоба сатып алған жабдықпен тексерілген немесе емделген балалар.",
-    ),
-    Std(
-        "PEOPLE-EMPLOYED",
-        "social_protection",
-        "Жұмысқа орналасқан мүгедектігі бар адамдар",
-        "Трудоустроенные люди с инвалидностью",
-        "People with disabilities employed",
-        "адам",
-        "человек",
-        "people",
-        "People with disabilities who started paid work with the project's support.",
-        "Люди с инвалидностью, начавшие оплачиваемую работу при поддержке проекта.",
-        "Жобаның қолдауымен ақылы жұмысқа кіріскен мүгедектігі бар адамдар.",
-    ),
-)
+@cache
+def standard_indicators() -> tuple[Std, ...]:
+    """The standard indicators, in the order they are created."""
+    return tuple(Std(**{"area": None, **row}) for row in load("outcomes")["indicator"])
 
 
 class Plan(NamedTuple):
-    code: str
+    code: str  # of the standard indicator
     per_quarter: int  # typical value per quarter (or, cumulative, places opened in all)
-    cumulative: bool = False
-    by_age: bool = True
-    by_sex: bool = True
-    ages: tuple[float, ...] = (1, 3, 3, 2, 0)  # weights for 0-2, 3-6, 7-11, 12-17, 18+
+    cumulative: bool
+    by_age: bool
+    by_sex: bool
+    ages: tuple[float, ...]  # weights for 0-2, 3-6, 7-11, 12-17, 18+
 
 
-CHILD = (1, 3, 3, 2, 0)
-YOUNG = (3, 4, 2, 1, 0)
-TEENS = (0, 0, 1, 3, 4)
+@cache
+def plans() -> dict[str, tuple[Plan, ...]]:
+    """The indicators each kind of project reports on, by kind."""
+    data = load("outcomes")
+    profiles = {name: tuple(weights) for name, weights in data["ages"].items()}
 
-PLANS: dict[str, tuple[Plan, ...]] = {
-    "sma": (Plan("RARE-TREATED", 14, ages=YOUNG),),
-    "dmd": (Plan("RARE-TREATED", 9, ages=CHILD),),
-    "cf": (Plan("RARE-TREATED", 22, ages=CHILD),),
-    "mps": (Plan("RARE-TREATED", 6, ages=CHILD),),
-    "eb": (Plan("RARE-TREATED", 7, ages=CHILD),),
-    "pku": (Plan("RARE-TREATED", 18, ages=YOUNG), Plan("CHILD-DIAGNOSED", 9, ages=YOUNG)),
-    "genetics": (Plan("CHILD-DIAGNOSED", 60, ages=YOUNG),),
-    "cochlear": (Plan("CHILD-REHAB", 11, ages=YOUNG),),
-    "rehab_centre": (Plan("REHAB-PLACES", 60, True, False, False), Plan("CHILD-REHAB", 45)),
-    "nicu": (Plan("PATIENTS-SERVED", 120, ages=(1, 0, 0, 0, 0)),),
-    "mri": (Plan("PATIENTS-SERVED", 300),),
-    "mobile_clinic": (Plan("PATIENTS-SERVED", 250),),
-    "palliative": (Plan("FAMILIES-SUPPORTED", 30, by_age=False),),
-    "oncology": (Plan("RARE-TREATED", 25),),
-    "rehab_training": (Plan("SPECIALISTS-TRAINED", 40, by_age=False),),
-    "hub_school": (Plan("CHILD-EDUCATION", 180, ages=(0, 0, 2, 3, 0)),),
-    "inclusive": (Plan("CHILD-EDUCATION", 90, ages=(0, 1, 3, 2, 0)),),
-    "student_grants": (Plan("CHILD-EDUCATION", 120, ages=(0, 0, 0, 1, 6)),),
-    "stem_labs": (Plan("CHILD-EDUCATION", 220, ages=(0, 0, 1, 3, 0)),),
-    "teacher_training": (Plan("SPECIALISTS-TRAINED", 70, by_age=False),),
-    "boarding_school": (Plan("CHILD-EDUCATION", 60, ages=(0, 0, 2, 3, 0)),),
-    "special_school": (Plan("CHILD-EDUCATION", 45, ages=(0, 1, 3, 2, 0)),),
-    "autism_centre": (
-        Plan("ASD-SERVICES", 35, ages=YOUNG),
-        Plan("FAMILIES-SUPPORTED", 30, by_age=False),
-    ),
-    "early_intervention": (
-        Plan("CHILD-DIAGNOSED", 25, ages=(3, 2, 0, 0, 0)),
-        Plan("ASD-SERVICES", 20, ages=(2, 3, 0, 0, 0)),
-    ),
-    "prostheses": (Plan("CHILD-REHAB", 8, ages=TEENS),),
-    "orphan_graduates": (
-        Plan("FAMILIES-SUPPORTED", 15, by_age=False),
-        Plan("PEOPLE-EMPLOYED", 6, by_age=False),
-    ),
-    "family_support": (Plan("FAMILIES-SUPPORTED", 55, by_age=False),),
-    "respite": (Plan("FAMILIES-SUPPORTED", 25, by_age=False),),
-    "employment": (Plan("PEOPLE-EMPLOYED", 9, ages=TEENS),),
-}
+    def plan(row: dict) -> Plan:
+        ages = row.get("ages", "child")
+        return Plan(
+            row["indicator"],
+            row["per_quarter"],
+            row.get("cumulative", False),
+            row.get("by_age", True),
+            row.get("by_sex", True),
+            profiles[ages] if isinstance(ages, str) else tuple(ages),
+        )
+
+    return {kind: tuple(plan(row) for row in rows) for kind, rows in data["plans"].items()}
 
 
-STORIES = (
-    (
-        "sma",
-        "Айлин алғашқы қадамын жасады",
-        "Терапияның екінші жылында үш жасар Айлин тірексіз тұра бастады. Анасы: «Біз бұған "
-        "сенбеген едік», — дейді.",
-    ),
-    (
-        "autism_centre",
-        "Первые слова в пять лет",
-        "После года занятий в центре Тимур начал говорить короткими фразами и пошёл в "
-        "обычный детский сад с тьютором.",
-    ),
-    (
-        "rehab_centre",
-        "Back to school after rehabilitation",
-        "After two courses in the new centre, a ten-year-old boy from a village near Kostanay "
-        "walks with crutches and has returned to his class.",
-    ),
-    (
-        "hub_school",
-        "Ауыл мектебіндегі робототехника",
-        "Тірек мектептің оқушылары облыстық робототехника олимпиадасында екінші орын алды.",
-    ),
-)
+class Story(NamedTuple):
+    kind: str  # told of the first demo project, by code, of this kind
+    title: str
+    body: str
+
+
+@cache
+def stories() -> tuple[Story, ...]:
+    return tuple(Story(**row) for row in load("outcomes")["story"])
 
 
 def _split(total: int, weights, rng: random.Random) -> list[int]:
@@ -289,7 +117,7 @@ def _library(session: Session) -> tuple[dict[str, StandardIndicator], int]:
     areas = {a.code: a for a in session.scalars(select(ProgrammeArea))}
     existing = {s.code: s for s in session.scalars(select(StandardIndicator))}
     created = 0
-    for std in LIBRARY:
+    for std in standard_indicators():
         if std.code in existing:
             continue
         row = StandardIndicator(
@@ -315,7 +143,8 @@ def _library(session: Session) -> tuple[dict[str, StandardIndicator], int]:
 
 def seed_outcomes(session: Session, today: date, kinds: dict[str, str]) -> Counter[str]:
     """Indicators, results and stories for the demo projects that have no indicators yet.
-    `kinds`: project code -> kind of project (demo.KINDS), which decides its indicators."""
+    `kinds`: project code -> kind of project (a key of `projects.kinds()`), which decides its
+    indicators."""
     counts: Counter[str] = Counter()
     library, counts["standard indicators"] = _library(session)
     projects = session.scalars(
@@ -328,10 +157,10 @@ def seed_outcomes(session: Session, today: date, kinds: dict[str, str]) -> Count
         if project.id in done:
             continue
         rng = random.Random(project.code)
-        plans = PLANS.get(kinds[project.code], ())
+        kind_plans = plans().get(kinds[project.code], ())
         quarters = periods_between(Frequency.QUARTERLY, project.start_date, project.end_date)
         ended = [(s, e) for s, e in quarters if e < today]
-        for plan in plans:
+        for plan in kind_plans:
             indicator = ProjectIndicator(
                 project=project,
                 standard=library[plan.code],
@@ -406,7 +235,7 @@ def _stories(session: Session, projects, kinds: dict[str, str]) -> int:
     if session.scalar(select(ImpactStory.id).limit(1)) is not None:
         return 0
     created = 0
-    for kind, title, body in STORIES:
+    for kind, title, body in stories():
         project = next((p for p in projects if kinds[p.code] == kind), None)
         author = (
             session.scalar(

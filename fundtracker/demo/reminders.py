@@ -14,6 +14,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fundtracker.demo.organisations import DEMO_DOMAIN
 from fundtracker.models import (
     EmailDelivery,
     Milestone,
@@ -26,8 +27,6 @@ from fundtracker.models import (
 )
 from fundtracker.services import reminders
 from fundtracker.services.notifications import notify
-
-DEMO_DOMAIN = "demo.fundtracker.kz"
 
 
 def _user(session: Session, local: str) -> User | None:
