@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -110,6 +112,11 @@ class Notification(Base):
     digest_pending: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), index=True
     )
+    # What happened, as a key of services.notifier.MESSAGES and its parameters: the text is
+    # rendered in the reader's language when read, so it follows a change of language. subject
+    # and body keep the text as first written (reminders, and the email sent at the time).
+    message_key: Mapped[str | None] = mapped_column(String(60))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
 

@@ -23,30 +23,9 @@ from fundtracker.models import (
     User,
     utcnow,
 )
-from fundtracker.models.labels import milestone_status_labels
-from fundtracker.services import events, outcomes, payments
+from fundtracker.services import outcomes, payments, workflow
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import STALE, check_version
-
-TRANSITIONS: dict[MilestoneStatus, set[MilestoneStatus]] = {
-    MilestoneStatus.PLANNED: {MilestoneStatus.SUBMITTED},
-    MilestoneStatus.SUBMITTED: {MilestoneStatus.ACCEPTED, MilestoneStatus.REVISION_REQUESTED},
-    MilestoneStatus.REVISION_REQUESTED: {MilestoneStatus.SUBMITTED},
-    MilestoneStatus.ACCEPTED: set(),
-}
-
-
-def _move(milestone: Milestone, to: MilestoneStatus) -> None:
-    if to not in TRANSITIONS[milestone.status]:
-        labels = milestone_status_labels()
-        raise DomainError(
-            _l(
-                "A milestone that is “%(old)s” cannot become “%(new)s”.",
-                old=labels[milestone.status],
-                new=labels[to],
-            )
-        )
-    milestone.status = to
 
 
 class IncompleteUpdate(DomainError):
@@ -177,18 +156,12 @@ def submit_update(
     ]
     if missing:
         raise IncompleteUpdate(missing)
-    _move(milestone, MilestoneStatus.SUBMITTED)
-    draft.status = UpdateStatus.SUBMITTED
+    workflow.move(session, actor, draft, "submit")
     draft.submitted_at = utcnow()
     # The indicator results typed in the update go to the fund with it.
     outcomes.submit_with_update(session, actor, draft)
-    events.record(
-        session,
-        milestone.project,
-        actor,
-        "update_submitted",
-        milestone=milestone.title,
-        progress=draft.progress,
+    workflow.move(
+        session, actor, milestone, "submit", milestone=milestone.title, progress=draft.progress
     )
     session.flush()
     return draft
@@ -216,31 +189,13 @@ def review(
     update.reviewed_at = utcnow()
     update.reviewed_by_id = actor.id
     update.review_comment = comment
+    if not accept and not comment:
+        raise DomainError(_l("Say what should be revised."), field="comment")
+    action = "accept" if accept else "request_revision"
+    workflow.move(session, actor, update, action)
     if accept:
-        _move(milestone, MilestoneStatus.ACCEPTED)
-        update.status = UpdateStatus.ACCEPTED
         milestone.accepted_at = utcnow()
-        events.record(
-            session,
-            project,
-            actor,
-            "milestone_accepted",
-            comment=comment,
-            milestone=milestone.title,
-        )
-    else:
-        if not comment:
-            raise DomainError(_l("Say what should be revised."), field="comment")
-        _move(milestone, MilestoneStatus.REVISION_REQUESTED)
-        update.status = UpdateStatus.REVISION_REQUESTED
-        events.record(
-            session,
-            project,
-            actor,
-            "revision_requested",
-            comment=comment,
-            milestone=milestone.title,
-        )
+    workflow.move(session, actor, milestone, action, comment=comment, milestone=milestone.title)
     if comment:
         session.add(MilestoneComment(milestone=milestone, author_id=actor.id, body=comment))
     session.flush()

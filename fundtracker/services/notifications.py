@@ -27,6 +27,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.services.errors import DomainError
+from fundtracker.services.messages import text_of
 
 # An email claimed this long ago and still not sent belonged to a process that died: reclaim it.
 CLAIM_LEASE = timedelta(minutes=10)
@@ -207,7 +208,7 @@ def collect_digests(session: Session, now: datetime) -> int:
             continue
         with force_locale(user.locale):
             subject = str(_l("FundTracker: your daily digest (%(count)d)", count=len(items)))
-        entries = [(n.subject, n.body, external_link(n.url)) for n in items]
+        entries = [(*text_of(n, user.locale), external_link(n.url)) for n in items]
         queue_email(session, user, *render_email(user, "digest", subject, entries=entries))
         sent += 1
     session.flush()

@@ -9,15 +9,10 @@ from sqlalchemy.orm import Session
 
 from fundtracker import permissions
 from fundtracker.models import ProjectStatus, Tranche, TrancheStatus, User, utcnow
-from fundtracker.services import events
+from fundtracker.services import workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 
 NO_PAYMENTS = (ProjectStatus.SUSPENDED, ProjectStatus.CLOSED)
-
-HOLD_MESSAGES = {
-    "milestone_overdue": _l("On hold: the milestone it rests on is overdue."),
-    "milestone_not_accepted": _l("Waiting for the milestone it rests on to be accepted."),
-}
 
 
 def _check_project(tranche: Tranche) -> None:
@@ -38,13 +33,9 @@ def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tra
     _lock(session, tranche)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be approved."))
-    reason = tranche.hold_reason(today)
-    if reason:
-        raise DomainError(HOLD_MESSAGES[reason])
-    tranche.status = TrancheStatus.APPROVED
+    workflow.move(session, actor, tranche, "approve", today=today, amount=tranche.amount)
     tranche.approved_at = utcnow()
     tranche.approved_by_id = actor.id
-    events.record(session, tranche.project, actor, "tranche_approved", amount=tranche.amount)
     session.flush()
     return tranche
 
@@ -60,15 +51,14 @@ def record_payment(
         raise DomainError(_l("Only an approved tranche can be paid."))
     if paid_on > today:
         raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")
-    tranche.status = TrancheStatus.PAID
     tranche.paid_on = paid_on
     tranche.payment_reference = reference.strip()
     tranche.paid_by_id = actor.id
-    events.record(
+    workflow.move(
         session,
-        tranche.project,
         actor,
-        "tranche_paid",
+        tranche,
+        "pay",
         amount=tranche.amount,
         paid_on=paid_on,
         reference=tranche.payment_reference,

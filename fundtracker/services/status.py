@@ -21,19 +21,11 @@ from fundtracker.models import (
     UpdateStatus,
     User,
 )
-from fundtracker.models.labels import status_labels
-from fundtracker.services import events
+from fundtracker.services import workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.plan import check_version
 
 S = ProjectStatus
-TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {
-    S.ACTIVE: {S.AT_RISK, S.SUSPENDED, S.COMPLETED},
-    S.AT_RISK: {S.ACTIVE, S.SUSPENDED, S.COMPLETED},
-    S.SUSPENDED: {S.ACTIVE, S.AT_RISK},
-    S.COMPLETED: {S.CLOSED, S.ACTIVE},
-    S.CLOSED: set(),
-}
 
 # Underspending: less than half of the money paid is reported spent ...
 # ... this long after the latest payment.
@@ -55,15 +47,8 @@ def change_status(
     if not permissions.can_edit_project(actor, project):
         raise NotAllowed(_l("Only fund staff change a project's status."))
     check_version(project, expected_version)
-    labels = status_labels()
-    if to not in TRANSITIONS[project.status]:
-        raise DomainError(
-            _l(
-                "A project that is “%(old)s” cannot become “%(new)s”.",
-                old=labels[project.status],
-                new=labels[to],
-            )
-        )
+    if to not in workflow.targets(project):
+        workflow.move_to(session, actor, project, to)  # refused, with the workflow's message
     if not reason.strip():
         raise DomainError(_l("Give the reason for the change."), field="reason")
     if to == S.CLOSED:
@@ -76,10 +61,7 @@ def change_status(
             raise DomainError(
                 _l("A project cannot be closed while a tranche approved for it is unpaid.")
             )
-    events.record(
-        session, project, actor, "status_changed", comment=reason, status=(project.status, to)
-    )
-    project.status = to
+    workflow.move_to(session, actor, project, to, comment=reason, status=(project.status, to))
     project.status_auto = False
     session.flush()
     return project
@@ -139,20 +121,20 @@ def refresh_risk(session: Session, today: date) -> tuple[int, int]:
     for project in projects:
         signals = risk_signals(project, today)
         if project.status == S.ACTIVE and signals:
-            events.record(
+            workflow.move(
                 session,
-                project,
                 None,
-                "status_changed",
+                project,
+                "mark_at_risk",
                 status=(S.ACTIVE, S.AT_RISK),
                 overdue=signals.overdue,
                 underspending=signals.underspending,
             )
-            project.status, project.status_auto = S.AT_RISK, True
+            project.status_auto = True
             flagged += 1
         elif project.status == S.AT_RISK and project.status_auto and not signals:
-            events.record(session, project, None, "status_changed", status=(S.AT_RISK, S.ACTIVE))
-            project.status, project.status_auto = S.ACTIVE, False
+            workflow.move(session, None, project, "reactivate", status=(S.AT_RISK, S.ACTIVE))
+            project.status_auto = False
             lifted += 1
     session.flush()
     return flagged, lifted

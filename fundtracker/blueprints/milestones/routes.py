@@ -32,7 +32,7 @@ from fundtracker.models.labels import (
 )
 from fundtracker.services import files, milestones, outcomes, overview, plan
 from fundtracker.services.errors import DomainError
-from fundtracker.services.payments import HOLD_MESSAGES
+from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
 
 

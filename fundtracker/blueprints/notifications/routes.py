@@ -16,6 +16,7 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale, format_dt
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
+from fundtracker.services.messages import text_of
 from fundtracker.services.notifications import external_link, render_email
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
 from fundtracker.web.forms import choices
@@ -41,7 +42,10 @@ def _unread():
 def index():
     return render_template(
         "notifications/index.html",
-        items=notifications.recent(db.session, current_user),
+        items=[
+            (n, *text_of(n, current_user.locale))
+            for n in notifications.recent(db.session, current_user)
+        ],
         action_form=PostOnlyForm(),
     )
 

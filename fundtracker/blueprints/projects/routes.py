@@ -31,9 +31,9 @@ from fundtracker.models.labels import (
     status_labels,
     tranche_status_labels,
 )
-from fundtracker.services import events, export, files, overview, plan, reference, status
-from fundtracker.services.payments import HOLD_MESSAGES
+from fundtracker.services import events, export, files, overview, plan, reference, status, workflow
 from fundtracker.services.projects import project_list
+from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import attempt, load_or_404, requires, version_of
 from fundtracker.web.forms import choices
 
@@ -268,7 +268,7 @@ def change_status(project_id: int):
     form = StatusForm()
     labels = status_labels()
     form.status.choices = choices(
-        (s.value, labels[s]) for s in ProjectStatus if s in status.TRANSITIONS[project.status]
+        (s.value, labels[s]) for s in ProjectStatus if s in workflow.targets(project)
     )
     if request.method == "GET":
         form.version.data = project.version_id

@@ -1,0 +1,127 @@
+"""The messages workflow events send, by key, and their rendering in a reader's language.
+
+A notification stores its message's key and language-neutral parameters: plain text, a
+{"kk": ..., "ru": ..., "en": ...} mapping for what has a name in each language, `*_tiyn` amounts
+shown as money, and `comment` (what the actor wrote), shown as its own paragraph, never
+translated. So it is rendered when read, in the reader's language of the day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from fundtracker.core.i18n import LANGUAGES, format_money
+from fundtracker.models import Notification
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: Any  # lazy strings: translated when rendered
+    body: Any
+
+
+# The messages, by key. A key is stored with each notification: keep keys once used.
+MESSAGES: dict[str, Message] = {
+    "revision_requested": Message(
+        _l("Revision requested: %(milestone)s"),
+        _l(
+            "The fund has asked for a revision of your update on the milestone «%(milestone)s» "
+            "of the project %(project)s. Your answers are kept: correct them and submit again."
+        ),
+    ),
+    "milestone_accepted": Message(
+        _l("Update accepted: %(milestone)s"),
+        _l("The fund has accepted your update on the milestone «%(milestone)s» of %(project)s."),
+    ),
+    "update_submitted": Message(
+        _l("Update to review: %(milestone)s"),
+        _l(
+            "%(organisation)s has submitted an update on the milestone «%(milestone)s» of "
+            "%(project)s. It waits for your review."
+        ),
+    ),
+    "tranche_approved": Message(
+        _l("Tranche approved for payment: %(amount)s"),
+        _l("The fund has approved a tranche of %(amount)s for %(project)s for payment."),
+    ),
+    "tranche_paid": Message(
+        _l("Payment made: %(amount)s"),
+        _l("The fund has paid a tranche of %(amount)s for %(project)s."),
+    ),
+    "result_queried": Message(
+        _l("Result queried: %(indicator)s"),
+        _l(
+            "The fund has a question about the result you reported for «%(indicator)s» "
+            "(%(project)s). Please check it and correct it."
+        ),
+    ),
+    "result_corrected": Message(
+        _l("Result corrected: %(indicator)s"),
+        _l(
+            "%(organisation)s has corrected the result for «%(indicator)s» (%(project)s). It "
+            "waits for verification."
+        ),
+    ),
+    "reviewer_assigned": Message(
+        _l("Application to review: %(application)s"),
+        _l(
+            "You have been asked to review the application «%(application)s» to the call "
+            "%(call)s. Declare any conflict of interest first; then score it."
+        ),
+    ),
+    "application_decided": Message(
+        _l("Decision on an application you reviewed: %(application)s"),
+        _l("The fund has decided on the application «%(application)s» that you reviewed."),
+    ),
+    "organisation_verified": Message(
+        _l("Your organisation is verified"),
+        _l("The fund has verified %(organisation)s. You can now submit applications."),
+    ),
+}
+
+
+def names(obj, field: str = "title") -> dict[str, str]:
+    """A parameter for what has a name in each language (`title_kk`, `title_ru`, `title_en`)."""
+    return {lang: getattr(obj, f"{field}_{lang}", "") or "" for lang in LANGUAGES}
+
+
+def _value(value: Any, key: str, locale: str) -> str:
+    if key.endswith("_tiyn"):
+        return format_money(int(value), locale)
+    if isinstance(value, dict):
+        for lang in (locale, *LANGUAGES):
+            if value.get(lang):
+                return value[lang]
+        return ""
+    return str(value)
+
+
+def render(key: str, params: dict[str, Any], locale: str) -> tuple[str, str] | None:
+    """(subject, body) of a message in `locale`, or None for an unknown key."""
+    message = MESSAGES.get(key)
+    if message is None:
+        return None
+    values = {}
+    for name, value in params.items():
+        if name == "comment":
+            continue
+        values[name.removesuffix("_tiyn")] = _value(value, name, locale)
+    with force_locale(locale):
+        subject = str(message.subject) % values
+        body = str(message.body) % values
+    comment = str(params.get("comment") or "").strip()
+    return subject, f"{body}\n\n{comment}" if comment else body
+
+
+def text_of(notification: Notification, locale: str) -> tuple[str, str]:
+    """What a notification says to its reader in `locale`: rendered from its message when it
+    has one, else the text it was written with."""
+    if notification.message_key:
+        rendered = render(notification.message_key, notification.params or {}, locale)
+        if rendered is not None:
+            return rendered
+    return notification.subject, notification.body

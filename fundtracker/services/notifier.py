@@ -1,0 +1,164 @@
+"""Who is told what when something happens in a workflow.
+
+Each kind of event has a message (a subject and a body with named placeholders) and an audience
+(who needs to act on it or know it). `announce` writes one in-app notification per recipient, with
+the message's key and its parameters, and an email at once or in the digest as each recipient
+chose (through `notifications.notify` and the outbox). The text is rendered in the reader's
+language when the notification is read, and in the recipient's language for the email.
+
+The messages themselves, and how a stored one is rendered, are in `services/messages.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fundtracker.core.i18n import LANGUAGES
+from fundtracker.models import (
+    Application,
+    IndicatorResult,
+    Milestone,
+    Notification,
+    Organisation,
+    Project,
+    ReviewAssignment,
+    Role,
+    Tranche,
+    User,
+)
+from fundtracker.services.messages import names, render
+from fundtracker.services.notifications import app_path, notify
+
+# Audiences ------------------------------------------------------------------------------------
+
+
+def organisation_people(session: Session, organisation_id: int) -> list[User]:
+    """The active accounts of a partner organisation."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.role == Role.GRANTEE,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def responsible_officers(session: Session, project: Project) -> list[User]:
+    """The project's officer; a project without one (or whose officer has left) tells every
+    active officer, so that nothing waits unseen."""
+    if project.officer is not None and project.officer.active:
+        return [project.officer]
+    return list(
+        session.scalars(
+            select(User).where(User.role == Role.OFFICER, User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+# What each kind of event is about: (recipients with their link, parameters).
+Subject = tuple[list[tuple[User, str]], dict[str, Any]]
+
+
+def _milestone(session: Session, milestone: Milestone, to_officer: bool) -> Subject:
+    project = milestone.project
+    link = app_path("milestones.detail", milestone_id=milestone.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    params = {
+        "milestone": milestone.title,
+        "project": names(project),
+        "organisation": project.organisation.name,
+    }
+    return [(user, link) for user in people], params
+
+
+def _tranche(session: Session, tranche: Tranche) -> Subject:
+    project = tranche.project
+    link = app_path("projects.detail", project_id=project.id)
+    people = organisation_people(session, project.organisation_id)
+    params = {"amount_tiyn": tranche.amount, "project": names(project)}
+    return [(user, link) for user in people], params
+
+
+def _result(session: Session, result: IndicatorResult, to_officer: bool) -> Subject:
+    project = result.indicator.project
+    link = app_path("outcomes.project", project_id=project.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    params = {
+        "indicator": {lang: result.indicator.title(lang) for lang in LANGUAGES},
+        "project": names(project),
+        "organisation": project.organisation.name,
+    }
+    return [(user, link) for user in people], params
+
+
+def _assignment(session: Session, assignment: ReviewAssignment) -> Subject:
+    application = assignment.application
+    link = app_path("applications.review", assignment_id=assignment.id)
+    params = {"application": application.title, "call": names(application.call)}
+    return [(assignment.reviewer, link)], params
+
+
+def _decided(session: Session, application: Application) -> Subject:
+    recipients = [
+        (a.reviewer, app_path("applications.review", assignment_id=a.id))
+        for a in application.assignments
+        if a.submitted_at is not None
+    ]
+    return recipients, {"application": application.title}
+
+
+def _verified(session: Session, organisation: Organisation) -> Subject:
+    link = app_path("applications.index")
+    people = organisation_people(session, organisation.id)
+    return [(user, link) for user in people], {"organisation": organisation.name}
+
+
+AUDIENCES: dict[str, Callable[[Session, Any], Subject]] = {
+    "revision_requested": lambda s, m: _milestone(s, m, to_officer=False),
+    "milestone_accepted": lambda s, m: _milestone(s, m, to_officer=False),
+    "update_submitted": lambda s, m: _milestone(s, m, to_officer=True),
+    "tranche_approved": _tranche,
+    "tranche_paid": _tranche,
+    "result_queried": lambda s, r: _result(s, r, to_officer=False),
+    "result_corrected": lambda s, r: _result(s, r, to_officer=True),
+    "reviewer_assigned": _assignment,
+    "application_decided": _decided,
+    "organisation_verified": _verified,
+}
+
+
+def announce(
+    session: Session, actor: User | None, kind: str, obj, comment: str = ""
+) -> list[Notification]:
+    """Tell the people `kind` concerns about `obj` (the actor is not told of their own act).
+    Flushes nothing itself; the emails leave after the caller's transaction commits."""
+    people, params = AUDIENCES[kind](session, obj)
+    if comment.strip():
+        params = {**params, "comment": comment.strip()}
+    written = []
+    for user, link in people:
+        if actor is not None and user.id == actor.id:
+            continue
+        subject, body = render(kind, params, user.locale)
+        notification = notify(session, user, subject=subject, body=body, url=link)
+        if notification is not None:
+            notification.message_key = kind
+            notification.params = params
+            written.append(notification)
+    return written
