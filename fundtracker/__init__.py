@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
@@ -30,6 +31,7 @@ from fundtracker.core.i18n import init_templating, select_locale, select_timezon
 from fundtracker.core.login import init_login
 from fundtracker.core.security import init_security
 from fundtracker.core.time import FUND_TIMEZONE
+from fundtracker.services import workflow
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -64,6 +66,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     init_errors(app)
     init_security(app)
     init_templating(app)
+    register_template_globals(app)
     init_cli(app)
     return app
 
@@ -84,6 +87,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
     init_login(app, login_manager)
+
+
+def register_template_globals(app: Flask) -> None:
+    # Templates ask the workflow which actions the user has on a thing, never its status.
+    app.jinja_env.globals["actions"] = lambda obj: workflow.actions(current_user, obj)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -106,6 +106,15 @@ class Milestone(TimestampMixin, Base):
             MilestoneStatus.REVISION_REQUESTED,
         )
 
+    # States pages show (what a user may *do* comes from services.workflow.actions).
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == MilestoneStatus.ACCEPTED
+
+    @property
+    def revision_requested(self) -> bool:
+        return self.status == MilestoneStatus.REVISION_REQUESTED
+
     def days_overdue(self, today: date) -> int:
         return (today - self.due_date).days if self.is_overdue(today) else 0
 
@@ -148,6 +157,14 @@ class Tranche(TimestampMixin, Base):
     milestone: Mapped[Milestone | None] = relationship(back_populates="tranche")
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == TrancheStatus.PLANNED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == TrancheStatus.PAID
 
     def hold_reason(self, today: date) -> str | None:
         """Why the tranche cannot be approved now, as a key the views translate; None if it can."""

@@ -218,6 +218,10 @@ class IndicatorResult(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version_id}
 
+    @property
+    def is_queried(self) -> bool:
+        return self.status == ResultStatus.QUERIED
+
     def breakdown(self, dimension: Dimension) -> dict[str, int]:
         return {c.category: c.value for c in self.cells if c.dimension == dimension}
 

@@ -156,3 +156,12 @@ class OutboxEmail(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[User | None] = relationship()
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == EmailStatus.FAILED
+
+    @property
+    def may_send_again(self) -> bool:
+        """Failed, or waiting for a retry: an admin may send it now."""
+        return self.status in (EmailStatus.FAILED, EmailStatus.PENDING)

@@ -94,5 +94,17 @@ class StoredReport(Base):
     region: Mapped[Region | None] = relationship()
     requested_by: Mapped[User | None] = relationship()
 
+    @property
+    def is_board(self) -> bool:
+        return self.kind == ReportKind.BOARD
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ReportStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ReportStatus.FAILED
+
     def __repr__(self) -> str:
         return f"<StoredReport {self.id} {self.kind} {self.status}>"

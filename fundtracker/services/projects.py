@@ -105,6 +105,7 @@ class PortfolioSummary:
     projects: int = 0
     awarded: int = 0
     by_status: list[Breakdown] = field(default_factory=list)
+    running: list[Breakdown] = field(default_factory=list)  # active and at risk
     by_area: list[Breakdown] = field(default_factory=list)
     by_region: list[Breakdown] = field(default_factory=list)
 
@@ -130,6 +131,11 @@ def portfolio_summary(
     summary.by_status = [
         Breakdown(str(status_labels[s]), *counted.get(s, (0, 0)), key=s.value)
         for s in ProjectStatus
+    ]
+    summary.running = [
+        row
+        for row in summary.by_status
+        if row.key in (ProjectStatus.ACTIVE.value, ProjectStatus.AT_RISK.value)
     ]
 
     rows = session.execute(
