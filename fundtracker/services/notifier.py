@@ -23,7 +23,7 @@ from fundtracker.models import (
     IndicatorResult,
     Milestone,
     Notification,
-    Organisation,
+    OrganisationRegistration,
     Project,
     ReviewAssignment,
     Role,
@@ -123,7 +123,8 @@ def _decided(session: Session, application: Application) -> Subject:
     return recipients, {"application": application.title}
 
 
-def _verified(session: Session, organisation: Organisation) -> Subject:
+def _verified(session: Session, registration: OrganisationRegistration) -> Subject:
+    organisation = registration.organisation
     link = app_path("applications.index")
     people = organisation_people(session, organisation.id)
     return [(user, link) for user in people], {"organisation": organisation.name}
