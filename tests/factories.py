@@ -55,6 +55,7 @@ from fundtracker.models import (
 )
 from fundtracker.services import application_files, files, notifications
 from fundtracker.services import applications as application_service
+from fundtracker.services import reviews as review_service
 from fundtracker.services.accounts import hash_password
 from fundtracker.services.outcomes import period_of
 
@@ -448,9 +449,9 @@ def application_in(status, **kwargs):
     if status == S.SCREENED:
         return application
     reviewer = UserFactory(role=Role.REVIEWER)
-    assignment = application_service.assign_reviewer(db.session, officer, application, reviewer)
-    application_service.declare_conflict(db.session, reviewer, assignment, False)
-    application_service.submit_scores(
+    assignment = review_service.assign_reviewer(db.session, officer, application, reviewer)
+    review_service.declare_conflict(db.session, reviewer, assignment, False)
+    review_service.submit_scores(
         db.session,
         reviewer,
         assignment,
@@ -466,9 +467,9 @@ def application_scored(call, *scores: int):
     officer = UserFactory(role=Role.OFFICER)
     for score in scores:
         reviewer = UserFactory(role=Role.REVIEWER)
-        assignment = application_service.assign_reviewer(db.session, officer, application, reviewer)
-        application_service.declare_conflict(db.session, reviewer, assignment, False)
-        application_service.submit_scores(
+        assignment = review_service.assign_reviewer(db.session, officer, application, reviewer)
+        review_service.declare_conflict(db.session, reviewer, assignment, False)
+        review_service.submit_scores(
             db.session, reviewer, assignment, {c.id: (score, "") for c in call.criteria}
         )
     return application

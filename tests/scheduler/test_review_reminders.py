@@ -19,7 +19,7 @@ from fundtracker.models import (
     Role,
 )
 from fundtracker.scheduler import run_jobs
-from fundtracker.services import applications, reminders
+from fundtracker.services import decisions, reminders, reviews
 from tests import factories
 
 # 11:30 in Almaty on Monday 1 March; five days later is Saturday 6 March, 09:00 in Almaty.
@@ -45,7 +45,7 @@ def _assign(application, locale="ru", at=ASSIGNED, **kwargs):
     officer = factories.UserFactory(role=Role.OFFICER)
     reviewer = factories.UserFactory(role=Role.REVIEWER, locale=locale, **kwargs)
     with _at(at):
-        return applications.assign_reviewer(db.session, officer, application, reviewer)
+        return reviews.assign_reviewer(db.session, officer, application, reviewer)
 
 
 def _under_review(**kwargs):
@@ -62,7 +62,7 @@ def test_an_unscored_assignment_is_reminded_once_at_0900_almaty_in_the_reviewers
     _rule()
     application = _under_review()
     assignment = _assign(application, locale="ru", name="Айгерим")
-    applications.declare_conflict(db.session, assignment.reviewer, assignment, False)
+    reviews.declare_conflict(db.session, assignment.reviewer, assignment, False)
     reviewer = assignment.reviewer
     db.session.commit()
 
@@ -101,14 +101,14 @@ def test_scored_and_conflicted_assignments_get_none_and_undeclared_ones_tell_no_
     scored = _assign(application, locale="en")
     conflicted = _assign(application, locale="en")
     undeclared = _assign(application, locale="kk")
-    applications.declare_conflict(db.session, scored.reviewer, scored, False)
-    applications.submit_scores(
+    reviews.declare_conflict(db.session, scored.reviewer, scored, False)
+    reviews.submit_scores(
         db.session,
         scored.reviewer,
         scored,
         {c.id: (4, "") for c in application.call.criteria},
     )
-    applications.declare_conflict(
+    reviews.declare_conflict(
         db.session, conflicted.reviewer, conflicted, True, "The applicant's director is my cousin."
     )
     db.session.commit()
@@ -131,7 +131,7 @@ def test_an_application_that_left_review_or_a_late_score_stops_the_reminder(app,
     rejected = _under_review()
     off_review = _assign(rejected, locale="en")
     officer = factories.UserFactory(role=Role.OFFICER)
-    applications.reject(db.session, officer, rejected, "Outside the call's priorities.")
+    decisions.reject(db.session, officer, rejected, "Outside the call's priorities.")
     kept = _under_review()
     scored_in_time = _assign(kept, locale="en")
     db.session.commit()
@@ -141,8 +141,8 @@ def test_an_application_that_left_review_or_a_late_score_stops_the_reminder(app,
         pending = reminders.upcoming(db.session, datetime.now(UTC), days=1)
         assert [o.object_id for o in pending] == [scored_in_time.id]
         # ... but scored before the reminder goes out
-        applications.declare_conflict(db.session, scored_in_time.reviewer, scored_in_time, False)
-        applications.submit_scores(
+        reviews.declare_conflict(db.session, scored_in_time.reviewer, scored_in_time, False)
+        reviews.submit_scores(
             db.session,
             scored_in_time.reviewer,
             scored_in_time,

@@ -20,6 +20,8 @@ from hypothesis.stateful import (
 from fundtracker.core.extensions import db
 from fundtracker.models import ApplicationStatus, BudgetCategory, ConflictDeclaration, Role
 from fundtracker.services import applications as svc
+from fundtracker.services import decisions as decision_svc
+from fundtracker.services import reviews as review_svc
 from fundtracker.services.errors import DomainError
 from tests import factories
 
@@ -108,10 +110,10 @@ class ApplicationWorkflow(RuleBasedStateMachine):
 
     @rule(decision=st.sampled_from(["eligible", "return", "reject", "nonsense"]))
     def screen(self, decision):
-        checks = dict.fromkeys(svc.screening_items(), True)
+        checks = dict.fromkeys(review_svc.screening_items(), True)
         status = self.application.status
         ok = self._attempt(
-            lambda: svc.screen(
+            lambda: review_svc.screen(
                 db.session, self.officer, self.application, checks, decision, "Comment"
             )
         )
@@ -126,7 +128,9 @@ class ApplicationWorkflow(RuleBasedStateMachine):
         result = []
         ok = self._attempt(
             lambda: result.append(
-                svc.assign_reviewer(db.session, self.officer, self.application, self.reviewer)
+                review_svc.assign_reviewer(
+                    db.session, self.officer, self.application, self.reviewer
+                )
             )
         )
         if ok:
@@ -138,7 +142,7 @@ class ApplicationWorkflow(RuleBasedStateMachine):
         if self.assignment is None:
             return
         self._attempt(
-            lambda: svc.declare_conflict(
+            lambda: review_svc.declare_conflict(
                 db.session, self.reviewer, self.assignment, conflict, "Related" if conflict else ""
             )
         )
@@ -149,7 +153,7 @@ class ApplicationWorkflow(RuleBasedStateMachine):
             return
         criteria = self.application.call.criteria
         ok = self._attempt(
-            lambda: svc.submit_scores(
+            lambda: review_svc.submit_scores(
                 db.session, self.reviewer, self.assignment, {c.id: (score, "") for c in criteria}
             )
         )
@@ -163,7 +167,7 @@ class ApplicationWorkflow(RuleBasedStateMachine):
         award = self.application.requested_amount * share // 100
         number = f"GA-P-{self.application.id}"
         ok = self._attempt(
-            lambda: svc.approve(
+            lambda: decision_svc.approve(
                 db.session,
                 self.officer,
                 self.application,
@@ -178,12 +182,14 @@ class ApplicationWorkflow(RuleBasedStateMachine):
 
     @rule()
     def reject(self):
-        self._attempt(lambda: svc.reject(db.session, self.officer, self.application, "No"))
+        self._attempt(lambda: decision_svc.reject(db.session, self.officer, self.application, "No"))
 
     @rule()
     def send_back(self):
         self._attempt(
-            lambda: svc.return_for_changes(db.session, self.officer, self.application, "Fix")
+            lambda: decision_svc.return_for_changes(
+                db.session, self.officer, self.application, "Fix"
+            )
         )
 
     # what must always hold ---------------------------------------------------------------

@@ -23,6 +23,10 @@ from fundtracker.models import (
 )
 from fundtracker.services import application_files, outcomes
 from fundtracker.services import applications as svc
+from fundtracker.services import calls as call_svc
+from fundtracker.services import decisions as decision_svc
+from fundtracker.services import registration as registration_svc
+from fundtracker.services import reviews as review_svc
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
 from tests import factories
@@ -35,8 +39,8 @@ def officer():
     return factories.UserFactory(role=Role.OFFICER)
 
 
-def _call_data(**overrides) -> svc.CallData:
-    data = svc.CallData(
+def _call_data(**overrides) -> call_svc.CallData:
+    data = call_svc.CallData(
         area_id=factories.area().id,
         title_kk="Конкурс",
         title_ru="Конкурс",
@@ -56,7 +60,7 @@ def _call_data(**overrides) -> svc.CallData:
 
 
 def test_a_call_is_created_as_a_draft_with_its_weighted_criteria(officer):
-    call = svc.create_call(db.session, officer, _call_data())
+    call = call_svc.create_call(db.session, officer, _call_data())
     assert call.status == CallStatus.DRAFT
     assert [(c.name, c.weight) for c in call.criteria] == [("Relevance", 60), ("Feasibility", 40)]
 
@@ -72,22 +76,22 @@ def test_a_call_is_created_as_a_draft_with_its_weighted_criteria(officer):
 )
 def test_a_call_with_bad_data_is_refused_on_the_field(officer, overrides, field):
     with pytest.raises(DomainError) as error:
-        svc.create_call(db.session, officer, _call_data(**overrides))
+        call_svc.create_call(db.session, officer, _call_data(**overrides))
     assert error.value.field == field
 
 
 def test_call_statuses_follow_their_workflow(officer):
-    call = svc.create_call(db.session, officer, _call_data())
+    call = call_svc.create_call(db.session, officer, _call_data())
     with pytest.raises(DomainError, match="cannot become"):
-        svc.set_call_status(db.session, officer, call, CallStatus.ARCHIVED)
+        call_svc.set_call_status(db.session, officer, call, CallStatus.ARCHIVED)
     for status in (CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.ARCHIVED):
-        svc.set_call_status(db.session, officer, call, status)
+        call_svc.set_call_status(db.session, officer, call, status)
     assert call.status == CallStatus.ARCHIVED
 
 
 def test_a_grantee_cannot_create_a_call(grantee):
     with pytest.raises(NotAllowed):
-        svc.create_call(db.session, grantee, _call_data())
+        call_svc.create_call(db.session, grantee, _call_data())
 
 
 # Closing time in Asia/Almaty ----------------------------------------------------------------------
@@ -123,14 +127,14 @@ def test_a_submission_at_the_closing_time_is_refused_with_the_almaty_time():
     application = _ready_application(closes)
     with pytest.raises(DomainError) as error:
         svc.submit(db.session, application.created_by, application, closes)
-    assert "01.03.2026 at 18:00" in str(error.value.message)
+    assert "Mar 1, 2026 at 6:00\u202fPM" in str(error.value.message)
     assert application.status == S.DRAFT
 
 
 def test_a_call_closing_at_almaty_midnight_is_closed_late_the_previous_utc_day():
     closes = to_utc(date(2026, 3, 1), time(0, 0))  # 28 Feb, 19:00 UTC
     application = _ready_application(closes)
-    with pytest.raises(DomainError, match="01.03.2026 at 00:00"):
+    with pytest.raises(DomainError, match="Mar 1, 2026 at 12:00\u202fAM"):
         svc.submit(
             db.session,
             application.created_by,
@@ -144,8 +148,8 @@ def test_a_call_closing_at_almaty_midnight_is_closed_late_the_previous_utc_day()
 # Registration and verification --------------------------------------------------------------------
 
 
-def _registration(**overrides) -> svc.RegistrationData:
-    data = svc.RegistrationData(
+def _registration(**overrides) -> registration_svc.RegistrationData:
+    data = registration_svc.RegistrationData(
         name="«Мейірім» қоғамдық қоры",
         bin=factories.valid_bin(90_001),
         region_id=factories.region("KZ-75").id,
@@ -160,13 +164,13 @@ def _registration(**overrides) -> svc.RegistrationData:
 
 
 def test_a_registered_organisation_gets_its_first_grantee_and_awaits_verification(officer):
-    user = svc.register_organisation(db.session, _registration())
+    user = registration_svc.register_organisation(db.session, _registration())
     assert user.role == Role.GRANTEE and user.locale == "kk"
     assert user.organisation.name == "«Мейірім» қоғамдық қоры"
-    assert not svc.is_verified(db.session, user.organisation_id)
-    assert user.organisation in svc.unverified_organisations(db.session)
-    svc.verify_organisation(db.session, officer, user.organisation)
-    assert svc.is_verified(db.session, user.organisation_id)
+    assert not registration_svc.is_verified(db.session, user.organisation_id)
+    assert user.organisation in registration_svc.unverified_organisations(db.session)
+    registration_svc.verify_organisation(db.session, officer, user.organisation)
+    assert registration_svc.is_verified(db.session, user.organisation_id)
     registration = db.session.get(OrganisationRegistration, user.organisation_id)
     assert registration.verified_by_id == officer.id
 
@@ -181,23 +185,23 @@ def test_a_registered_organisation_gets_its_first_grantee_and_awaits_verificatio
 )
 def test_registration_checks_the_bin_and_the_password(overrides, field):
     with pytest.raises(DomainError) as error:
-        svc.register_organisation(db.session, _registration(**overrides))
+        registration_svc.register_organisation(db.session, _registration(**overrides))
     assert error.value.field == field
 
 
 def test_a_bin_or_email_registered_already_is_refused():
     existing = factories.OrganisationFactory()
     with pytest.raises(DomainError) as error:
-        svc.register_organisation(db.session, _registration(bin=existing.bin))
+        registration_svc.register_organisation(db.session, _registration(bin=existing.bin))
     assert error.value.field == "bin"
     factories.UserFactory(email="taken@example.kz")
     with pytest.raises(DomainError) as error:
-        svc.register_organisation(db.session, _registration(email="Taken@example.kz"))
+        registration_svc.register_organisation(db.session, _registration(email="Taken@example.kz"))
     assert error.value.field == "email"
 
 
 def test_an_unverified_organisation_can_draft_but_not_submit(officer):
-    user = svc.register_organisation(db.session, _registration())
+    user = registration_svc.register_organisation(db.session, _registration())
     call = factories.CallFactory()
     application = factories.ApplicationFactory(
         call=call, organisation=user.organisation, created_by=user
@@ -206,7 +210,7 @@ def test_an_unverified_organisation_can_draft_but_not_submit(officer):
     with pytest.raises(svc.IncompleteApplication) as error:
         svc.submit(db.session, user, application, datetime.now(UTC))
     assert [str(m) for m in error.value.missing] == ["the fund's verification of your organisation"]
-    svc.verify_organisation(db.session, officer, user.organisation)
+    registration_svc.verify_organisation(db.session, officer, user.organisation)
     svc.submit(db.session, user, application, datetime.now(UTC))
     assert application.status == S.SUBMITTED
 
@@ -274,7 +278,7 @@ def test_an_applicant_cannot_take_staff_steps():
 
 def test_every_transition_is_recorded_in_order(officer):
     application = factories.application_in(S.SUBMITTED)
-    svc.return_for_changes(db.session, officer, application, "Attach the signed budget.")
+    decision_svc.return_for_changes(db.session, officer, application, "Attach the signed budget.")
     steps = [(t.from_status, t.to_status, t.comment) for t in application.transitions]
     assert steps == [
         (None, S.DRAFT, ""),
@@ -287,9 +291,13 @@ def test_every_transition_is_recorded_in_order(officer):
 def test_screening_as_eligible_needs_every_checklist_item(officer):
     application = factories.application_in(S.SUBMITTED)
     with pytest.raises(DomainError, match="Tick every item"):
-        svc.screen(db.session, officer, application, {"organisation": True}, "eligible")
-    svc.screen(
-        db.session, officer, application, dict.fromkeys(svc.screening_items(), True), "eligible"
+        review_svc.screen(db.session, officer, application, {"organisation": True}, "eligible")
+    review_svc.screen(
+        db.session,
+        officer,
+        application,
+        dict.fromkeys(review_svc.screening_items(), True),
+        "eligible",
     )
     assert application.status == S.SCREENED
 
@@ -297,7 +305,7 @@ def test_screening_as_eligible_needs_every_checklist_item(officer):
 def test_returning_or_rejecting_at_screening_needs_a_comment(officer):
     application = factories.application_in(S.SUBMITTED)
     with pytest.raises(DomainError) as error:
-        svc.screen(db.session, officer, application, {}, "reject", "  ")
+        review_svc.screen(db.session, officer, application, {}, "reject", "  ")
     assert error.value.field == "comment"
 
 
@@ -307,51 +315,51 @@ def test_returning_or_rejecting_at_screening_needs_a_comment(officer):
 def test_a_reviewer_who_declares_a_conflict_is_taken_off(officer):
     application = factories.application_in(S.SCREENED)
     reviewer = factories.UserFactory(role=Role.REVIEWER)
-    assignment = svc.assign_reviewer(db.session, officer, application, reviewer)
+    assignment = review_svc.assign_reviewer(db.session, officer, application, reviewer)
     assert application.status == S.UNDER_REVIEW
     from fundtracker import permissions
 
     assert not permissions.can_read_as_reviewer(reviewer, assignment)
     with pytest.raises(DomainError):
-        svc.declare_conflict(db.session, reviewer, assignment, True, "")
-    svc.declare_conflict(db.session, reviewer, assignment, True, "I chair its board.")
+        review_svc.declare_conflict(db.session, reviewer, assignment, True, "")
+    review_svc.declare_conflict(db.session, reviewer, assignment, True, "I chair its board.")
     assert assignment.conflict == ConflictDeclaration.CONFLICT
     assert not permissions.can_read_as_reviewer(reviewer, assignment)
     with pytest.raises(NotAllowed):
-        svc.submit_scores(db.session, reviewer, assignment, {})
+        review_svc.submit_scores(db.session, reviewer, assignment, {})
 
 
 def test_only_the_assigned_reviewer_declares_and_scores(officer):
     application = factories.application_in(S.SCREENED)
     reviewer = factories.UserFactory(role=Role.REVIEWER)
     other = factories.UserFactory(role=Role.REVIEWER)
-    assignment = svc.assign_reviewer(db.session, officer, application, reviewer)
+    assignment = review_svc.assign_reviewer(db.session, officer, application, reviewer)
     with pytest.raises(NotAllowed):
-        svc.declare_conflict(db.session, other, assignment, False)
+        review_svc.declare_conflict(db.session, other, assignment, False)
     with pytest.raises(DomainError):
-        svc.assign_reviewer(db.session, officer, application, reviewer)  # twice
+        review_svc.assign_reviewer(db.session, officer, application, reviewer)  # twice
     with pytest.raises(DomainError):
-        svc.assign_reviewer(db.session, officer, application, officer)  # not a reviewer
+        review_svc.assign_reviewer(db.session, officer, application, officer)  # not a reviewer
 
 
 def test_scores_are_weighted_and_every_criterion_is_needed(officer):
     application = factories.application_in(S.SCREENED)
     reviewer = factories.UserFactory(role=Role.REVIEWER)
-    assignment = svc.assign_reviewer(db.session, officer, application, reviewer)
-    svc.declare_conflict(db.session, reviewer, assignment, False)
+    assignment = review_svc.assign_reviewer(db.session, officer, application, reviewer)
+    review_svc.declare_conflict(db.session, reviewer, assignment, False)
     relevance, feasibility, value = application.call.criteria  # weights 40, 30, 30
     with pytest.raises(DomainError, match="Value for money"):
-        svc.submit_scores(
+        review_svc.submit_scores(
             db.session, reviewer, assignment, {relevance.id: (5, ""), feasibility.id: (3, "")}
         )
     with pytest.raises(DomainError):
-        svc.submit_scores(
+        review_svc.submit_scores(
             db.session,
             reviewer,
             assignment,
             {relevance.id: (6, ""), feasibility.id: (3, ""), value.id: (1, "")},
         )
-    svc.submit_scores(
+    review_svc.submit_scores(
         db.session,
         reviewer,
         assignment,
@@ -359,18 +367,18 @@ def test_scores_are_weighted_and_every_criterion_is_needed(officer):
     )
     assert assignment.weighted_score() == pytest.approx((5 * 40 + 3 * 30 + 1 * 30) / 100)
     with pytest.raises(DomainError, match="already been submitted"):
-        svc.submit_scores(db.session, reviewer, assignment, {})
+        review_svc.submit_scores(db.session, reviewer, assignment, {})
 
 
 def test_the_ranking_shows_each_score_the_spread_and_the_envelope(officer):
     call = factories.CallFactory(budget_envelope=100_000_000_00)
     strong = factories.application_in(S.UNDER_REVIEW, call=call)  # one reviewer, all 4s
     second = factories.UserFactory(role=Role.REVIEWER)
-    assignment = svc.assign_reviewer(db.session, officer, strong, second)
-    svc.declare_conflict(db.session, second, assignment, False)
-    svc.submit_scores(db.session, second, assignment, {c.id: (5, "") for c in call.criteria})
+    assignment = review_svc.assign_reviewer(db.session, officer, strong, second)
+    review_svc.declare_conflict(db.session, second, assignment, False)
+    review_svc.submit_scores(db.session, second, assignment, {c.id: (5, "") for c in call.criteria})
     weak = factories.application_in(S.SUBMITTED, call=call)
-    ranking = svc.ranking(db.session, call)
+    ranking = review_svc.ranking(db.session, call)
     assert [r.application for r in ranking.rows] == [strong, weak]
     assert ranking.rows[0].average == pytest.approx(4.5)
     assert ranking.rows[0].spread == pytest.approx(1.0)
@@ -385,18 +393,18 @@ def test_the_ranking_weighs_each_review_as_the_review_itself_does(officer):
     relevance, feasibility, value = call.criteria  # weights 40, 30, 30
     application = factories.application_in(S.UNDER_REVIEW, call=call)  # a reviewer's 4s
     scored, pending, conflicted = (factories.UserFactory(role=Role.REVIEWER) for _ in range(3))
-    scored_assignment = svc.assign_reviewer(db.session, officer, application, scored)
-    svc.declare_conflict(db.session, scored, scored_assignment, False)
-    svc.submit_scores(
+    scored_assignment = review_svc.assign_reviewer(db.session, officer, application, scored)
+    review_svc.declare_conflict(db.session, scored, scored_assignment, False)
+    review_svc.submit_scores(
         db.session,
         scored,
         scored_assignment,
         {relevance.id: (5, ""), feasibility.id: (3, ""), value.id: (1, "")},
     )
-    svc.assign_reviewer(db.session, officer, application, pending)
-    conflict = svc.assign_reviewer(db.session, officer, application, conflicted)
-    svc.declare_conflict(db.session, conflicted, conflict, True, "My sister's charity")
-    (row,) = svc.ranking(db.session, call).rows
+    review_svc.assign_reviewer(db.session, officer, application, pending)
+    conflict = review_svc.assign_reviewer(db.session, officer, application, conflicted)
+    review_svc.declare_conflict(db.session, conflicted, conflict, True, "My sister's charity")
+    (row,) = review_svc.ranking(db.session, call).rows
     by_reviewer = dict(row.scores)
     assert set(by_reviewer) == {application.assignments[0].reviewer, scored, pending}
     assert by_reviewer[scored] == pytest.approx(scored_assignment.weighted_score())
@@ -414,33 +422,33 @@ def test_the_ranking_is_paged_with_ranks_and_totals_of_the_whole_call(officer):
     factories.application_in(S.DRAFT, call=call)
     order = [five, four, three, two, unscored, rejected]
 
-    whole = svc.ranking(db.session, call)
+    whole = review_svc.ranking(db.session, call)
     assert [r.application for r in whole.rows] == order
     assert [r.rank for r in whole.rows] == [1, 2, 3, 4, 5, 6]
     assert (whole.count, whole.page, whole.pages) == (6, 1, 1)
     # Each application asks for 60,000,000 ₸; a rejected one no longer counts.
     assert whole.requested_total == 5 * 60_000_000_00
 
-    middle = svc.ranking(db.session, call, page=2, per_page=2)
+    middle = review_svc.ranking(db.session, call, page=2, per_page=2)
     assert [(r.rank, r.application) for r in middle.rows] == [(3, three), (4, two)]
     assert middle.rows[0].average == pytest.approx(3.0)
     assert [r.requested for r in middle.rows] == [60_000_000_00, 60_000_000_00]
     assert (middle.count, middle.page, middle.pages) == (6, 2, 3)
     assert (middle.requested_total, middle.envelope) == (whole.requested_total, whole.envelope)
 
-    last = svc.ranking(db.session, call, page=2, per_page=4)
+    last = review_svc.ranking(db.session, call, page=2, per_page=4)
     assert [(r.rank, r.application) for r in last.rows] == [(5, unscored), (6, rejected)]
     assert last.rows[1].average is None and last.rows[1].scores == []
     # Out of range: the nearest page.
-    assert svc.ranking(db.session, call, page=99, per_page=4).page == 2
-    assert svc.ranking(db.session, call, page=0, per_page=4).rows[0].rank == 1
-    assert svc.ranking(db.session, call, page=-5, per_page=4).page == 1
+    assert review_svc.ranking(db.session, call, page=99, per_page=4).page == 2
+    assert review_svc.ranking(db.session, call, page=0, per_page=4).rows[0].rank == 1
+    assert review_svc.ranking(db.session, call, page=-5, per_page=4).page == 1
 
 
 def test_an_empty_ranking_has_one_empty_page():
     call = factories.CallFactory()
     factories.application_in(S.DRAFT, call=call)
-    ranking = svc.ranking(db.session, call, page=3, per_page=100)
+    ranking = review_svc.ranking(db.session, call, page=3, per_page=100)
     assert (ranking.rows, ranking.count, ranking.page, ranking.pages) == ([], 0, 1, 1)
     assert ranking.requested_total == 0
 
@@ -452,7 +460,7 @@ def test_the_ranking_runs_the_same_queries_for_a_small_or_a_large_call(sql_log):
             factories.application_scored(call, 1 + i % 5, 5 - i % 5)
         db.session.expire_all()
         start = len(sql_log)
-        for row in svc.ranking(db.session, call, page=1, per_page=3).rows:
+        for row in review_svc.ranking(db.session, call, page=1, per_page=3).rows:
             _ = (row.application.title, row.application.organisation.name, row.application.status)
             _ = [reviewer.name for reviewer, _ in row.scores]
         return len(sql_log) - start
@@ -464,14 +472,14 @@ def test_the_ranking_runs_the_same_queries_for_a_small_or_a_large_call(sql_log):
 
 
 def test_scaling_keeps_the_total_exact():
-    assert svc.scale([40, 20], 45) == [30, 15]
-    assert sum(svc.scale([1, 1, 1], 100)) == 100
-    assert svc.scale([0, 0], 10) == [0, 0]
+    assert decision_svc.scale([40, 20], 45) == [30, 15]
+    assert sum(decision_svc.scale([1, 1, 1], 100)) == 100
+    assert decision_svc.scale([0, 0], 10) == [0, 0]
 
 
 def test_approval_with_a_lower_award_creates_the_project_with_scaled_tranches(officer):
     application = factories.application_in(S.UNDER_REVIEW)
-    project = svc.approve(
+    project = decision_svc.approve(
         db.session,
         officer,
         application,
@@ -502,7 +510,7 @@ def test_approval_with_a_lower_award_creates_the_project_with_scaled_tranches(of
 def test_approval_with_tranches_edited_by_the_officer(officer):
     application = factories.application_in(S.UNDER_REVIEW)
     first, second = application.milestones
-    project = svc.approve(
+    project = decision_svc.approve(
         db.session,
         officer,
         application,
@@ -526,7 +534,7 @@ def test_approval_is_refused_above_the_request_or_with_tranches_off_the_award(of
     ]
     for kwargs, field in attempts:
         with pytest.raises(DomainError) as error, db.session.begin_nested():  # as a view's rollback
-            svc.approve(
+            decision_svc.approve(
                 db.session,
                 officer,
                 application,
@@ -542,7 +550,7 @@ def test_approval_is_refused_above_the_request_or_with_tranches_off_the_award(of
 def test_approval_needs_a_review(officer):
     application = factories.application_in(S.SCREENED)
     with pytest.raises(DomainError):
-        svc.approve(
+        decision_svc.approve(
             db.session,
             officer,
             application,
@@ -555,12 +563,12 @@ def test_approval_needs_a_review(officer):
 def test_a_rejection_needs_a_reason_and_is_final(officer):
     application = factories.application_in(S.UNDER_REVIEW)
     with pytest.raises(DomainError):
-        svc.reject(db.session, officer, application, "")
-    svc.reject(db.session, officer, application, "Outside the call's priorities.")
+        decision_svc.reject(db.session, officer, application, "")
+    decision_svc.reject(db.session, officer, application, "Outside the call's priorities.")
     assert application.status == S.REJECTED and application.decided_at is not None
     with pytest.raises(DomainError):
-        svc.return_for_changes(db.session, officer, application, "More")
-    assert application in svc.decisions(db.session)
+        decision_svc.return_for_changes(db.session, officer, application, "More")
+    assert application in decision_svc.decisions(db.session)
 
 
 # Attachments ------------------------------------------------------------------------------------
@@ -640,11 +648,13 @@ def test_a_file_given_for_an_unknown_document_is_filed_as_other():
 def test_the_notification_stub_is_called_in_the_applicants_language(monkeypatch, officer):
     sent = []
     monkeypatch.setattr(
-        svc.notifications, "notify", lambda session, recipient, **kw: sent.append((recipient, kw))
+        decision_svc.notifications,
+        "notify",
+        lambda session, recipient, **kw: sent.append((recipient, kw)),
     )
     application = factories.application_in(S.UNDER_REVIEW)
     application.created_by.locale = "ru"
-    svc.reject(db.session, officer, application, "Не соответствует приоритетам.")
+    decision_svc.reject(db.session, officer, application, "Не соответствует приоритетам.")
     ((recipient, kw),) = sent
     assert recipient == application.created_by
     assert kw["url"] == f"/applications/{application.id}"

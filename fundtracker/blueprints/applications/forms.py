@@ -1,3 +1,5 @@
+"""The forms of calls, registration, applications, screening, reviews and decisions."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,8 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from fundtracker.models import BeneficiaryCategory
+from fundtracker.models import BeneficiaryCategory, BudgetCategory
 from fundtracker.models.labels import budget_category_labels
+from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
+from fundtracker.services.reviews import screening_items
 from fundtracker.web.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
 
 
@@ -87,11 +91,30 @@ class BudgetRow(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
     amount = MoneyField(_l("Amount, ₸"), validators=[Optional(), NumberRange(min=0)])
 
+    def to_data(self) -> BudgetLineData | None:
+        """The line, or None when it has no valid amount."""
+        if self.amount.errors or self.amount.tiyn is None:
+            return None
+        try:
+            category = BudgetCategory(self.category.data)
+        except ValueError:
+            category = BudgetCategory.OTHER
+        return BudgetLineData(category, self.amount.tiyn, self.description.data or "")
+
 
 class MilestoneRow(Form):
     title = StringField(_l("Milestone"), validators=[Optional(), Length(max=300)])
     due_date = DateField(_l("Due date"), validators=[Optional()])
     tranche = MoneyField(_l("Tranche, ₸"), validators=[Optional(), NumberRange(min=0)])
+
+    def to_data(self) -> MilestonePlan | None:
+        """The milestone, or None without a title or a valid due date (a tranche with a
+        mistake counts as none)."""
+        title = self.title.data or ""
+        if not title.strip() or not self.due_date.data or self.due_date.errors:
+            return None
+        tranche = 0 if self.tranche.errors else (self.tranche.tiyn or 0)
+        return MilestonePlan(title=title, due_date=self.due_date.data, tranche_amount=tranche)
 
 
 class IndicatorRow(Form):
@@ -99,6 +122,19 @@ class IndicatorRow(Form):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
     baseline = IntegerField(_l("Baseline"), validators=[Optional(), NumberRange(min=0)])
     target = IntegerField(_l("Target"), validators=[Optional(), NumberRange(min=0)])
+
+    def to_data(self) -> IndicatorPlan | None:
+        """The indicator, or None without a name or a valid target (a baseline with a mistake
+        counts as 0)."""
+        name = self.name.data or ""
+        if not name.strip() or self.target.data is None or self.target.errors:
+            return None
+        return IndicatorPlan(
+            name=name,
+            unit=self.unit.data or "",
+            baseline=0 if self.baseline.errors else (self.baseline.data or 0),
+            target=self.target.data,
+        )
 
 
 def beneficiary_labels() -> dict:
@@ -140,16 +176,36 @@ def application_form_class():
     return ApplicationForm
 
 
+def _with_checklist(form_class):
+    """A checkbox for each item of the screening checklist (`reviews.screening_items`, its one
+    definition), named by the item's key."""
+    for key, label in screening_items().items():
+        setattr(form_class, key, BooleanField(label))
+    return form_class
+
+
+@_with_checklist
 class ScreenForm(FlaskForm):
-    organisation = BooleanField(_l("The organisation is eligible and verified"))
-    area = BooleanField(_l("The project fits the call's programme area"))
-    budget = BooleanField(_l("The budget is within the maximum request and plausible"))
-    documents = BooleanField(_l("The required documents are attached and readable"))
-    criteria = BooleanField(_l("The call's eligibility criteria are met"))
     comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
     eligible = SubmitField(_l("Eligible"))
     send_back = SubmitField(_l("Return for changes"))
     reject = SubmitField(_l("Reject as ineligible"))
+
+    def fill(self, screening: dict | None) -> None:
+        """Tick what the application's last screening ticked."""
+        for key in screening_items():
+            self[key].data = bool((screening or {}).get(key))
+
+    def checks(self) -> dict[str, bool]:
+        return {key: self[key].data for key in screening_items()}
+
+    def decision(self) -> str:
+        """The button pressed, in the words of `reviews.screen`; "" for none."""
+        if self.eligible.data:
+            return "eligible"
+        if self.send_back.data:
+            return "return"
+        return "reject" if self.reject.data else ""
 
 
 class AssignForm(FlaskForm):
@@ -168,6 +224,11 @@ def decision_form_class(milestones):
         approve = SubmitField(_l("Approve and create the project"))
         send_back = SubmitField(_l("Return for changes"))
         reject = SubmitField(_l("Reject"))
+
+        def tranches(self) -> dict[int, int]:
+            """The tranches the officer typed, by milestone id."""
+            amounts = {m.id: self[f"tranche_{m.id}"].tiyn for m in milestones}
+            return {mid: amount for mid, amount in amounts.items() if amount is not None}
 
     for m in milestones:
         setattr(
