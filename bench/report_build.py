@@ -28,7 +28,7 @@ from fundtracker.core.extensions import db
 from fundtracker.demo import seed_demo
 from fundtracker.models import Project, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import jobs, render, service
-from fundtracker.pdf.context import ReportParams
+from fundtracker.pdf.params import ReportParams
 
 
 def reset_peak() -> None:

@@ -4,15 +4,8 @@ fingerprint tells whether a stored report is still current.
 
 Call the builders inside `flask_babel.force_locale(params.locale)`: labels are translated here.
 
-Outcomes come from services/rollups.py and services/outcomes.py, always as they leave the fund
-(`for_export=True`: verified results only, small figures suppressed), each through one function
-below and one template block that renders only when given data:
-
-    function                        shown in             macro in templates/pdf/_blocks.html
-    beneficiaries_against_targets   key figures          beneficiaries
-    outcomes_by_indicator           its own section      indicators
-    impact_stories                  its own section      stories
-    project_indicators              each project page    project_indicators
+This module builds the board report and the project report from a report's projects; their
+outcomes come from outcome_blocks.py, and the people they reached are suppressed in reached.py.
 
 Every count of people goes through fundtracker.privacy: below 5 it prints as "<5", and other
 figures are hidden ("…") where a hidden one could otherwise be worked out by subtraction.
@@ -21,8 +14,7 @@ figures are hidden ("…") where a hidden one could otherwise be worked out by s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
@@ -31,14 +23,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from fundtracker import privacy
 from fundtracker.core.time import local_day
 from fundtracker.models import (
-    AGE_GROUPS,
-    SEXES,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
     ProgrammeArea,
     Project,
-    ProjectIndicator,
     Region,
     ReportKind,
     TrancheStatus,
@@ -47,305 +36,23 @@ from fundtracker.models import (
 )
 from fundtracker.models.labels import (
     budget_category_labels,
-    category_labels,
-    dimension_labels,
     milestone_status_labels,
     status_labels,
     tranche_status_labels,
 )
-from fundtracker.services import outcomes, rollups
-from fundtracker.services.rollups import IndicatorFigure, IndicatorSeries
+from fundtracker.pdf.outcome_blocks import (
+    beneficiaries_against_targets,
+    breakdown_tables,
+    impact_stories,
+    indicator_figures,
+    indicator_series,
+    outcomes_by_indicator,
+    project_indicators,
+)
+from fundtracker.pdf.params import ReportParams
+from fundtracker.pdf.reached import reached_displays
+from fundtracker.services.rollups import IndicatorSeries
 from fundtracker.services.status import reported_spending
-
-HIDDEN = (privacy.SMALL, privacy.HIDDEN)
-
-
-@dataclass(frozen=True)
-class ReportParams:
-    """What a report is about. A board report covers [period_start, period_end], optionally one
-    programme area and one region; a project report covers one project's whole term."""
-
-    kind: ReportKind
-    locale: str
-    period_start: date
-    period_end: date
-    area_id: int | None = None
-    region_id: int | None = None
-    project_id: int | None = None
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["kind"] = self.kind.value
-        return data
-
-    @classmethod
-    def of(cls, report) -> ReportParams:
-        return cls(
-            kind=report.kind,
-            locale=report.locale,
-            period_start=report.period_start,
-            period_end=report.period_end,
-            area_id=report.area_id,
-            region_id=report.region_id,
-            project_id=report.project_id,
-        )
-
-
-# Outcomes ------------------------------------------------------------------------------------
-
-
-def indicator_figures(session: Session, params: ReportParams) -> list[IndicatorFigure]:
-    """The portfolio's verified results by standard indicator for the report's period, area and
-    region, as they leave the fund (the same call as the portfolio's CSV export)."""
-    return rollups.by_indicator(
-        session,
-        None,
-        params.period_start,
-        params.period_end,
-        params.area_id,
-        params.region_id,
-        for_export=True,
-        locale=params.locale,
-        labels=category_labels(),
-    )
-
-
-def _people_standards(session: Session) -> set[int]:
-    """Standard indicators that count people: those projects report by sex or age group
-    (places, centres and the like have neither)."""
-    return set(
-        session.scalars(
-            select(ProjectIndicator.standard_id)
-            .where(
-                ProjectIndicator.standard_id.is_not(None),
-                ProjectIndicator.by_sex | ProjectIndicator.by_age,
-            )
-            .distinct()
-        )
-    )
-
-
-def _shown(figure: IndicatorFigure) -> int | None:
-    """A figure's number when it is printed; None when it is suppressed (never in the data)."""
-    return None if figure.suppressed or figure.achieved_display in HIDDEN else figure.achieved
-
-
-def _share(value: int | None, target: int | None) -> str:
-    return f"{round(100 * value / target)}%" if value is not None and target else "—"
-
-
-def beneficiaries_against_targets(
-    session: Session,
-    params: ReportParams,
-    project_ids: list[int],
-    figures: list[IndicatorFigure] | None = None,
-) -> list[dict]:
-    """People reached against targets for the key figures: the standard indicators that count
-    people, as {"label", "reached", "target", "reached_display", "target_display"}."""
-    if figures is None:
-        figures = indicator_figures(session, params)
-    people = _people_standards(session) if figures else set()
-    return [
-        {
-            "label": f.name,
-            "unit": f.unit,
-            "reached": _shown(f),
-            "target": f.target,
-            "reached_display": f.achieved_display,
-            "target_display": f.target_display,
-        }
-        for f in figures
-        if f.standard_id in people
-    ]
-
-
-def outcomes_by_indicator(
-    session: Session,
-    params: ReportParams,
-    project_ids: list[int],
-    figures: list[IndicatorFigure] | None = None,
-) -> list[dict]:
-    """Results by standard indicator over the period: {"label", "unit", "achieved", "target",
-    "achieved_display", "target_display", "share", "breakdowns"}; `breakdowns` maps a sex or an
-    age group to its display string (suppressed with the breakdown's total)."""
-    if figures is None:
-        figures = indicator_figures(session, params)
-    rows = []
-    for f in figures:
-        achieved = _shown(f)
-        rows.append(
-            {
-                "code": f.code,
-                "label": f.name,
-                "unit": f.unit,
-                "achieved": achieved,
-                "target": f.target,
-                "achieved_display": f.achieved_display,
-                "target_display": f.target_display,
-                "share": _share(achieved, f.target),
-                # A hidden figure keeps no breakdown: its cells would add up to it.
-                "breakdowns": {}
-                if achieved is None
-                else {c.key: c.display for b in f.breakdowns for c in b.cells},
-            }
-        )
-    return rows
-
-
-def breakdown_tables(rows: list[dict]) -> list[dict]:
-    """The indicators section's tables by sex and by age group: {"title", "columns": [labels],
-    "rows": [{"label", "cells": [display]}]}, each with the indicators reported that way."""
-    labels = category_labels()
-    dimensions = dimension_labels()
-    tables = []
-    for dimension, keys in (("sex", SEXES), ("age", AGE_GROUPS)):
-        keys = [k for k in keys if any(k in row["breakdowns"] for row in rows)]
-        members = [row for row in rows if any(k in row["breakdowns"] for k in keys)]
-        if members:
-            tables.append(
-                {
-                    "title": str(dimensions[dimension]),
-                    "columns": [str(labels[k]) for k in keys],
-                    "rows": [
-                        {
-                            "label": row["label"],
-                            "cells": [row["breakdowns"].get(k, "—") for k in keys],
-                        }
-                        for row in members
-                    ],
-                }
-            )
-    return tables
-
-
-def impact_stories(session: Session, params: ReportParams, project_ids: list[int]) -> list[dict]:
-    """Impact stories whose people consented to publication, newest first: {"title", "body",
-    "project_code", "project_title"}. A board report takes the stories written in its period; a
-    project report all of its project's. Text only: photos are not printed."""
-    stories = outcomes.stories_of(session, project_ids, for_report=True)
-    if params.kind == ReportKind.BOARD:
-        stories = [s for s in stories if _in(local_day(s.created_at), params)]
-    return [
-        {
-            "title": s.title,
-            "body": s.body,
-            "project_code": s.project.code,
-            "project_title": s.project.title(params.locale),
-        }
-        for s in stories
-    ]
-
-
-def indicator_series(
-    session: Session, params: ReportParams, projects: Iterable[Project]
-) -> dict[int, list[IndicatorSeries]]:
-    """Every project's indicators at once (no query per project page), with the verified
-    results of the periods that ended by the end of the report's period, suppressed for export.
-
-    Projects' achieved values of one standard indicator add up to the portfolio's figure, so
-    they are suppressed together as cells of it: no hidden one is found by subtraction."""
-    series = rollups.series_by_project(
-        session, projects, None, for_export=True, locale=params.locale, until=params.period_end
-    )
-    cells: dict[int, dict[int, IndicatorSeries]] = defaultdict(dict)
-    for items in series.values():
-        for s in items:
-            if s.counts and s.standard_id is not None:
-                cells[s.standard_id][s.indicator_id] = s
-    for group in cells.values():
-        values = {str(k): s.achieved for k, s in group.items()}
-        shown = privacy.suppress(values, sum(values.values()))
-        for k, s in group.items():
-            if shown.cells[str(k)] in HIDDEN:
-                s.achieved_display = shown.cells[str(k)]
-    return series
-
-
-def project_indicators(
-    session: Session,
-    params: ReportParams,
-    project_id: int,
-    series: Mapping[int, list[IndicatorSeries]] | None = None,
-) -> list[dict]:
-    """One project's indicators with baseline, target and actual (verified, to the end of the
-    period): {"label", "unit", "baseline", "target", "actual", "actual_display"}. `series`: from
-    `indicator_series` for all the report's projects; without it, this project's are loaded."""
-    if series is None:
-        project = session.get(Project, project_id)
-        series = indicator_series(session, params, [project] if project else [])
-    return [
-        {
-            "label": s.name,
-            "unit": s.unit,
-            "baseline": s.baseline,
-            "target": s.target,
-            "actual": None if s.achieved_display in HIDDEN else s.achieved,
-            "actual_display": s.achieved_display,
-        }
-        for s in series.get(project_id, [])
-    ]
-
-
-# People reached (milestone updates) ------------------------------------------------------------
-
-
-def _hide_recoverable(displays: dict, values: Mapping, total: int) -> bool:
-    """`displays` are members of a group whose figure `total` is printed: hide more of them
-    ("…"), smallest first, until none of the hidden ones follows from the total. True when
-    anything changed."""
-    changed = False
-    while True:
-        shown_sum = sum(values[k] for k, d in displays.items() if d not in HIDDEN)
-        if not privacy.pinned(displays, total - shown_sum):
-            return changed
-        still_shown = [k for k, d in displays.items() if d not in HIDDEN]
-        if not still_shown:
-            return changed
-        displays[min(still_shown, key=lambda k: (values[k], k))] = privacy.HIDDEN
-        changed = True
-
-
-def reached_displays(
-    reached: Mapping[int, int], groups: Mapping[str, Mapping[object, list[int]]]
-) -> tuple[str, dict[int, str], dict[str, dict]]:
-    """People reached, as they may be printed: the total, each project's figure and each
-    group's (`groups`: e.g. "area" -> area id -> its projects' ids; a project may be in several
-    groups of one kind, as in regions).
-
-    Each kind of group is suppressed as the cells of one table (privacy.suppress). Projects are
-    cells of the total and of every group they belong to: a project's figure is hidden when it
-    could be worked out from a printed group figure and the other printed projects, and a group
-    hidden by suppression keeps at least one of its projects hidden, so that its projects do not
-    add up to it."""
-    total = sum(reached.values())
-    total_display = privacy.show_total(total)
-    group_displays: dict[str, dict] = {}
-    for kind, members in groups.items():
-        cells = {key: sum(reached[p] for p in ids) for key, ids in members.items()}
-        group_displays[kind] = privacy.suppress(cells, sum(cells.values())).cells
-    projects = privacy.suppress(dict(reached), total).cells
-    constraints = [(list(reached), total, total_display)]
-    for kind, members in groups.items():
-        for key, ids in members.items():
-            value = sum(reached[p] for p in ids)
-            constraints.append((ids, value, group_displays[kind][key]))
-    changed = True
-    while changed:
-        changed = False
-        for ids, value, display in constraints:
-            part = {p: projects[p] for p in ids}
-            if display in HIDDEN:
-                if part and all(d not in HIDDEN for d in part.values()):
-                    smallest = min(ids, key=lambda p: (reached[p], p))
-                    part[smallest] = privacy.HIDDEN
-                    changed = True
-            elif _hide_recoverable(part, reached, value):
-                changed = True
-            projects.update(part)
-    return total_display, projects, group_displays
-
-
-# Loading ------------------------------------------------------------------------------------
 
 
 def _load_projects(session: Session, params: ReportParams) -> list[Project]:
@@ -378,17 +85,13 @@ def _load_projects(session: Session, params: ReportParams) -> list[Project]:
     return list(session.scalars(stmt.order_by(Project.code)))
 
 
-def _in(day: date | None, params: ReportParams) -> bool:
-    return day is not None and params.period_start <= day <= params.period_end
-
-
 def _reached(project: Project, params: ReportParams) -> int:
     """People reached in the period: from the accepted milestone updates submitted in it."""
     return sum(
         u.beneficiaries or 0
         for m in project.milestones
         for u in m.updates
-        if u.status == UpdateStatus.ACCEPTED and _in(local_day(u.submitted_at), params)
+        if u.status == UpdateStatus.ACCEPTED and params.covers(local_day(u.submitted_at))
     )
 
 
@@ -480,7 +183,10 @@ def _labels() -> dict:
 def _delivery(projects: list[Project], params: ReportParams, today: date) -> dict:
     """Milestones due in the period whose due date has passed, and how many were accepted by it."""
     due = [
-        m for p in projects for m in p.milestones if _in(m.due_date, params) and m.due_date <= today
+        m
+        for p in projects
+        for m in p.milestones
+        if params.covers(m.due_date) and m.due_date <= today
     ]
     on_time = sum(1 for m in due if _on_time(m))
     return {
@@ -521,7 +227,7 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
         page["paid_in_period"] = sum(
             t.amount
             for t in project.tranches
-            if t.status == TrancheStatus.PAID and _in(t.paid_on, params)
+            if t.status == TrancheStatus.PAID and params.covers(t.paid_on)
         )
         pages.append(page)
         reached[project.id] = _reached(project, params)

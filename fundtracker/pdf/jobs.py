@@ -23,7 +23,7 @@ from fundtracker.core.i18n import format_d
 from fundtracker.core.time import today as almaty_today
 from fundtracker.models import ReportKind, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import service
-from fundtracker.pdf.context import ReportParams
+from fundtracker.pdf.params import ReportParams
 from fundtracker.services import notifications
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from fundtracker import permissions
 from fundtracker.core import data_version
 from fundtracker.models import Project, ReportKind, ReportStatus, StoredReport, User, utcnow
 from fundtracker.pdf import render
-from fundtracker.pdf.context import ReportParams, build_context
+from fundtracker.pdf.context import build_context
+from fundtracker.pdf.params import ReportParams
 from fundtracker.services.errors import NotAllowed
 
 

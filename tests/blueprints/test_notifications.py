@@ -20,7 +20,7 @@ from fundtracker.models import (
     ReminderStatus,
     Role,
 )
-from fundtracker.services import applications, reminders
+from fundtracker.services import reminders, reviews
 from tests import factories
 
 
@@ -197,8 +197,8 @@ def test_admin_page_lists_and_previews_a_reminder_to_a_reviewer(login, admin):
     application = factories.application_in(ApplicationStatus.SCREENED, title="Жабдық")
     officer = factories.UserFactory(role=Role.OFFICER)
     reviewer = factories.UserFactory(role=Role.REVIEWER, locale="ru", name="Ерлан")
-    assignment = applications.assign_reviewer(db.session, officer, application, reviewer)
-    applications.declare_conflict(db.session, reviewer, assignment, False)
+    assignment = reviews.assign_reviewer(db.session, officer, application, reviewer)
+    reviews.declare_conflict(db.session, reviewer, assignment, False)
 
     client = login(admin)
     page = client.get("/admin/reminders").get_data(as_text=True)  # due in 3 days

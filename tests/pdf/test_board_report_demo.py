@@ -32,7 +32,7 @@ from fundtracker.models import (
 )
 from fundtracker.models.labels import category_labels
 from fundtracker.pdf import render, service
-from fundtracker.pdf.context import ReportParams
+from fundtracker.pdf.params import ReportParams
 from fundtracker.privacy import HIDDEN, SMALL, THRESHOLD
 from fundtracker.services import rollups
 from tests.conftest import login_as

@@ -26,7 +26,8 @@ from fundtracker.models import (
 )
 from fundtracker.models.labels import category_labels
 from fundtracker.pdf import jobs, render, service
-from fundtracker.pdf.context import ReportParams, board_context
+from fundtracker.pdf.context import board_context
+from fundtracker.pdf.params import ReportParams
 from fundtracker.services import notifications, rollups
 from tests import factories
 

@@ -22,6 +22,7 @@ from fundtracker.models import (
 from fundtracker.scheduler import run_jobs
 from fundtracker.scheduler.jobs import outbox_job, reminders_job
 from fundtracker.services import notifications, reminders
+from fundtracker.services.reminders import sending
 from tests import factories
 
 DUE = date(2027, 3, 16)  # a Tuesday: no weekly officer digest falls on the days below
@@ -140,7 +141,7 @@ def test_a_crash_between_claim_and_send_ends_in_exactly_one_send(app, smtp, monk
         raise SystemError("killed")
 
     with _at(FOURTEEN_BEFORE), monkeypatch.context() as patch:
-        patch.setattr(reminders, "notify", die)
+        patch.setattr(sending, "notify", die)
         reminders_job(app)
     assert db.session.scalar(select(func.count()).select_from(Reminder)) == 0
 

@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("outcomes", __name__)
 
-from fundtracker.blueprints.outcomes import routes  # noqa: E402, F401  - registers the views on bp
+# Importing the modules registers their views (and the menu's context processor) on bp.
+from fundtracker.blueprints.outcomes import (  # noqa: E402, F401
+    common,
+    library,
+    portfolio,
+    projects,
+    results,
+    stories,
+)

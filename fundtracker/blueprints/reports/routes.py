@@ -23,7 +23,7 @@ from fundtracker.models import (
     StoredReport,
 )
 from fundtracker.pdf import jobs, service
-from fundtracker.pdf.context import ReportParams
+from fundtracker.pdf.params import ReportParams
 from fundtracker.permissions import scopes
 from fundtracker.services import reference
 from fundtracker.web import attempt, load_or_404, requires

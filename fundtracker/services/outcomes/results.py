@@ -1,0 +1,302 @@
+"""Results per period with their breakdowns: reported on their own or typed into a milestone
+update's draft and submitted with it, and corrected (the earlier value is kept).
+
+Results move draft → reported → (queried → reported) → verified; a verified result can be locked,
+after which nobody changes it. `_move` knows the allowed steps; the fund's review (review.py)
+goes through it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.models import (
+    Dimension,
+    IndicatorResult,
+    IndicatorType,
+    MilestoneUpdate,
+    ProjectIndicator,
+    ResultCell,
+    ResultRevision,
+    ResultStatus,
+    User,
+    utcnow,
+)
+from fundtracker.services.errors import Conflict, DomainError, NotAllowed
+from fundtracker.services.outcomes.indicators import categories
+from fundtracker.services.outcomes.periods import reporting_periods
+from fundtracker.services.plan import check_version
+
+
+@dataclass
+class ResultData:
+    period_start: date
+    value: int | None
+    # dimension -> category -> count; a category left out was not reported
+    cells: dict[Dimension, dict[str, int]] = field(default_factory=dict)
+    explanation: str = ""
+
+
+TRANSITIONS: dict[ResultStatus, set[ResultStatus]] = {
+    ResultStatus.DRAFT: {ResultStatus.REPORTED},
+    ResultStatus.REPORTED: {ResultStatus.VERIFIED, ResultStatus.QUERIED},
+    ResultStatus.QUERIED: {ResultStatus.REPORTED, ResultStatus.VERIFIED},
+    ResultStatus.VERIFIED: set(),  # staff may still correct it (history kept) until locked
+}
+
+
+def _move(result: IndicatorResult, to: ResultStatus) -> None:
+    if result.locked:
+        raise DomainError(_l("This period is locked: its results can no longer change."))
+    if to not in TRANSITIONS[result.status]:
+        raise DomainError(_l("This result cannot change its status that way."))
+    result.status = to
+
+
+def mismatches(indicator: ProjectIndicator, data: ResultData) -> list[Dimension]:
+    """The breakdowns that were filled in and do not add up to the value."""
+    wrong = []
+    for dimension in indicator.dimensions:
+        cells = data.cells.get(dimension) or {}
+        if cells and data.value is not None and sum(cells.values()) != data.value:
+            wrong.append(dimension)
+    return wrong
+
+
+def _check(indicator: ProjectIndicator, data: ResultData, today: date) -> tuple[date, date]:
+    if data.value is None:
+        raise DomainError(_l("Enter the value for the period."), field="value")
+    if data.value < 0:
+        raise DomainError(_l("A value cannot be negative."), field="value")
+    if indicator.type == IndicatorType.PERCENTAGE and data.value > 100:
+        raise DomainError(_l("A percentage is between 0 and 100."), field="value")
+    if indicator.type == IndicatorType.YES_NO and data.value > 1:
+        raise DomainError(_l("A yes/no indicator has 0 (no) or 1 (yes)."), field="value")
+    periods = dict(reporting_periods(indicator, today))
+    if data.period_start not in periods:
+        raise DomainError(_l("Choose one of the indicator's reporting periods."), field="period")
+    allowed = categories(indicator)
+    for dimension, cells in data.cells.items():
+        if dimension not in allowed or any(k not in allowed[dimension] for k in cells):
+            raise DomainError(_l("This breakdown is not reported for this indicator."))
+        if any(v < 0 for v in cells.values()):
+            raise DomainError(_l("A value cannot be negative."), field="value")
+    if mismatches(indicator, data) and not data.explanation.strip():
+        raise DomainError(
+            _l("The breakdowns do not add up to the total: correct them or explain why."),
+            field="explanation",
+        )
+    return data.period_start, periods[data.period_start]
+
+
+def _set_values(result: IndicatorResult, data: ResultData) -> None:
+    result.value = data.value
+    result.explanation = data.explanation.strip()
+    wanted = {(d, k): v for d, cells in data.cells.items() for k, v in cells.items()}
+    for cell in list(result.cells):
+        key = (cell.dimension, cell.category)
+        if key in wanted:
+            cell.value = wanted.pop(key)
+        else:
+            result.cells.remove(cell)
+    for (dimension, category), value in wanted.items():
+        result.cells.append(ResultCell(dimension=dimension, category=category, value=value))
+
+
+def cells_snapshot(result: IndicatorResult) -> dict[str, dict[str, int]]:
+    snapshot: dict[str, dict[str, int]] = {}
+    for cell in result.cells:
+        snapshot.setdefault(cell.dimension.value, {})[cell.category] = cell.value
+    return snapshot
+
+
+def result_for(
+    session: Session, indicator: ProjectIndicator, period_start: date
+) -> IndicatorResult | None:
+    return session.scalar(
+        select(IndicatorResult).where(
+            IndicatorResult.indicator_id == indicator.id,
+            IndicatorResult.period_start == period_start,
+        )
+    )
+
+
+def report_result(
+    session: Session, actor: User, indicator: ProjectIndicator, data: ResultData, today: date
+) -> IndicatorResult:
+    """A grantee reports a result on its own (outside a milestone update)."""
+    if not permissions.can_report_on(actor, indicator.project):
+        raise NotAllowed(_l("You cannot report on this project."))
+    start, end = _check(indicator, data, today)
+    if result_for(session, indicator, start) is not None:
+        raise Conflict(
+            _l("A result for this period exists already: correct it instead."), field="period"
+        )
+    result = IndicatorResult(
+        indicator=indicator,
+        period_start=start,
+        period_end=end,
+        status=ResultStatus.REPORTED,
+        reported_by_id=actor.id,
+        reported_at=utcnow(),
+    )
+    _set_values(result, data)
+    session.add(result)
+    session.flush()
+    return result
+
+
+def save_in_update(
+    session: Session,
+    actor: User,
+    indicator: ProjectIndicator,
+    data: ResultData,
+    update: MilestoneUpdate,
+    today: date,
+) -> IndicatorResult:
+    """A result typed in a milestone update's draft: kept as a draft of that update; submitted
+    with it. A mismatched breakdown is kept in the draft and stops only the submission."""
+    if not permissions.can_report_on(actor, indicator.project):
+        raise NotAllowed(_l("You cannot report on this project."))
+    if data.value is None:
+        raise DomainError(_l("Enter the value for the period."), field="value")
+    existing = result_for(session, indicator, data.period_start)
+    if existing is not None and (
+        existing.status != ResultStatus.DRAFT or existing.milestone_update_id != update.id
+    ):
+        raise Conflict(
+            _l("A result for this period exists already: correct it on the indicator's page."),
+            field="period",
+        )
+    explained = ResultData(data.period_start, data.value, data.cells, data.explanation or "-")
+    start, end = _check(indicator, explained, today)
+    result = existing or IndicatorResult(
+        indicator=indicator,
+        period_start=start,
+        period_end=end,
+        status=ResultStatus.DRAFT,
+        milestone_update_id=update.id,
+    )
+    result.reported_by_id = actor.id
+    _set_values(result, data)
+    if existing is None:
+        session.add(result)
+    session.flush()
+    return result
+
+
+def drop_from_update(session: Session, update: MilestoneUpdate, indicator_id: int) -> None:
+    """The grantee emptied an indicator's value in the draft: its draft result goes."""
+    for result in drafts_in_update(session, update):
+        if result.indicator_id == indicator_id:
+            session.delete(result)
+    session.flush()
+
+
+def drafts_in_update(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
+    return list(
+        session.scalars(
+            select(IndicatorResult)
+            .where(
+                IndicatorResult.milestone_update_id == update.id,
+                IndicatorResult.status == ResultStatus.DRAFT,
+            )
+            .order_by(IndicatorResult.indicator_id)
+        )
+    )
+
+
+def results_in_update(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
+    return list(
+        session.scalars(
+            select(IndicatorResult)
+            .where(IndicatorResult.milestone_update_id == update.id)
+            .order_by(IndicatorResult.indicator_id)
+        )
+    )
+
+
+def results_by_update(session: Session, update_ids: list[int]) -> dict[int, list[IndicatorResult]]:
+    """The results reported in each of these updates, in one query."""
+    grouped: dict[int, list[IndicatorResult]] = {i: [] for i in update_ids}
+    if update_ids:
+        query = (
+            select(IndicatorResult)
+            .where(IndicatorResult.milestone_update_id.in_(update_ids))
+            .order_by(IndicatorResult.indicator_id)
+        )
+        for result in session.scalars(query):
+            grouped[result.milestone_update_id].append(result)
+    return grouped
+
+
+def unexplained(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
+    """Draft results of the update whose breakdowns do not add up and say nothing of why."""
+    wrong = []
+    for result in drafts_in_update(session, update):
+        data = ResultData(result.period_start, result.value, _cells_of(result))
+        if mismatches(result.indicator, data) and not result.explanation:
+            wrong.append(result)
+    return wrong
+
+
+def _cells_of(result: IndicatorResult) -> dict[Dimension, dict[str, int]]:
+    cells: dict[Dimension, dict[str, int]] = {}
+    for cell in result.cells:
+        cells.setdefault(cell.dimension, {})[cell.category] = cell.value
+    return cells
+
+
+def submit_with_update(session: Session, actor: User, update: MilestoneUpdate) -> int:
+    """The update was submitted: its draft results are reported to the fund."""
+    count = 0
+    for result in drafts_in_update(session, update):
+        _move(result, ResultStatus.REPORTED)
+        result.reported_by_id = actor.id
+        result.reported_at = utcnow()
+        count += 1
+    session.flush()
+    return count
+
+
+def correct_result(
+    session: Session,
+    actor: User,
+    result: IndicatorResult,
+    data: ResultData,
+    reason: str,
+    today: date,
+    expected_version: int | None = None,
+) -> IndicatorResult:
+    """Change a reported result; the earlier value and breakdowns are kept in its history. A
+    grantee's correction goes back to the fund for verification."""
+    if not permissions.can_correct_result(actor, result):
+        raise NotAllowed(_l("This result can no longer be corrected."))
+    check_version(result, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_l("Say why the result is corrected."), field="reason")
+    data.period_start = result.period_start
+    _check(result.indicator, data, today)
+    session.add(
+        ResultRevision(
+            result=result,
+            value=result.value,
+            cells=cells_snapshot(result),
+            status=result.status,
+            reason=reason,
+            changed_by_id=actor.id,
+        )
+    )
+    _set_values(result, data)
+    if not permissions.is_staff(actor) and result.status != ResultStatus.REPORTED:
+        _move(result, ResultStatus.REPORTED)
+    result.reported_at = utcnow() if not permissions.is_staff(actor) else result.reported_at
+    session.flush()
+    return result
