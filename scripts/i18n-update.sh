@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 .venv/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
-  --no-location --sort-output --project FundTracker -o fundtracker/translations/messages.pot \
+  -k _p:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output --project FundTracker \
+  -o fundtracker/translations/messages.pot \
   . fundtracker/templates/_macros  # pybabel skips folders named _*; _macros is named on its own
 .venv/bin/pybabel -q update -i fundtracker/translations/messages.pot -d fundtracker/translations \
   --no-fuzzy-matching --ignore-obsolete

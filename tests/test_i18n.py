@@ -34,6 +34,10 @@ def extracted(tmp_path_factory):
             "lazy_gettext",
             "-k",
             "lazy_ngettext:1,2",
+            "-k",
+            "_p:1c,2",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(pot),
             str(ROOT),
@@ -51,7 +55,7 @@ def test_every_message_has_a_translation(extracted, locale):
     for message in extracted:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, context=message.context)
         strings = translated.string if translated else None
         strings = strings if isinstance(strings, tuple) else (strings,)
         if translated is None or translated.fuzzy or not all(strings):

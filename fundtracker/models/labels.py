@@ -1,11 +1,15 @@
-"""Translatable labels for enum values, shared by views, forms and reports."""
+"""Translatable labels for enum values, shared by views, forms and reports. Each is a pgettext
+with a context naming what it labels: "Approved" as a status is not "Approved" as a column
+header, and translators see which one they translate."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from fundtracker.models import (
+    ApplicationStatus,
     BudgetCategory,
+    CallStatus,
     Direction,
     Frequency,
     IndicatorType,
@@ -20,21 +24,21 @@ from fundtracker.models import (
 
 def status_labels() -> dict:
     return {
-        ProjectStatus.ACTIVE: _l("Active"),
-        ProjectStatus.AT_RISK: _l("At risk"),
-        ProjectStatus.SUSPENDED: _l("Suspended"),
-        ProjectStatus.COMPLETED: _l("Completed"),
-        ProjectStatus.CLOSED: _l("Closed"),
+        ProjectStatus.ACTIVE: _p("project status", "Active"),
+        ProjectStatus.AT_RISK: _p("project status", "At risk"),
+        ProjectStatus.SUSPENDED: _p("project status", "Suspended"),
+        ProjectStatus.COMPLETED: _p("project status", "Completed"),
+        ProjectStatus.CLOSED: _p("project status", "Closed"),
     }
 
 
 def role_labels() -> dict:
     return {
-        Role.ADMIN: _l("Administrator"),
-        Role.OFFICER: _l("Fund officer"),
-        Role.REVIEWER: _l("Reviewer"),
-        Role.BOARD: _l("Board member"),
-        Role.GRANTEE: _l("Grantee"),
+        Role.ADMIN: _p("role", "Administrator"),
+        Role.OFFICER: _p("role", "Fund officer"),
+        Role.REVIEWER: _p("role", "Reviewer"),
+        Role.BOARD: _p("role", "Board member"),
+        Role.GRANTEE: _p("role", "Grantee"),
     }
 
 
@@ -49,41 +53,41 @@ STATUS_BADGES = {
 
 def milestone_status_labels() -> dict:
     return {
-        MilestoneStatus.PLANNED: _l("Planned"),
-        MilestoneStatus.SUBMITTED: _l("Submitted"),
-        MilestoneStatus.REVISION_REQUESTED: _l("Revision requested"),
-        MilestoneStatus.ACCEPTED: _l("Accepted"),
+        MilestoneStatus.PLANNED: _p("milestone status", "Planned"),
+        MilestoneStatus.SUBMITTED: _p("milestone status", "Submitted"),
+        MilestoneStatus.REVISION_REQUESTED: _p("milestone status", "Revision requested"),
+        MilestoneStatus.ACCEPTED: _p("milestone status", "Accepted"),
     }
 
 
 def update_status_labels() -> dict:
     return {
-        UpdateStatus.DRAFT: _l("Draft"),
-        UpdateStatus.SUBMITTED: _l("Submitted"),
-        UpdateStatus.REVISION_REQUESTED: _l("Revision requested"),
-        UpdateStatus.ACCEPTED: _l("Accepted"),
+        UpdateStatus.DRAFT: _p("update status", "Draft"),
+        UpdateStatus.SUBMITTED: _p("update status", "Submitted"),
+        UpdateStatus.REVISION_REQUESTED: _p("update status", "Revision requested"),
+        UpdateStatus.ACCEPTED: _p("update status", "Accepted"),
     }
 
 
 def tranche_status_labels() -> dict:
     return {
-        TrancheStatus.PLANNED: _l("Planned"),
-        TrancheStatus.APPROVED: _l("Approved for payment"),
-        TrancheStatus.PAID: _l("Paid"),
+        TrancheStatus.PLANNED: _p("tranche status", "Planned"),
+        TrancheStatus.APPROVED: _p("tranche status", "Approved for payment"),
+        TrancheStatus.PAID: _p("tranche status", "Paid"),
     }
 
 
 def budget_category_labels() -> dict:
     return {
-        BudgetCategory.PERSONNEL: _l("Staff"),
-        BudgetCategory.MEDICINES: _l("Medicines"),
-        BudgetCategory.EQUIPMENT: _l("Equipment"),
-        BudgetCategory.SERVICES: _l("Services"),
-        BudgetCategory.CONSTRUCTION: _l("Construction and repair"),
-        BudgetCategory.TRAINING: _l("Training"),
-        BudgetCategory.TRAVEL: _l("Travel"),
-        BudgetCategory.ADMINISTRATION: _l("Administration"),
-        BudgetCategory.OTHER: _l("Other"),
+        BudgetCategory.PERSONNEL: _p("budget category", "Staff"),
+        BudgetCategory.MEDICINES: _p("budget category", "Medicines"),
+        BudgetCategory.EQUIPMENT: _p("budget category", "Equipment"),
+        BudgetCategory.SERVICES: _p("budget category", "Services"),
+        BudgetCategory.CONSTRUCTION: _p("budget category", "Construction and repair"),
+        BudgetCategory.TRAINING: _p("budget category", "Training"),
+        BudgetCategory.TRAVEL: _p("budget category", "Travel"),
+        BudgetCategory.ADMINISTRATION: _p("budget category", "Administration"),
+        BudgetCategory.OTHER: _p("budget category", "Other"),
     }
 
 
@@ -104,25 +108,28 @@ TRANCHE_BADGES = {
 def event_labels() -> dict:
     """What each kind of project event says on the activity timeline."""
     return {
-        "project_created": _l("Project created"),
-        "project_edited": _l("Project details changed"),
-        "project_amended": _l("Amendment"),
-        "status_changed": _l("Status changed"),
-        "milestone_added": _l("Milestone added"),
-        "milestone_edited": _l("Milestone changed"),
-        "milestone_rescheduled": _l("Milestone rescheduled"),
-        "update_submitted": _l("Update submitted"),
-        "milestone_accepted": _l("Milestone accepted"),
-        "revision_requested": _l("Revision requested"),
-        "tranche_added": _l("Tranche planned"),
-        "tranche_edited": _l("Tranche changed"),
-        "tranche_approved": _l("Tranche approved for payment"),
-        "tranche_paid": _l("Payment recorded"),
-        "budget_line_added": _l("Budget line added"),
-        "budget_line_edited": _l("Budget line changed"),
-        "document_uploaded": _l("Document uploaded"),
-        "file_deleted": _l("File deleted"),
-        "file_restored": _l("File restored"),
+        "project_created": _p("timeline event", "Project created"),
+        "project_edited": _p("timeline event", "Project details changed"),
+        "project_amended": _p("timeline event", "Amendment"),
+        "status_changed": _p("timeline event", "Status changed"),
+        "milestone_added": _p("timeline event", "Milestone added"),
+        "milestone_edited": _p("timeline event", "Milestone changed"),
+        "milestone_rescheduled": _p("timeline event", "Milestone rescheduled"),
+        "update_submitted": _p("timeline event", "Update submitted"),
+        "milestone_accepted": _p("timeline event", "Milestone accepted"),
+        "revision_requested": _p("timeline event", "Revision requested"),
+        "tranche_added": _p("timeline event", "Tranche planned"),
+        "tranche_edited": _p("timeline event", "Tranche changed"),
+        "tranche_approved": _p("timeline event", "Tranche approved for payment"),
+        "tranche_paid": _p("timeline event", "Payment recorded"),
+        "budget_line_added": _p("timeline event", "Budget line added"),
+        "budget_line_edited": _p("timeline event", "Budget line changed"),
+        "document_uploaded": _p("timeline event", "Document uploaded"),
+        "file_deleted": _p("timeline event", "File deleted"),
+        "file_restored": _p("timeline event", "File restored"),
+        "result_verified": _p("timeline event", "Result verified"),
+        "result_queried": _p("timeline event", "Result queried"),
+        "result_corrected": _p("timeline event", "Result corrected"),
     }
 
 
@@ -131,31 +138,34 @@ def event_labels() -> dict:
 
 def indicator_type_labels() -> dict:
     return {
-        IndicatorType.COUNT: _l("Count"),
-        IndicatorType.PERCENTAGE: _l("Percentage"),
-        IndicatorType.YES_NO: _l("Yes/no"),
+        IndicatorType.COUNT: _p("indicator type", "Count"),
+        IndicatorType.PERCENTAGE: _p("indicator type", "Percentage"),
+        IndicatorType.YES_NO: _p("indicator type", "Yes/no"),
     }
 
 
 def direction_labels() -> dict:
-    return {Direction.HIGHER: _l("Higher is better"), Direction.LOWER: _l("Lower is better")}
+    return {
+        Direction.HIGHER: _p("indicator direction", "Higher is better"),
+        Direction.LOWER: _p("indicator direction", "Lower is better"),
+    }
 
 
 def frequency_labels() -> dict:
     return {
-        Frequency.MONTHLY: _l("Monthly"),
-        Frequency.QUARTERLY: _l("Quarterly"),
-        Frequency.HALF_YEARLY: _l("Every half-year"),
-        Frequency.YEARLY: _l("Yearly"),
+        Frequency.MONTHLY: _p("reporting frequency", "Monthly"),
+        Frequency.QUARTERLY: _p("reporting frequency", "Quarterly"),
+        Frequency.HALF_YEARLY: _p("reporting frequency", "Every half-year"),
+        Frequency.YEARLY: _p("reporting frequency", "Yearly"),
     }
 
 
 def result_status_labels() -> dict:
     return {
-        ResultStatus.DRAFT: _l("Draft"),
-        ResultStatus.REPORTED: _l("Reported"),
-        ResultStatus.QUERIED: _l("Queried"),
-        ResultStatus.VERIFIED: _l("Verified"),
+        ResultStatus.DRAFT: _p("result status", "Draft"),
+        ResultStatus.REPORTED: _p("result status", "Reported"),
+        ResultStatus.QUERIED: _p("result status", "Queried"),
+        ResultStatus.VERIFIED: _p("result status", "Verified"),
     }
 
 
@@ -168,17 +178,72 @@ RESULT_BADGES = {
 
 
 def dimension_labels() -> dict:
-    return {"region": _l("By region"), "sex": _l("By sex"), "age": _l("By age group")}
+    return {
+        "region": _p("breakdown", "By region"),
+        "sex": _p("breakdown", "By sex"),
+        "age": _p("breakdown", "By age group"),
+    }
 
 
 def category_labels() -> dict:
     """Sexes and age groups, as breakdown cells are named."""
     return {
-        "female": _l("Girls and women"),
-        "male": _l("Boys and men"),
-        "0-2": _l("0-2 years"),
-        "3-6": _l("3-6 years"),
-        "7-11": _l("7-11 years"),
-        "12-17": _l("12-17 years"),
-        "18+": _l("18 years and older"),
+        "female": _p("breakdown cell", "Girls and women"),
+        "male": _p("breakdown cell", "Boys and men"),
+        "0-2": _p("breakdown cell", "0-2 years"),
+        "3-6": _p("breakdown cell", "3-6 years"),
+        "7-11": _p("breakdown cell", "7-11 years"),
+        "12-17": _p("breakdown cell", "12-17 years"),
+        "18+": _p("breakdown cell", "18 years and older"),
+    }
+
+
+# Grant applications -------------------------------------------------------------------------
+
+
+def application_status_labels() -> dict:
+    return {
+        ApplicationStatus.DRAFT: _p("application status", "Draft"),
+        ApplicationStatus.SUBMITTED: _p("application status", "Submitted"),
+        ApplicationStatus.RETURNED: _p("application status", "Returned for changes"),
+        ApplicationStatus.SCREENED: _p("application status", "Eligible"),
+        ApplicationStatus.UNDER_REVIEW: _p("application status", "Under review"),
+        ApplicationStatus.APPROVED: _p("application status", "Approved"),
+        ApplicationStatus.REJECTED: _p("application status", "Rejected"),
+    }
+
+
+APPLICATION_BADGES = {
+    ApplicationStatus.DRAFT: "secondary",
+    ApplicationStatus.SUBMITTED: "info",
+    ApplicationStatus.RETURNED: "warning",
+    ApplicationStatus.SCREENED: "primary",
+    ApplicationStatus.UNDER_REVIEW: "primary",
+    ApplicationStatus.APPROVED: "success",
+    ApplicationStatus.REJECTED: "danger",
+}
+
+
+def call_status_labels() -> dict:
+    return {
+        CallStatus.DRAFT: _p("call status", "Draft"),
+        CallStatus.PUBLISHED: _p("call status", "Published"),
+        CallStatus.CLOSED: _p("call status", "Closed"),
+        CallStatus.ARCHIVED: _p("call status", "Archived"),
+    }
+
+
+def registration_labels() -> dict:
+    return {
+        "pending": _p("registration", "Waiting for verification"),
+        "verified": _p("registration", "Verified"),
+    }
+
+
+def review_labels() -> dict:
+    return {
+        "pending": _p("review", "Interests not declared"),
+        "none": _p("review", "To score"),
+        "conflict": _p("review", "Conflict of interest"),
+        "scored": _p("review", "Scored"),
     }

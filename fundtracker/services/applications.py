@@ -39,7 +39,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.permissions import scopes
-from fundtracker.services import application_files
+from fundtracker.services import application_files, workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
 from fundtracker.services.plan import check_version
@@ -48,45 +48,6 @@ from fundtracker.services.registration import is_verified
 # The workflow ---------------------------------------------------------------------------------
 
 S = ApplicationStatus
-# (from, to) -> who may make the step
-TRANSITIONS: dict[tuple[ApplicationStatus | None, ApplicationStatus], str] = {
-    (None, S.DRAFT): "applicant",
-    (S.DRAFT, S.SUBMITTED): "applicant",
-    (S.RETURNED, S.SUBMITTED): "applicant",
-    (S.SUBMITTED, S.SCREENED): "staff",
-    (S.SUBMITTED, S.RETURNED): "staff",
-    (S.SUBMITTED, S.REJECTED): "staff",
-    (S.SCREENED, S.UNDER_REVIEW): "staff",
-    (S.SCREENED, S.RETURNED): "staff",
-    (S.SCREENED, S.REJECTED): "staff",
-    (S.UNDER_REVIEW, S.RETURNED): "staff",
-    (S.UNDER_REVIEW, S.REJECTED): "staff",
-    (S.UNDER_REVIEW, S.APPROVED): "staff",
-}
-FINAL = frozenset({S.APPROVED, S.REJECTED})
-
-
-def application_status_labels() -> dict:
-    return {
-        S.DRAFT: _l("Draft"),
-        S.SUBMITTED: _l("Submitted"),
-        S.RETURNED: _l("Returned for changes"),
-        S.SCREENED: _l("Eligible"),
-        S.UNDER_REVIEW: _l("Under review"),
-        S.APPROVED: _l("Approved"),
-        S.REJECTED: _l("Rejected"),
-    }
-
-
-APPLICATION_BADGES = {
-    S.DRAFT: "secondary",
-    S.SUBMITTED: "info",
-    S.RETURNED: "warning",
-    S.SCREENED: "primary",
-    S.UNDER_REVIEW: "primary",
-    S.APPROVED: "success",
-    S.REJECTED: "danger",
-}
 
 
 def transition(
@@ -96,38 +57,18 @@ def transition(
     to: ApplicationStatus,
     comment: str = "",
 ) -> ApplicationTransition:
-    """The one way an application's status changes: refuses steps the workflow does not allow
-    or the actor may not take, and records who, when, from, to and why."""
-    frm = None if application.id is None and not application.transitions else application.status
-    who = TRANSITIONS.get((frm, to))
-    labels = application_status_labels()
-    if who is None:
-        raise DomainError(
-            _l(
-                "An application that is “%(old)s” cannot become “%(new)s”.",
-                old=labels[frm] if frm else "—",
-                new=labels[to],
-            )
-        )
-    if who == "applicant" and not (
-        permissions.is_grantee(actor) and actor.organisation_id == application.organisation_id
-    ):
-        raise NotAllowed(_l("Only the applicant organisation can do this."))
-    if who == "staff" and not permissions.can_process_applications(actor):
-        raise NotAllowed(_l("Only fund staff can do this."))
-    now = utcnow()
-    application.status = to
-    if to == S.SUBMITTED:
-        application.submitted_at = now
-    if to in FINAL:
-        application.decided_at = now
+    """The one way an application's status changes (through the workflow, which refuses steps
+    it does not allow or the actor may not take), recorded with who, when, from, to and why:
+    the application's timeline."""
+    frm = workflow.APPLICATION.state(application)
+    workflow.move_to(session, actor, application, to, comment)
     step = ApplicationTransition(
         application=application,
         actor_id=actor.id,
         from_status=frm,
         to_status=to,
         comment=comment.strip(),
-        created_at=now,
+        created_at=utcnow(),
     )
     session.add(step)
     session.flush()

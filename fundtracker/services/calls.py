@@ -12,29 +12,14 @@ from sqlalchemy.orm import Session
 
 from fundtracker import permissions
 from fundtracker.models import Call, CallCriterion, CallStatus, ProgrammeArea, ReviewScore, User
+from fundtracker.services import workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.plan import check_version
-
-CALL_TRANSITIONS: dict[CallStatus, set[CallStatus]] = {
-    CallStatus.DRAFT: {CallStatus.PUBLISHED},
-    CallStatus.PUBLISHED: {CallStatus.CLOSED},
-    CallStatus.CLOSED: {CallStatus.PUBLISHED, CallStatus.ARCHIVED},
-    CallStatus.ARCHIVED: set(),
-}
-
-
-def call_status_labels() -> dict:
-    return {
-        CallStatus.DRAFT: _l("Draft"),
-        CallStatus.PUBLISHED: _l("Published"),
-        CallStatus.CLOSED: _l("Closed"),
-        CallStatus.ARCHIVED: _l("Archived"),
-    }
 
 
 def next_statuses(call: Call) -> list[CallStatus]:
     """The statuses the call may move to, in a fixed order (for its page's buttons)."""
-    return sorted(CALL_TRANSITIONS[call.status])
+    return sorted(workflow.targets(call))
 
 
 @dataclass
@@ -156,16 +141,7 @@ def update_call(
 
 def set_call_status(session: Session, actor: User, call: Call, to: CallStatus) -> Call:
     _require_staff(actor)
-    if to not in CALL_TRANSITIONS[call.status]:
-        labels = call_status_labels()
-        raise DomainError(
-            _l(
-                "A call that is “%(old)s” cannot become “%(new)s”.",
-                old=labels[call.status],
-                new=labels[to],
-            )
-        )
-    call.status = to
+    workflow.move_to(session, actor, call, to)
     session.flush()
     return call
 

@@ -3,16 +3,13 @@ rejection and return for changes; and telling the applicant, in their language."
 
 from __future__ import annotations
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
-from fundtracker.core.i18n import format_money
 from fundtracker.models import Application, ApplicationStatus, Project, User
-from fundtracker.services import notifications, outcomes, plan
+from fundtracker.services import outcomes, plan, workflow
 from fundtracker.services.applications import LIST_LOADS, transition
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 
@@ -52,7 +49,7 @@ def approve(
     proportion unless the officer gives the tranches' amounts."""
     if not permissions.can_process_applications(actor):
         raise NotAllowed(_l("Only fund staff can do this."))
-    transition(session, actor, application, S.APPROVED, comment)  # refuses an illegal step first
+    workflow.check_to(actor, application, S.APPROVED)  # refuses an illegal step first
     requested = application.requested_amount
     agreement_number = _check_award(session, application, awarded_amount, agreement_number)
     tranches = _tranches(application, awarded_amount, tranche_amounts)
@@ -88,8 +85,8 @@ def approve(
     _indicators_for_project(session, actor, application, project, awarded_amount / requested)
     application.awarded_amount = awarded_amount
     application.project = project
-    session.flush()
-    notify_applicant(session, application, S.APPROVED, comment)
+    # Recorded last, so that the applicant is told the amount awarded.
+    transition(session, actor, application, S.APPROVED, comment)
     return project
 
 
@@ -179,14 +176,12 @@ def reject(session: Session, actor: User, application: Application, reason: str)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the rejection."), field="comment")
     transition(session, actor, application, S.REJECTED, reason)
-    notify_applicant(session, application, S.REJECTED, reason)
 
 
 def return_for_changes(session: Session, actor: User, application: Application, comment: str):
     if not comment.strip():
         raise DomainError(_l("Tell the applicant what to change."), field="comment")
     transition(session, actor, application, S.RETURNED, comment)
-    notify_applicant(session, application, S.RETURNED, comment)
 
 
 def decisions(session: Session) -> list[Application]:
@@ -197,49 +192,4 @@ def decisions(session: Session) -> list[Application]:
             .options(*LIST_LOADS, joinedload(Application.project))
             .order_by(Application.decided_at.desc())
         )
-    )
-
-
-# Telling the applicant -------------------------------------------------------------------------
-
-
-def decision_texts(application: Application, to: ApplicationStatus) -> tuple[str, str]:
-    """Subject and first line of the message to the applicant, in the current locale."""
-    title = application.title or _("your application")
-    if to == S.APPROVED:
-        return (
-            _("Your application has been approved: %(title)s", title=title),
-            _("The fund approved your application “%(title)s”.", title=title),
-        )
-    if to == S.REJECTED:
-        return (
-            _("Decision on your application: %(title)s", title=title),
-            _("The fund did not approve your application “%(title)s”.", title=title),
-        )
-    return (
-        _("Your application was returned for changes: %(title)s", title=title),
-        _("The fund returned your application “%(title)s” for changes.", title=title),
-    )
-
-
-def notify_applicant(
-    session: Session, application: Application, to: ApplicationStatus, comment: str
-) -> None:
-    """In the app and by email (at once or in the daily digest, as the applicant chose), in the
-    applicant's language; the email leaves through the outbox once the decision is committed."""
-    recipient = application.created_by
-    with force_locale(recipient.locale):
-        subject, body = decision_texts(application, to)
-        if to == S.APPROVED and application.awarded_amount:
-            amount = format_money(application.awarded_amount, recipient.locale)
-            awarded = _("Awarded amount: %(amount)s.", amount=amount)
-            body = f"{body}\n{awarded}"
-        if comment.strip():
-            body = f"{body}\n\n{comment.strip()}"
-    notifications.notify(
-        session,
-        recipient,
-        subject=subject,
-        body=body,
-        url=f"/applications/{application.id}",
     )

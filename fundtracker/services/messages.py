@@ -22,6 +22,8 @@ from fundtracker.models import Notification
 class Message:
     subject: Any  # lazy strings: translated when rendered
     body: Any
+    # (parameter, line): a sentence added when the parameter is given
+    extra: tuple[tuple[str, Any], ...] = ()
 
 
 # The messages, by key. A key is stored with each notification: keep keys once used.
@@ -73,9 +75,27 @@ MESSAGES: dict[str, Message] = {
             "%(call)s. Declare any conflict of interest first; then score it."
         ),
     ),
-    "application_decided": Message(
+    # The applicant: the same words as before notifications kept their key.
+    "application_approved": Message(
+        _l("Your application has been approved: %(title)s"),
+        _l("The fund approved your application “%(title)s”."),
+        (("amount_tiyn", _l("Awarded amount: %(amount)s.")),),
+    ),
+    "application_rejected": Message(
+        _l("Decision on your application: %(title)s"),
+        _l("The fund did not approve your application “%(title)s”."),
+    ),
+    "application_returned": Message(
+        _l("Your application was returned for changes: %(title)s"),
+        _l("The fund returned your application “%(title)s” for changes."),
+    ),
+    "reviewed_application_approved": Message(
         _l("Decision on an application you reviewed: %(application)s"),
-        _l("The fund has decided on the application «%(application)s» that you reviewed."),
+        _l("The fund has approved the application «%(application)s» that you reviewed."),
+    ),
+    "reviewed_application_rejected": Message(
+        _l("Decision on an application you reviewed: %(application)s"),
+        _l("The fund has not approved the application «%(application)s» that you reviewed."),
     ),
     "organisation_verified": Message(
         _l("Your organisation is verified"),
@@ -113,6 +133,9 @@ def render(key: str, params: dict[str, Any], locale: str) -> tuple[str, str] | N
     with force_locale(locale):
         subject = str(message.subject) % values
         body = str(message.body) % values
+        for name, line in message.extra:
+            if params.get(name) is not None:
+                body = f"{body}\n{str(line) % values}"
     comment = str(params.get("comment") or "").strip()
     return subject, f"{body}\n\n{comment}" if comment else body
 

@@ -114,13 +114,24 @@ def _assignment(session: Session, assignment: ReviewAssignment) -> Subject:
     return [(assignment.reviewer, link)], params
 
 
-def _decided(session: Session, application: Application) -> Subject:
+def _reviewers(session: Session, application: Application) -> Subject:
+    """The reviewers who scored an application, told of the decision on it."""
     recipients = [
         (a.reviewer, app_path("applications.review", assignment_id=a.id))
         for a in application.assignments
         if a.submitted_at is not None
     ]
     return recipients, {"application": application.title}
+
+
+def _applicant(session: Session, application: Application) -> Subject:
+    """The organisation's people who applied, told of a decision in their application."""
+    link = app_path("applications.detail", application_id=application.id)
+    people = organisation_people(session, application.organisation_id)
+    params = {"title": application.title or f"№ {application.id}"}
+    if application.awarded_amount:
+        params["amount_tiyn"] = application.awarded_amount
+    return [(user, link) for user in people], params
 
 
 def _verified(session: Session, registration: OrganisationRegistration) -> Subject:
@@ -130,36 +141,60 @@ def _verified(session: Session, registration: OrganisationRegistration) -> Subje
     return [(user, link) for user in people], {"organisation": organisation.name}
 
 
-AUDIENCES: dict[str, Callable[[Session, Any], Subject]] = {
-    "revision_requested": lambda s, m: _milestone(s, m, to_officer=False),
-    "milestone_accepted": lambda s, m: _milestone(s, m, to_officer=False),
-    "update_submitted": lambda s, m: _milestone(s, m, to_officer=True),
-    "tranche_approved": _tranche,
-    "tranche_paid": _tranche,
-    "result_queried": lambda s, r: _result(s, r, to_officer=False),
-    "result_corrected": lambda s, r: _result(s, r, to_officer=True),
-    "reviewer_assigned": _assignment,
-    "application_decided": _decided,
-    "organisation_verified": _verified,
+Audience = Callable[[Session, Any], Subject]
+# Event kind -> the messages it sends, each to its audience. An event kind not listed tells
+# nobody (the timeline still shows it).
+AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
+    "revision_requested": (("revision_requested", lambda s, m: _milestone(s, m, False)),),
+    "milestone_accepted": (("milestone_accepted", lambda s, m: _milestone(s, m, False)),),
+    "update_submitted": (("update_submitted", lambda s, m: _milestone(s, m, True)),),
+    "tranche_approved": (("tranche_approved", _tranche),),
+    "tranche_paid": (("tranche_paid", _tranche),),
+    "result_queried": (("result_queried", lambda s, r: _result(s, r, False)),),
+    "result_corrected": (("result_corrected", lambda s, r: _result(s, r, True)),),
+    "reviewer_assigned": (("reviewer_assigned", _assignment),),
+    "organisation_verified": (("organisation_verified", _verified),),
+    "application_approved": (
+        ("application_approved", _applicant),
+        ("reviewed_application_approved", _reviewers),
+    ),
+    "application_rejected": (
+        ("application_rejected", _applicant),
+        ("reviewed_application_rejected", _reviewers),
+    ),
+    "application_returned": (("application_returned", _applicant),),
 }
+
+
+def audience(session: Session, actor: User | None, kind: str, obj) -> list[User]:
+    """Everyone `kind` tells about `obj`, once each, the actor left out."""
+    people = {}
+    for _key, find in AUDIENCES.get(kind, ()):
+        for user, _link in find(session, obj)[0]:
+            if (actor is None or user.id != actor.id) and user.active:
+                people[user.id] = user
+    return list(people.values())
 
 
 def announce(
     session: Session, actor: User | None, kind: str, obj, comment: str = ""
 ) -> list[Notification]:
-    """Tell the people `kind` concerns about `obj` (the actor is not told of their own act).
-    Flushes nothing itself; the emails leave after the caller's transaction commits."""
-    people, params = AUDIENCES[kind](session, obj)
-    if comment.strip():
-        params = {**params, "comment": comment.strip()}
+    """Tell the people `kind` concerns about `obj`, each once and in their language (the actor
+    is not told of their own act). The emails leave after the caller's transaction commits."""
     written = []
-    for user, link in people:
-        if actor is not None and user.id == actor.id:
-            continue
-        subject, body = render(kind, params, user.locale)
-        notification = notify(session, user, subject=subject, body=body, url=link)
-        if notification is not None:
-            notification.message_key = kind
-            notification.params = params
-            written.append(notification)
+    told: set[int] = set()
+    for key, find in AUDIENCES.get(kind, ()):
+        people, params = find(session, obj)
+        if comment.strip():
+            params = {**params, "comment": comment.strip()}
+        for user, link in people:
+            if (actor is not None and user.id == actor.id) or user.id in told:
+                continue
+            told.add(user.id)
+            subject, body = render(key, params, user.locale)
+            notification = notify(session, user, subject=subject, body=body, url=link)
+            if notification is not None:
+                notification.message_key = key
+                notification.params = params
+                written.append(notification)
     return written

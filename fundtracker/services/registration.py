@@ -22,6 +22,7 @@ from fundtracker.models import (
     bin_is_valid,
     utcnow,
 )
+from fundtracker.services import workflow
 from fundtracker.services.accounts import check_password_rules, hash_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 
@@ -100,8 +101,7 @@ def verify_organisation(session: Session, actor: User, organisation: Organisatio
     registration = registration_of(session, organisation.id)
     if registration is None or registration.verified_at is not None:
         raise DomainError(_l("This organisation is already verified."))
-    registration.verified_at = utcnow()
-    registration.verified_by_id = actor.id
+    workflow.move(session, actor, registration, "verify")
     session.flush()
 
 

@@ -27,11 +27,10 @@ from fundtracker.models import (
     ReviewScore,
     Role,
     User,
-    utcnow,
 )
 from fundtracker.permissions import scopes
+from fundtracker.services import workflow
 from fundtracker.services.applications import transition
-from fundtracker.services.decisions import notify_applicant
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 
 S = ApplicationStatus
@@ -75,7 +74,6 @@ def screen(
             raise DomainError(_l("Tell the applicant why."), field="comment")
         to = S.RETURNED if decision == "return" else S.REJECTED
         transition(session, actor, application, to, comment)
-        notify_applicant(session, application, to, comment)
     else:
         raise DomainError(_l("Choose what to do with the application."))
 
@@ -105,9 +103,10 @@ def assign_reviewer(
     if any(a.reviewer_id == reviewer.id for a in application.assignments):
         raise Conflict(_l("This reviewer is already assigned."), field="reviewer_id")
     assignment = ReviewAssignment(
-        application=application, reviewer_id=reviewer.id, assigned_by_id=actor.id
+        application=application, reviewer=reviewer, assigned_by_id=actor.id
     )
     session.add(assignment)
+    workflow.move(session, actor, assignment, "assign")
     if application.status == S.SCREENED:
         transition(
             session,
@@ -129,9 +128,10 @@ def declare_conflict(
         raise DomainError(_l("You have already declared your interests for this application."))
     if has_conflict and not note.strip():
         raise DomainError(_l("Describe the conflict of interest."), field="note")
-    assignment.conflict = ConflictDeclaration.CONFLICT if has_conflict else ConflictDeclaration.NONE
     assignment.conflict_note = note.strip()
-    assignment.declared_at = utcnow()
+    workflow.move(
+        session, actor, assignment, "declare_conflict" if has_conflict else "declare_none"
+    )
     session.flush()
 
 
@@ -158,7 +158,7 @@ def submit_scores(
             )
         rows.append(ReviewScore(criterion_id=criterion.id, score=score, comment=comment.strip()))
     assignment.scores = rows
-    assignment.submitted_at = utcnow()
+    workflow.move(session, actor, assignment, "submit_scores")
     session.flush()
 
 

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _p
+from sqlalchemy import inspect
 
 from fundtracker import permissions
 from fundtracker.core.time import today as fund_today
@@ -45,8 +45,12 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.models.labels import (
+    application_status_labels,
+    call_status_labels,
     milestone_status_labels,
+    registration_labels,
     result_status_labels,
+    review_labels,
     status_labels,
     tranche_status_labels,
     update_status_labels,
@@ -69,6 +73,8 @@ class Transition:
     rule: Rule
     label: Any  # lazy string: what the button says
     event: str | None = None
+    # What a user whose rule fails is told.
+    forbidden: Any = None
     # Why the transition cannot be taken on a day, or None: checked after the state and the rule.
     guard: Callable[[Any, date], Any] | None = None
 
@@ -93,9 +99,11 @@ class Workflow:
         raise KeyError(f"{self.name} has no action {action!r}")
 
 
-def _t(action, source, target, rule, label, event=None, guard=None) -> Transition:
+def _t(action, source, target, rule, label, event=None, guard=None, forbidden=None) -> Transition:
     sources = source if isinstance(source, tuple | list | set | frozenset) else (source,)
-    return Transition(action, frozenset(sources), target, rule, label, event, guard)
+    return Transition(
+        action, frozenset(sources), target, rule, label, event, forbidden=forbidden, guard=guard
+    )
 
 
 # Rules that take the object's project, applied to the object ----------------------------------
@@ -114,15 +122,6 @@ def _applicant(user, application) -> bool:
 
 
 # Calls ------------------------------------------------------------------------------------------
-
-
-def call_status_labels() -> dict:
-    return {
-        CallStatus.DRAFT: _p("call status", "Draft"),
-        CallStatus.PUBLISHED: _p("call status", "Published"),
-        CallStatus.CLOSED: _p("call status", "Closed"),
-        CallStatus.ARCHIVED: _p("call status", "Archived"),
-    }
 
 
 def _manages_calls(user, call) -> bool:
@@ -158,10 +157,7 @@ def _enter_registration(registration, target, actor) -> None:
 REGISTRATION = Workflow(
     "organisation registration",
     _l("This organisation is already verified."),
-    lambda: {
-        "pending": _p("registration", "Waiting for verification"),
-        "verified": _p("registration", "Verified"),
-    },
+    registration_labels,
     (
         _t(
             "verify",
@@ -180,19 +176,6 @@ REGISTRATION = Workflow(
 # Applications ---------------------------------------------------------------------------------
 
 
-def application_status_labels() -> dict:
-    S = ApplicationStatus  # noqa: N806
-    return {
-        S.DRAFT: _p("application status", "Draft"),
-        S.SUBMITTED: _p("application status", "Submitted"),
-        S.RETURNED: _p("application status", "Returned for changes"),
-        S.SCREENED: _p("application status", "Eligible"),
-        S.UNDER_REVIEW: _p("application status", "Under review"),
-        S.APPROVED: _p("application status", "Approved"),
-        S.REJECTED: _p("application status", "Rejected"),
-    }
-
-
 def _enter_application(application: Application, target, actor) -> None:
     now = utcnow()
     application.status = target
@@ -204,35 +187,43 @@ def _enter_application(application: Application, target, actor) -> None:
 
 A = ApplicationStatus
 DECIDING = (A.SUBMITTED, A.SCREENED, A.UNDER_REVIEW)
+ONLY_APPLICANT = _l("Only the applicant organisation can do this.")
+ONLY_STAFF = _l("Only fund staff can do this.")
+
+
+def _by_applicant(action, source, target, label, event) -> Transition:
+    return _t(action, source, target, _applicant, label, event, forbidden=ONLY_APPLICANT)
+
+
+def _by_staff(action, source, target, label, event) -> Transition:
+    return _t(action, source, target, _staff, label, event, forbidden=ONLY_STAFF)
+
+
+def _application_state(application: Application):
+    """None until the application's first step (its creation) is recorded."""
+    if application.id is None and not application.transitions:
+        return None
+    return application.status
+
+
 APPLICATION = Workflow(
     "application",
     _l("An application that is “%(old)s” cannot become “%(new)s”."),
     application_status_labels,
     (
-        _t("create", None, A.DRAFT, _applicant, _l("Start an application"), "application_created"),
-        _t(
-            "submit",
-            (A.DRAFT, A.RETURNED),
-            A.SUBMITTED,
-            _applicant,
-            _l("Submit"),
-            "application_submitted",
+        _by_applicant("create", None, A.DRAFT, _l("Start an application"), "application_created"),
+        _by_applicant(
+            "submit", (A.DRAFT, A.RETURNED), A.SUBMITTED, _l("Submit"), "application_submitted"
         ),
-        _t("screen", A.SUBMITTED, A.SCREENED, _staff, _l("Eligible"), "application_screened"),
-        _t(
-            "start_review",
-            A.SCREENED,
-            A.UNDER_REVIEW,
-            _staff,
-            _l("Send to review"),
-            "review_started",
+        _by_staff("screen", A.SUBMITTED, A.SCREENED, _l("Eligible"), "application_screened"),
+        _by_staff(
+            "start_review", A.SCREENED, A.UNDER_REVIEW, _l("Send to review"), "review_started"
         ),
-        _t(
-            "return", DECIDING, A.RETURNED, _staff, _l("Return for changes"), "application_returned"
-        ),
-        _t("reject", DECIDING, A.REJECTED, _staff, _l("Reject"), "application_rejected"),
-        _t("approve", A.UNDER_REVIEW, A.APPROVED, _staff, _l("Approve"), "application_approved"),
+        _by_staff("return", DECIDING, A.RETURNED, _l("Return for changes"), "application_returned"),
+        _by_staff("reject", DECIDING, A.REJECTED, _l("Reject"), "application_rejected"),
+        _by_staff("approve", A.UNDER_REVIEW, A.APPROVED, _l("Approve"), "application_approved"),
     ),
+    state=_application_state,
     enter=_enter_application,
 )
 
@@ -265,12 +256,7 @@ def _own_review(user, assignment) -> bool:
 ASSIGNMENT = Workflow(
     "review",
     _l("This review cannot go from “%(old)s” to “%(new)s”."),
-    lambda: {
-        "pending": _p("review", "Interests not declared"),
-        "none": _p("review", "To score"),
-        "conflict": _p("review", "Conflict of interest"),
-        "scored": _p("review", "Scored"),
-    },
+    review_labels,
     (
         _t(
             "assign",
@@ -443,7 +429,7 @@ RESULT = Workflow(
                 permissions.can_report_on(u, _result_project(r)) or permissions.is_staff(u)
             ),
             _l("Report"),
-            "result_reported",
+            None,
             _unlocked,
         ),
         _t(
@@ -573,10 +559,23 @@ def _check(workflow: Workflow, transition: Transition, actor, obj, state, day: d
             % {"old": _label(workflow, state), "new": _label(workflow, transition.target)}
         )
     if actor is not None and not transition.rule(actor, obj):
-        raise NotAllowed(_l("You may not do this."))
+        raise NotAllowed(transition.forbidden or _l("You may not do this."))
     reason = transition.guard(obj, day) if transition.guard else None
     if reason:
         raise TransitionRefused(reason)
+
+
+def check_to(actor: User | None, obj, target, today: date | None = None) -> Transition:
+    """Refuse now, as `move_to` would, a step to `target` that is not allowed; move nothing."""
+    workflow = workflow_of(obj)
+    state = workflow.state(obj)
+    for transition in workflow.transitions:
+        if transition.target == target and state in transition.source:
+            _check(workflow, transition, actor, obj, state, today or fund_today())
+            return transition
+    raise TransitionRefused(
+        workflow.refusal % {"old": _label(workflow, state), "new": _label(workflow, target)}
+    )
 
 
 def move(
@@ -623,6 +622,8 @@ listeners: list[Callable[..., None]] = []
 def emit(session, actor: User | None, obj, kind: str, comment: str = "", **data) -> None:
     """One event: a row on the project's timeline when `obj` belongs to a project, and the
     notifications its audience gets."""
+    if inspect(obj).transient or inspect(obj).pending:
+        session.flush()  # a new thing gets its id, for the timeline and the links
     project = workflow_of(obj).project(obj)
     if project is not None:
         events.record(session, project, actor, kind, comment=comment, **data)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fundtracker.core.extensions import db
 from fundtracker.models import (
     ApplicationStatus,
     Notification,
+    OutboxEmail,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -45,7 +46,11 @@ def _assign(application, locale="ru", at=ASSIGNED, **kwargs):
     officer = factories.UserFactory(role=Role.OFFICER)
     reviewer = factories.UserFactory(role=Role.REVIEWER, locale=locale, **kwargs)
     with _at(at):
-        return reviews.assign_reviewer(db.session, officer, application, reviewer)
+        assignment = reviews.assign_reviewer(db.session, officer, application, reviewer)
+    # The notice of the assignment itself (tested with the notifier) is not a reminder.
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.recipient_id == reviewer.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == reviewer.id))
+    return assignment
 
 
 def _under_review(**kwargs):

@@ -21,7 +21,7 @@ from fundtracker.models import (
     Role,
     User,
 )
-from fundtracker.services import application_files, outcomes
+from fundtracker.services import application_files, notifier, outcomes
 from fundtracker.services import applications as svc
 from fundtracker.services import calls as call_svc
 from fundtracker.services import decisions as decision_svc
@@ -648,14 +648,17 @@ def test_a_file_given_for_an_unknown_document_is_filed_as_other():
 def test_the_notification_stub_is_called_in_the_applicants_language(monkeypatch, officer):
     sent = []
     monkeypatch.setattr(
-        decision_svc.notifications,
-        "notify",
-        lambda session, recipient, **kw: sent.append((recipient, kw)),
+        notifier, "notify", lambda session, recipient, **kw: sent.append((recipient, kw))
     )
     application = factories.application_in(S.UNDER_REVIEW)
     application.created_by.locale = "ru"
     decision_svc.reject(db.session, officer, application, "Не соответствует приоритетам.")
-    ((recipient, kw),) = sent
+    # the applicant, and the reviewer who scored it (told of the decision)
+    assert {r.id for r, _ in sent} == {
+        application.created_by.id,
+        *(a.reviewer_id for a in application.assignments),
+    }
+    ((recipient, kw),) = [(r, kw) for r, kw in sent if r == application.created_by]
     assert recipient == application.created_by
     assert kw["url"] == f"/applications/{application.id}"
     assert "Не соответствует приоритетам." in kw["body"]

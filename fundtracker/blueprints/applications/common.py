@@ -8,9 +8,12 @@ from fundtracker.blueprints.applications import bp
 from fundtracker.blueprints.applications.forms import beneficiary_labels
 from fundtracker.core.i18n import current_locale
 from fundtracker.models import Application, Call
-from fundtracker.models.labels import budget_category_labels
-from fundtracker.services.applications import APPLICATION_BADGES, application_status_labels
-from fundtracker.services.calls import call_status_labels
+from fundtracker.models.labels import (
+    APPLICATION_BADGES,
+    application_status_labels,
+    budget_category_labels,
+    call_status_labels,
+)
 from fundtracker.web import PostOnlyForm, load_or_404
 
 # Empty rows under a form's criteria, budget lines, milestones and indicators, for more.

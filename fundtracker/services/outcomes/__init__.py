@@ -36,7 +36,6 @@ from fundtracker.services.outcomes.periods import (
     reporting_periods,
 )
 from fundtracker.services.outcomes.results import (
-    TRANSITIONS,
     ResultData,
     cells_snapshot,
     correct_result,
@@ -68,7 +67,6 @@ from fundtracker.services.outcomes.standards import (
 __all__ = [
     "MONTHS_PER_PERIOD",
     "PHOTO_FORMATS",
-    "TRANSITIONS",
     "IndicatorData",
     "ResultData",
     "StandardData",

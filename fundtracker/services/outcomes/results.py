@@ -28,6 +28,7 @@ from fundtracker.models import (
     User,
     utcnow,
 )
+from fundtracker.services import workflow
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.outcomes.indicators import categories
 from fundtracker.services.outcomes.periods import reporting_periods
@@ -43,20 +44,10 @@ class ResultData:
     explanation: str = ""
 
 
-TRANSITIONS: dict[ResultStatus, set[ResultStatus]] = {
-    ResultStatus.DRAFT: {ResultStatus.REPORTED},
-    ResultStatus.REPORTED: {ResultStatus.VERIFIED, ResultStatus.QUERIED},
-    ResultStatus.QUERIED: {ResultStatus.REPORTED, ResultStatus.VERIFIED},
-    ResultStatus.VERIFIED: set(),  # staff may still correct it (history kept) until locked
-}
-
-
-def _move(result: IndicatorResult, to: ResultStatus) -> None:
-    if result.locked:
-        raise DomainError(_l("This period is locked: its results can no longer change."))
-    if to not in TRANSITIONS[result.status]:
-        raise DomainError(_l("This result cannot change its status that way."))
-    result.status = to
+def _move(session: Session, actor: User, result: IndicatorResult, to: ResultStatus, **data):
+    """A result's status changes through the workflow (services/workflow.py): a verified
+    result stays verified, though staff may still correct it (history kept) until locked."""
+    workflow.move_to(session, actor, result, to, **data)
 
 
 def mismatches(indicator: ProjectIndicator, data: ResultData) -> list[Dimension]:
@@ -257,7 +248,7 @@ def submit_with_update(session: Session, actor: User, update: MilestoneUpdate) -
     """The update was submitted: its draft results are reported to the fund."""
     count = 0
     for result in drafts_in_update(session, update):
-        _move(result, ResultStatus.REPORTED)
+        _move(session, actor, result, ResultStatus.REPORTED)
         result.reported_by_id = actor.id
         result.reported_at = utcnow()
         count += 1
@@ -295,8 +286,11 @@ def correct_result(
         )
     )
     _set_values(result, data)
-    if not permissions.is_staff(actor) and result.status != ResultStatus.REPORTED:
-        _move(result, ResultStatus.REPORTED)
+    if not permissions.is_staff(actor):
+        if result.status == ResultStatus.QUERIED:
+            _move(session, actor, result, ResultStatus.REPORTED, comment=reason)
+        else:  # corrected before the fund looked at it: the officer is told all the same
+            workflow.emit(session, actor, result, "result_corrected", reason)
     result.reported_at = utcnow() if not permissions.is_staff(actor) else result.reported_at
     session.flush()
     return result

@@ -33,7 +33,7 @@ def verify(
 ) -> IndicatorResult:
     _staff_check(actor, result)
     check_version(result, expected_version)
-    _move(result, ResultStatus.VERIFIED)
+    _move(session, actor, result, ResultStatus.VERIFIED)
     result.reviewed_by_id = actor.id
     result.reviewed_at = utcnow()
     result.query_comment = ""
@@ -53,7 +53,7 @@ def query(
     comment = comment.strip()
     if not comment:
         raise DomainError(_l("Say what should be checked."), field="comment")
-    _move(result, ResultStatus.QUERIED)
+    _move(session, actor, result, ResultStatus.QUERIED, comment=comment)
     result.reviewed_by_id = actor.id
     result.reviewed_at = utcnow()
     result.query_comment = comment
