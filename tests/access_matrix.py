@@ -94,6 +94,8 @@ def on_report() -> Entry:
 
 ACCESS: dict[str, Entry] = {
     "main.index": Entry(everyone()),
+    # What waits for the signed-in user (nothing, for some roles: the page says so).
+    "main.tasks": Entry(everyone()),
     # Logging out ends on the login page.
     "auth.logout": Entry(everyone(LOGIN_PAGE)),
     "auth.change_password": Entry(everyone()),

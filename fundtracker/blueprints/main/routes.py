@@ -1,4 +1,13 @@
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -19,6 +28,7 @@ from fundtracker.models.labels import (
 )
 from fundtracker.services import dashboard
 from fundtracker.services import projects as project_service
+from fundtracker.services import tasks as task_service
 from fundtracker.services.users import set_locale
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
@@ -82,6 +92,14 @@ def dashboard_view():
     )
 
 
+@bp.get("/tasks")
+@requires(permissions.is_signed_in)
+def tasks():
+    my_tasks = task_service.tasks_for(db.session, current_user, today())
+    g.open_tasks = my_tasks.total  # the badge in the navigation, without counting again
+    return render_template("main/tasks.html", tasks=my_tasks, labels=task_service.group_labels())
+
+
 @bp.post("/language")
 def set_language():
     form = LanguageForm()
@@ -124,3 +142,15 @@ def _navigation():
         "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
         "csrf_form": PostOnlyForm(formdata=None),
     }
+
+
+@bp.app_context_processor
+def _open_tasks():
+    """What waits for the signed-in user, for the badge beside "My tasks": one query per
+    request (kept in `g`), and none for visitors."""
+    user = current_user
+    if not permissions.is_signed_in(user):
+        return {}
+    if "open_tasks" not in g:
+        g.open_tasks = task_service.count_for(db.session, user, today())
+    return {"open_tasks": g.open_tasks}
