@@ -97,6 +97,10 @@ class Call(TimestampMixin, Base):
     def documents(self) -> list[str]:
         return [line.strip() for line in self.required_documents.splitlines() if line.strip()]
 
+    @property
+    def archived(self) -> bool:
+        return self.status == CallStatus.ARCHIVED
+
     def is_open(self, now: datetime) -> bool:
         """Accepting submissions: published, opened, and not yet at its closing time."""
         return self.status == CallStatus.PUBLISHED and self.opens_at <= now < self.closes_at
@@ -231,6 +235,10 @@ class Application(TimestampMixin, Base):
     )
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def returned(self) -> bool:
+        return self.status == ApplicationStatus.RETURNED
 
     @property
     def requested_amount(self) -> int:
@@ -391,6 +399,20 @@ class ReviewAssignment(Base):
     scores: Mapped[list[ReviewScore]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan"
     )
+
+    # States pages show (actions come from services.workflow).
+    @property
+    def interests_pending(self) -> bool:
+        return self.conflict == ConflictDeclaration.PENDING
+
+    @property
+    def conflicted(self) -> bool:
+        return self.conflict == ConflictDeclaration.CONFLICT
+
+    @property
+    def cleared(self) -> bool:
+        """No conflict declared: the reviewer reads and scores the application."""
+        return self.conflict == ConflictDeclaration.NONE
 
     def weighted_score(self) -> float | None:
         """The criteria's scores weighted by the call's weights, on the 1-5 scale."""

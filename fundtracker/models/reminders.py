@@ -30,7 +30,8 @@ from fundtracker.models.user import User
 
 class ReminderKind(enum.StrEnum):
     """The kinds this module knows. The column is a plain string checked against the registry in
-    services/reminders/kinds.py (KINDS), so that a new kind is one registered function, no migration."""
+    services/reminders/kinds.py (KINDS), so that a new kind is one registered function, no
+    migration."""
 
     # `days` before the milestone's due date (0: on the day)
     MILESTONE_DUE = "milestone_due"

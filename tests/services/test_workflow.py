@@ -208,3 +208,38 @@ def test_no_service_writes_a_status_except_through_the_workflow():
                     if isinstance(element, ast.Attribute) and element.attr in WATCHED:
                         writes.append(f"{name}:{node.lineno}: .{element.attr} = ...")
     assert not writes, "\n".join(writes)
+
+
+# Templates ask, they do not compare ------------------------------------------------------------
+
+STATE_ATTRIBUTES = {"status", "conflict"}
+
+
+def _compares_a_state(node) -> bool:
+    """`x.status == "…"`, `x.status.value in (…)`, `x.kind.value != "…"`, ..."""
+    from jinja2 import nodes
+
+    if not isinstance(node, nodes.Compare):
+        return False
+    operands = [node.expr, *(op.expr for op in node.ops)]
+    for operand in operands:
+        getattr_node = operand
+        if isinstance(getattr_node, nodes.Getattr) and getattr_node.attr == "value":
+            getattr_node = getattr_node.node
+        if isinstance(getattr_node, nodes.Getattr) and getattr_node.attr in STATE_ATTRIBUTES:
+            return True
+    return False
+
+
+def test_no_template_compares_a_status():
+    """Buttons come from `actions(obj)` (the workflow), shown states from model properties."""
+    from jinja2 import Environment, nodes
+
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    found = []
+    for path in sorted((ROOT / "fundtracker" / "templates").rglob("*.html")):
+        tree = env.parse(path.read_text())
+        for node in tree.find_all(nodes.Compare):
+            if _compares_a_state(node):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, "\n".join(found)

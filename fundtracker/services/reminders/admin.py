@@ -39,6 +39,10 @@ class Row:
     due_at: datetime
     status: str = ""
 
+    @property
+    def sent(self) -> bool:
+        return self.status == "sent"
+
 
 MILESTONE_KINDS = {ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}
 ASSIGNMENT_KINDS = {ReminderKind.APPLICATION_UNSCORED}
