@@ -285,6 +285,7 @@ def test_approval_emails_the_applicant_in_their_language(app, client, login, off
             "awarded_amount": "45 000 000",
             "agreement_number": "GA-2026-0100",
             "code": "QH-2026-777",
+            "title_ru": application.title,  # the form starts with it (the applicant's language)
             "comment": "Поздравляем!",
         },
     )

@@ -1,6 +1,7 @@
 """A grantee drafts and submits an application with a budget and an attachment; an officer
 screens it and assigns a reviewer; the reviewer declares no conflict and scores it; the officer
-approves it with a lower amount; the new project has its milestones and tranches."""
+previews a lower award, adds a Russian title and approves it; the new project has its milestones
+and tranches and links back to the application."""
 
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
@@ -120,10 +121,34 @@ def test_application_from_draft_to_project(
     expect(officer.locator("#ranking-count")).to_contain_text("Подан")  # the officer reads Russian
     officer.goto(application_url)
     expect(officer.locator("#assignments")).to_contain_text("4.00")
+    expect(officer.locator("#review-progress")).to_contain_text("1")
+    expect(officer.locator("#decide [name=confirm_unscored]")).to_have_count(0)  # all scored
+    expect(officer.locator("#decide [name=title_kk]")).to_have_value(
+        "Қызылордадағы оңалту орталығы"
+    )
+    officer.locator("#decide [name=title_ru]").fill("Реабилитационный центр в Кызылорде")
     officer.locator("#decide [name=awarded_amount]").fill("30 000 000")
     officer.locator("#decide [name=comment]").fill("Бюджет қысқартылды.")
+    # The preview shows the scaled tranches before anything is saved; then the officer approves.
+    officer.locator("#decide [name=preview]").click()
+    tranches = officer.locator("#preview-milestones tbody [data-amount]")
+    expect(tranches).to_have_count(2)
+    expect(tranches.nth(0)).to_have_attribute("data-amount", "1875000000")
+    expect(tranches.nth(1)).to_have_attribute("data-amount", "1125000000")
+    expect(officer.locator("#preview-indicators [data-target]")).to_have_attribute(
+        "data-target", "30"
+    )
+    expect(officer.locator("#decide [name=awarded_amount]")).to_have_value("30 000 000")
+    expect(officer.locator("#decide [name=title_ru]")).to_have_value(
+        "Реабилитационный центр в Кызылорде"
+    )
+    officer.locator("#approval-preview").scroll_into_view_if_needed()  # (a smooth scroll)
+    screenshot(officer, "decision-preview")
     officer.locator("#decide [name=approve]").click()
-    expect(officer.locator("#project-title")).to_have_text("Қызылордадағы оңалту орталығы")
+    expect(officer.locator("#project-title")).to_have_text("Реабилитационный центр в Кызылорде")
+    expect(officer.locator("#from-application a")).to_have_attribute(
+        "href", application_url.removeprefix(live_server)
+    )
     expect(officer.locator("#milestone-timeline")).to_contain_text("Жабдық орнатылды")
     expect(officer.locator("#milestone-timeline")).to_contain_text("Орталық ашылды")
     expect(officer.locator("#tranche-table tbody tr")).to_have_count(2)
@@ -135,6 +160,7 @@ def test_application_from_draft_to_project(
         )
         try:
             assert project.awarded_amount == 30_000_000_00
+            assert project.title_ru == "Реабилитационный центр в Кызылорде"
             assert [t.amount for t in project.tranches] == [18_750_000_00, 11_250_000_00]
             assert sum(b.amount for b in project.budget_lines) == 30_000_000_00
         finally:

@@ -46,12 +46,13 @@ def index():
 
 def _decision_form(application: Application):
     """The decision form as it first shows: the award as requested, the next agreement number
-    and project code."""
+    and project code, the application's title and summary in its author's language."""
     form = decision_form_class(application.milestones)()
     year = today().year
     form.awarded_amount.set_tiyn(application.requested_amount)
     form.agreement_number.data = decisions.suggested_agreement_number(application, year)
     form.code.data = next_code(db.session, year)
+    form.fill_texts(decisions.project_texts(application))
     return form
 
 
@@ -75,11 +76,18 @@ def _staff_forms(application: Application) -> dict:
     return forms
 
 
-def render_detail(application: Application, forms: dict | None = None, status: int = 200):
+def render_detail(
+    application: Application,
+    forms: dict | None = None,
+    status: int = 200,
+    preview: decisions.ApprovalPlan | None = None,
+):
     """The application's page; `forms` replace the stage's blank forms (a form sent back with
-    its mistakes)."""
+    its mistakes); `preview` is what approving as the decision form says would give the
+    project."""
     staff_forms = _staff_forms(application)
     staff_forms.update(forms or {})
+    deciding = "decide" in staff_forms
     return render_template(
         "applications/detail.html",
         application=application,
@@ -92,8 +100,10 @@ def render_detail(application: Application, forms: dict | None = None, status: i
         decision_milestones=[
             (m, staff_forms["decide"][f"tranche_{m.id}"]) for m in application.milestones
         ]
-        if "decide" in staff_forms
+        if deciding
         else [],
+        review_progress=decisions.review_progress(application) if deciding else None,
+        preview=preview,
         **template_context(),
     ), status
 

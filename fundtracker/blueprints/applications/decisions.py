@@ -14,7 +14,7 @@ from fundtracker.core.extensions import db
 from fundtracker.models import Application
 from fundtracker.services import decisions as svc
 from fundtracker.services.errors import DomainError
-from fundtracker.web import attempt, requires
+from fundtracker.web import attempt, form_errors_from, requires
 
 
 def _decide(form, application: Application) -> None:
@@ -29,6 +29,8 @@ def _decide(form, application: Application) -> None:
             agreement_number=form.agreement_number.data or "",
             code=form.code.data or "",
             tranche_amounts=form.tranches() or None,
+            texts=form.texts(),
+            confirm_unscored=form.confirm_unscored.data,
             comment=comment,
         )
     elif form.reject.data:
@@ -39,12 +41,24 @@ def _decide(form, application: Application) -> None:
         raise DomainError(_("Choose what to do with the application."))
 
 
+def _preview(form, application: Application):
+    """The decision form again with what approval would give the project; nothing is saved."""
+    try:
+        plan = svc.approval_plan(application, form.awarded_amount.tiyn, form.tranches() or None)
+    except DomainError as error:
+        form_errors_from(form, error)
+        return render_detail(application, {"decide": form}, status=422)
+    return render_detail(application, {"decide": form}, preview=plan)
+
+
 @bp.post("/applications/<int:application_id>/decide")
 @requires(permissions.can_process_applications)
 def decide(application_id: int):
     application = load_application(application_id)
     form = decision_form_class(application.milestones)(formdata=request.form)
     if form.validate_on_submit():
+        if form.preview.data:
+            return _preview(form, application)
         with attempt(form) as outcome:
             _decide(form, application)
         if outcome.ok:

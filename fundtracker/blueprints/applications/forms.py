@@ -21,9 +21,11 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from fundtracker.core.i18n import LANGUAGES
 from fundtracker.models import BeneficiaryCategory, BudgetCategory
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
+from fundtracker.services.decisions import ProjectTexts
 from fundtracker.services.reviews import screening_items
 from fundtracker.web.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
 
@@ -213,6 +215,11 @@ class AssignForm(FlaskForm):
     submit = SubmitField(_l("Assign"))
 
 
+PROJECT_TEXT_FIELDS = tuple(
+    f"{kind}_{language}" for kind in ("title", "summary") for language in LANGUAGES
+)
+
+
 def decision_form_class(milestones):
     class DecisionForm(FlaskForm):
         awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[Optional()])
@@ -220,7 +227,15 @@ def decision_form_class(milestones):
             _l("Agreement number"), validators=[Optional(), Length(max=40)]
         )
         code = StringField(_l("Project code"), validators=[Optional(), Length(max=32)])
+        title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
+        title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
+        title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
+        summary_kk = TextAreaField(_l("Summary in Kazakh"), validators=[Optional()])
+        summary_ru = TextAreaField(_l("Summary in Russian"), validators=[Optional()])
+        summary_en = TextAreaField(_l("Summary in English"), validators=[Optional()])
+        confirm_unscored = BooleanField(_l("Approve although not every reviewer has scored"))
         comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
+        preview = SubmitField(_l("Preview"))
         approve = SubmitField(_l("Approve and create the project"))
         send_back = SubmitField(_l("Return for changes"))
         reject = SubmitField(_l("Reject"))
@@ -229,6 +244,14 @@ def decision_form_class(milestones):
             """The tranches the officer typed, by milestone id."""
             amounts = {m.id: self[f"tranche_{m.id}"].tiyn for m in milestones}
             return {mid: amount for mid, amount in amounts.items() if amount is not None}
+
+        def texts(self) -> ProjectTexts:
+            """The project's titles and summaries as typed."""
+            return ProjectTexts(**{name: self[name].data or "" for name in PROJECT_TEXT_FIELDS})
+
+        def fill_texts(self, texts: ProjectTexts) -> None:
+            for name in PROJECT_TEXT_FIELDS:
+                self[name].data = getattr(texts, name)
 
     for m in milestones:
         setattr(

@@ -31,7 +31,17 @@ from fundtracker.models.labels import (
     status_labels,
     tranche_status_labels,
 )
-from fundtracker.services import events, export, files, overview, plan, reference, status, workflow
+from fundtracker.services import (
+    decisions,
+    events,
+    export,
+    files,
+    overview,
+    plan,
+    reference,
+    status,
+    workflow,
+)
 from fundtracker.services.projects import project_list
 from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import attempt, load_or_404, requires, version_of
@@ -118,9 +128,13 @@ def detail(project_id: int):
     locale = current_locale()
     region_names = {r.code: r.name(locale) for r in reference.regions(db.session, locale)}
     user = current_user
+    application = decisions.application_of(db.session, project)
     return render_template(
         "projects/detail.html",
         project=project,
+        application=application
+        if application is not None and permissions.can_view_application(user, application)
+        else None,
         view=view,
         today=today(),
         status_labels=status_labels(),
