@@ -49,6 +49,7 @@ from fundtracker.models.outcomes import (
     ResultRevision,
     ResultStatus,
     StandardIndicator,
+    UpdateResult,
 )
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
@@ -139,4 +140,5 @@ __all__ = [
     "ResultRevision",
     "ResultStatus",
     "StandardIndicator",
+    "UpdateResult",
 ]

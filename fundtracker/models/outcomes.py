@@ -266,6 +266,35 @@ class ResultRevision(Base):
     changed_by: Mapped[User] = relationship()
 
 
+class UpdateResult(Base):
+    """What a milestone update says of one result.
+
+    In a submitted update: the result as the update carried it (value, breakdowns, explanation),
+    written when it was submitted, so that two submissions of a milestone can be compared after
+    the result has moved on to the later one. In a draft: a change the grantee typed to a result
+    that an earlier submission of the milestone carried; the result itself changes only when the
+    draft is submitted (until then the fund sees what was submitted), and no value means that the
+    draft no longer carries the result.
+    """
+
+    __tablename__ = "update_results"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("milestone_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_results.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    value: Mapped[int | None] = mapped_column(Integer)
+    # {"region": {"KZ-10": 3, ...}, "sex": {...}, "age": {...}}, as in ResultRevision
+    cells: Mapped[dict] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    update: Mapped[MilestoneUpdate] = relationship()
+    result: Mapped[IndicatorResult] = relationship()
+
+
 class ImpactStory(TimestampMixin, Base):
     """A short story of what a project changed for someone; shown in reports only with the
     consent the grantee recorded."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import BinaryIO
 
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
@@ -39,7 +38,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.permissions import scopes
-from fundtracker.services import application_files, workflow
+from fundtracker.services import application_files, files, workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
 from fundtracker.services.plan import check_version
@@ -316,9 +315,7 @@ def submit(session: Session, actor: User, application: Application, now: datetim
 
 
 @dataclass
-class Upload:
-    stream: BinaryIO
-    filename: str
+class Upload(files.Upload):
     document: str = ""  # which of the call's required documents it is, if any
 
 
@@ -349,20 +346,13 @@ def save_and_submit(
     refused draft (e.g. an edit that lost a race) raises."""
     save_draft(session, actor, application, data, expected_version)
     saved = Saved()
-    if upload is not None:
-        try:
-            stored = application_files.attach(
-                session,
-                storage,
-                actor,
-                application,
-                upload.stream,
-                upload.filename,
-                upload.document,
-            )
-            saved.stored.append(stored.storage_key)
-        except application_files.UploadRejected as error:
-            saved.rejected.append(error.message)
+    saved.stored, saved.rejected = files.store_each(
+        storage,
+        [upload] if upload is not None else [],
+        lambda u: application_files.attach(
+            session, storage, actor, application, u.stream, u.filename, u.document
+        ),
+    )
     if submit_at is None or saved.rejected:
         return saved
     try:

@@ -9,6 +9,8 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -115,6 +117,35 @@ def store(
     session.add(stored)
     session.flush()
     return stored
+
+
+@dataclass
+class Upload:
+    """A file as it came from the user, before it is checked and stored."""
+
+    stream: BinaryIO
+    filename: str
+
+
+def store_each(
+    storage: Storage, uploads: Iterable[Upload], store_one: Callable[[Upload], object]
+) -> tuple[list[str], list]:
+    """Store each upload with `store_one` (which returns the stored row, with its storage_key, or
+    raises UploadRejected); returns the keys written, to discard if the transaction fails, and
+    the messages saying why the others were refused. A failure of another kind leaves no file
+    behind."""
+    stored: list[str] = []
+    rejected: list = []
+    try:
+        for upload in uploads:
+            try:
+                stored.append(store_one(upload).storage_key)
+            except UploadRejected as error:
+                rejected.append(error.message)
+    except BaseException:
+        discard(storage, stored)
+        raise
+    return stored, rejected
 
 
 def discard(storage: Storage, keys: list[str]) -> None:

@@ -1,9 +1,15 @@
 """The milestone workflow: grantees draft and submit updates, officers accept them or ask for a
-revision, both talk in the milestone's comment thread. All status changes go through `_move`,
-which knows the allowed transitions."""
+revision, both talk in the milestone's comment thread. All status changes go through the
+workflow (`services/workflow`), which knows the allowed transitions.
+
+The grantee's save is one use case, `save_and_submit`: the draft, its evidence files and the
+indicator results typed in it are kept whatever else is wrong, then the update is submitted if
+asked and complete. After a revision request the draft starts from the submission sent back,
+its results included (services/outcomes/updates.py carries them on)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,19 +17,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
-from fundtracker.core.i18n import current_locale
+from fundtracker.core.i18n import current_locale, format_d
+from fundtracker.core.storage import Storage
+from fundtracker.core.time import today as fund_today
 from fundtracker.models import (
+    FileKind,
     Milestone,
     MilestoneComment,
     MilestoneStatus,
     MilestoneUpdate,
+    ProjectIndicator,
     TrancheStatus,
     UpdateSpending,
     UpdateStatus,
     User,
     utcnow,
 )
-from fundtracker.services import outcomes, payments, workflow
+from fundtracker.services import files, outcomes, payments, workflow
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import STALE, check_version
 
@@ -54,7 +64,8 @@ def last_submitted(milestone: Milestone) -> MilestoneUpdate | None:
 
 
 def _new_draft(milestone: Milestone, actor: User) -> MilestoneUpdate:
-    """A new draft starts from the last submitted update, so a revision means no retyping."""
+    """A new draft starts from the last submitted update, so a revision means no retyping; the
+    results that update carried are carried on by the draft (outcomes.update_answers)."""
     previous = last_submitted(milestone)
     draft = MilestoneUpdate(milestone=milestone, author_id=actor.id, status=UpdateStatus.DRAFT)
     if previous is not None:
@@ -135,15 +146,33 @@ def missing_for_submission(draft: MilestoneUpdate, data: UpdateData) -> list:
     return missing
 
 
+def _revision_reason(milestone: Milestone, today: date) -> str:
+    """Why results change in a resubmitted update, for their history: the round of revision and
+    what the fund asked for in it."""
+    sent_back = last_submitted(milestone)
+    comment = sent_back.review_comment if sent_back is not None else ""
+    if comment:
+        return str(
+            _l(
+                "Revised in the update resubmitted on %(day)s, after the fund asked: %(comment)s",
+                day=format_d(today),
+                comment=comment,
+            )
+        )
+    return str(_l("Revised in the update resubmitted on %(day)s.", day=format_d(today)))
+
+
 def submit_update(
     session: Session,
     actor: User,
     milestone: Milestone,
     data: UpdateData,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> MilestoneUpdate:
     """Save the draft, then submit it if it is complete; raises IncompleteUpdate otherwise (the
-    draft stays saved: the caller commits either way)."""
+    draft stays saved: the caller commits either way). The results it carries go with it, and
+    those a revision changed keep their earlier value in their history."""
     draft = save_draft(session, actor, milestone, data, expected_version)
     missing = missing_for_submission(draft, data)
     locale = current_locale()
@@ -156,15 +185,103 @@ def submit_update(
     ]
     if missing:
         raise IncompleteUpdate(missing)
+    reason = _revision_reason(milestone, today or fund_today())
     workflow.move(session, actor, draft, "submit")
     draft.submitted_at = utcnow()
-    # The indicator results typed in the update go to the fund with it.
-    outcomes.submit_with_update(session, actor, draft)
+    # The indicator results typed in the update, and those it carries on, go to the fund with it.
+    outcomes.submit_with_update(session, actor, draft, reason)
     workflow.move(
         session, actor, milestone, "submit", milestone=milestone.title, progress=draft.progress
     )
     session.flush()
     return draft
+
+
+# The grantee's save: the draft, its files and results, and the submission when asked -----------
+
+
+@dataclass
+class Saved:
+    """What became of a grantee's save, the draft itself having been saved."""
+
+    update: MilestoneUpdate  # the draft saved, or the update submitted
+    stored: list[str] = field(default_factory=list)  # files written: discard them on rollback
+    rejected: list = field(default_factory=list)  # why uploads were refused
+    # indicator id -> why the result typed for it was not kept (its `field` names the form field)
+    refused_results: dict[int, DomainError] = field(default_factory=dict)
+    submitted: bool = False
+    missing: list = field(default_factory=list)  # what a refused submission lacks
+
+
+def _save_results(
+    session: Session,
+    actor: User,
+    draft: MilestoneUpdate,
+    results: Iterable[tuple[ProjectIndicator, outcomes.ResultData]],
+    today: date,
+) -> dict[int, DomainError]:
+    """Keep each indicator's answer in the draft; one that cannot be kept (e.g. its period was
+    reported elsewhere) is refused on its own, the others are kept."""
+    refused = {}
+    for indicator, data in results:
+        try:
+            if indicator.project_id != draft.milestone.project_id:
+                raise NotAllowed(_l("This indicator is not the project's."))
+            with session.begin_nested():
+                outcomes.answer_in_update(session, actor, indicator, data, draft, today)
+        except DomainError as error:
+            refused[indicator.id] = error
+    return refused
+
+
+def save_and_submit(
+    session: Session,
+    storage: Storage,
+    actor: User,
+    milestone: Milestone,
+    data: UpdateData,
+    *,
+    uploads: Iterable[files.Upload] = (),
+    results: Iterable[tuple[ProjectIndicator, outcomes.ResultData]] = (),
+    submit: bool = False,
+    expected_version: int | None = None,
+    today: date,
+) -> Saved:
+    """Save the draft, store the evidence `uploads` with it and keep the `results` typed in it
+    (an empty value: nothing for that indicator), whatever else is wrong; then submit it when
+    asked, unless an upload or a result was refused (the evidence or the results would be
+    incomplete). A refused upload, result or submission keeps the saved draft; only a refused
+    draft (e.g. an edit that lost a race) raises, and then the files stored are removed again."""
+    draft = save_draft(session, actor, milestone, data, expected_version)
+    saved = Saved(update=draft)
+    try:
+        saved.stored, saved.rejected = files.store_each(
+            storage,
+            uploads,
+            lambda u: files.store(
+                session,
+                storage,
+                actor,
+                milestone.project,
+                u.stream,
+                u.filename,
+                FileKind.EVIDENCE,
+                update=draft,
+            ),
+        )
+        saved.refused_results = _save_results(session, actor, draft, results, today)
+        if not submit or saved.rejected or saved.refused_results:
+            return saved
+        try:
+            with session.begin_nested():  # an incomplete submission keeps the draft
+                submit_update(session, actor, milestone, data, today=today)
+            saved.submitted = True
+        except IncompleteUpdate as error:
+            saved.missing = error.missing
+    except BaseException:
+        files.discard(storage, saved.stored)
+        raise
+    return saved
 
 
 def review(

@@ -4,7 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundtracker.blueprints.outcomes.forms import add_result_fields
+from fundtracker.blueprints.outcomes.forms import add_result_fields, cell_field_name
 from fundtracker.web.forms import MoneyField, VersionForm
 
 
@@ -73,3 +73,15 @@ def update_form_class(budget_lines, labels, indicators=(), region_names=None):
             UpdateForm, indicator, periods, region_names or {}, indicator_prefix(indicator)
         )
     return UpdateForm
+
+
+def fill_answer(form, data, prefix: str) -> None:
+    """An indicator's fields filled with an answer (`outcomes.ResultData`)."""
+    getattr(form, f"{prefix}period").data = data.period_start.isoformat()
+    getattr(form, f"{prefix}value").data = data.value
+    getattr(form, f"{prefix}explanation").data = data.explanation
+    for dimension, cells in data.cells.items():
+        for category, value in cells.items():
+            field = getattr(form, cell_field_name(prefix, dimension, category), None)
+            if field is not None:
+                field.data = value

@@ -2,27 +2,23 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtracker import permissions, privacy
+from fundtracker import permissions
 from fundtracker.blueprints.milestones import bp
 from fundtracker.blueprints.milestones.forms import (
     CommentForm,
     RescheduleForm,
     ReviewForm,
+    fill_answer,
     indicator_prefix,
     update_form_class,
 )
-from fundtracker.blueprints.outcomes.forms import (
-    default_period,
-    fill_result_form,
-    result_data_from,
-    result_fields,
-)
+from fundtracker.blueprints.outcomes.forms import default_period, result_data_from, result_fields
 from fundtracker.blueprints.projects.forms import MilestoneForm
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.core.storage import file_storage
 from fundtracker.core.time import today
-from fundtracker.models import FileKind, Milestone, MilestoneStatus, UpdateStatus
+from fundtracker.models import Milestone
 from fundtracker.models.labels import (
     MILESTONE_BADGES,
     budget_category_labels,
@@ -30,8 +26,7 @@ from fundtracker.models.labels import (
     tranche_status_labels,
     update_status_labels,
 )
-from fundtracker.services import files, milestones, outcomes, overview, plan
-from fundtracker.services.errors import DomainError
+from fundtracker.services import files, milestone_page, milestones, overview, plan
 from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
 
@@ -44,51 +39,43 @@ def _load(milestone_id: int) -> Milestone:
     return load_or_404(Milestone, milestone_id, _can_view, overview.load_milestone)
 
 
-def _indicators(milestone: Milestone) -> list:
-    """The project's indicators that have a period to report for, with their periods."""
-    pairs = [
-        (indicator, outcomes.reporting_periods(indicator, today()))
-        for indicator in outcomes.project_indicators(db.session, milestone.project)
-    ]
-    return [(indicator, periods) for indicator, periods in pairs if periods]
+def _slots(milestone: Milestone) -> list[milestone_page.ResultSlot]:
+    return milestone_page.result_slots(
+        db.session, current_user, milestone, today(), current_locale()
+    )
 
 
-def _region_names(milestone: Milestone) -> dict[str, str]:
+def _update_form(milestone: Milestone, slots: list[milestone_page.ResultSlot]):
+    """The update form, with one result's fields per indicator the grantee may answer (a result
+    the fund has verified is shown, not edited). Opened, it holds the draft, or after a revision
+    request every answer of the submission sent back, results and breakdowns included."""
     locale = current_locale()
-    return {r.code: r.name(locale) for r in milestone.project.regions}
-
-
-def _update_form(milestone: Milestone, draft=None, formdata=None):
-    indicators = _indicators(milestone)
-    form_cls = update_form_class(
+    form = update_form_class(
         milestone.project.budget_lines,
         budget_category_labels(),
-        indicators,
-        _region_names(milestone),
-    )
-    form = form_cls(formdata=formdata) if formdata is not None else form_cls()
-    if request.method == "GET":
-        drafts = (
-            {r.indicator_id: r for r in outcomes.drafts_in_update(db.session, draft)}
-            if (draft is not None)
-            else {}
-        )
-        for indicator, periods in indicators:
-            prefix = indicator_prefix(indicator)
-            if indicator.id in drafts:
-                fill_result_form(form, drafts[indicator.id], prefix)
-            else:
-                getattr(form, f"{prefix}period").data = default_period(indicator, periods, today())
-    # A revision starts from the last submission, as the draft made from it will.
+        [(slot.indicator, slot.periods) for slot in slots if slot.fixed is None],
+        {r.code: r.name(locale) for r in milestone.project.regions},
+    )()
+    if request.method != "GET":
+        return form
+    for slot in slots:
+        if slot.fixed is not None:
+            continue
+        prefix = indicator_prefix(slot.indicator)
+        if slot.answer is not None:
+            fill_answer(form, slot.answer.data, prefix)
+        else:
+            getattr(form, f"{prefix}period").data = default_period(
+                slot.indicator, slot.periods, today()
+            )
+    draft = milestones.current_draft(milestone)
     source = draft or milestones.last_submitted(milestone)
-    if request.method == "GET" and source is None:
-        form.version.data = 0
-    if request.method == "GET" and source is not None:
+    # 0 means "no draft yet": a colleague's draft started meanwhile is not overwritten.
+    form.version.data = draft.version_id if draft is not None else 0
+    if source is not None:
         form.narrative.data = source.narrative
         form.progress.data = source.progress
         form.beneficiaries.data = source.beneficiaries
-        # 0 means "no draft yet": a colleague's draft started meanwhile is not overwritten.
-        form.version.data = draft.version_id if draft is not None else 0
         for s in source.spending:
             field = getattr(form, f"spending_{s.budget_line_id}", None)
             if field is not None:
@@ -106,41 +93,25 @@ def _render(
 ):
     user = current_user
     project = milestone.project
-    draft = milestones.current_draft(milestone)
-    can_report = permissions.can_report_on(user, project) and milestone.status in (
-        MilestoneStatus.PLANNED,
-        MilestoneStatus.REVISION_REQUESTED,
-    )
-    if update_form is None and can_report:
-        update_form = _update_form(milestone, draft)
-    submitted = milestones.last_submitted(milestone)
-    can_review = (
-        permissions.can_review_updates(user, project)
-        and submitted is not None
-        and submitted.status == UpdateStatus.SUBMITTED
-    )
-    if review_form is None and can_review:
+    page = milestone_page.build(db.session, user, milestone, today(), current_locale())
+    if update_form is None and page.can_report:
+        update_form = _update_form(milestone, page.slots)
+    if review_form is None and page.can_review:
         review_form = ReviewForm(formdata=None, version=milestone.version_id)
-    visible_updates = [u for u in milestone.updates if permissions.can_view_update(user, u)]
-    raw = permissions.can_see_unsuppressed(user, project)
-    evidence = [
-        f
-        for u in visible_updates
-        for f in u.files
-        if not f.is_deleted or permissions.is_staff(user)
-    ]
+    reporting = update_form is not None and page.can_report
     return render_template(
         "milestones/detail.html",
         milestone=milestone,
         project=project,
         today=today(),
-        updates=[u for u in visible_updates if u.status != UpdateStatus.DRAFT],
-        draft=draft if can_report else None,
-        evidence=evidence,
-        update_form=update_form if can_report else None,
-        review_form=review_form if can_review else None,
+        page=page,
+        updates=page.updates,
+        draft=page.draft,
+        evidence=page.evidence,
+        update_form=update_form if page.can_report else None,
+        review_form=review_form if page.can_review else None,
         can_approve_tranche=permissions.can_manage_payments(user, project),
-        submitted=submitted,
+        submitted=page.submitted,
         comment_form=comment_form or CommentForm(formdata=None),
         can_comment=permissions.can_comment(user, project),
         can_edit=permissions.can_edit_project(user, project),
@@ -155,27 +126,19 @@ def _render(
         spending_fields=[
             (line, getattr(update_form, f"spending_{line.id}")) for line in project.budget_lines
         ]
-        if update_form is not None and can_report
+        if reporting
         else [],
         indicator_fields=[
-            (indicator, result_fields(update_form, indicator, indicator_prefix(indicator)))
-            for indicator, _periods in _indicators(milestone)
-            if hasattr(update_form, f"{indicator_prefix(indicator)}value")
+            (slot, result_fields(update_form, slot.indicator, indicator_prefix(slot.indicator)))
+            for slot in page.slots
+            if slot.fixed is None
+            and hasattr(update_form, f"{indicator_prefix(slot.indicator)}value")
         ]
-        if update_form is not None and can_report
+        if reporting
         else [],
-        update_results={
-            update_id: [
-                (
-                    r.indicator.title(current_locale()),
-                    privacy.fmt_count(r.value) if raw else privacy.show_total(r.value),
-                )
-                for r in results
-            ]
-            for update_id, results in outcomes.results_by_update(
-                db.session, [u.id for u in visible_updates if u.status != UpdateStatus.DRAFT]
-            ).items()
-        },
+        fixed_results=[slot for slot in page.slots if slot.fixed is not None] if reporting else [],
+        update_results=page.update_results,
+        changes=page.changes,
     ), status
 
 
@@ -206,29 +169,34 @@ def _update_data(form, milestone: Milestone) -> milestones.UpdateData:
     )
 
 
-def _save_results(form, milestone: Milestone, draft) -> bool:
-    """Keep each indicator's result typed in the update as a draft of it; a result that cannot
-    be kept (e.g. its period was reported already) is marked on its field. True if any was."""
-    failed = False
-    for indicator, _periods in _indicators(milestone):
-        prefix = indicator_prefix(indicator)
-        value_field = getattr(form, f"{prefix}value", None)
-        if value_field is None or value_field.errors:
-            failed = failed or bool(value_field is not None and value_field.errors)
+def _uploads(form) -> list[files.Upload]:
+    return [
+        files.Upload(u.stream, u.filename) for u in form.evidence.data or [] if u and u.filename
+    ]
+
+
+def _results(form, slots: list[milestone_page.ResultSlot]) -> list:
+    """Each answerable indicator's result as typed (an empty value: nothing reported for it); one
+    whose value has an error is left as the draft has it."""
+    results = []
+    for slot in slots:
+        prefix = indicator_prefix(slot.indicator)
+        value = getattr(form, f"{prefix}value", None)
+        if slot.fixed is None and value is not None and not value.errors:
+            results.append((slot.indicator, result_data_from(form, slot.indicator, prefix)))
+    return results
+
+
+def _mark_refused_results(form, slots, saved: milestones.Saved) -> None:
+    """Each refused result's reason on its field (the value's when it names none)."""
+    for slot in slots:
+        error = saved.refused_results.get(slot.indicator.id)
+        if error is None:
             continue
-        data = result_data_from(form, indicator, prefix)
-        if data.value is None:
-            outcomes.drop_from_update(db.session, draft, indicator.id)
-            continue
-        try:
-            with db.session.begin_nested():
-                outcomes.save_in_update(db.session, current_user, indicator, data, draft, today())
-        except DomainError as error:
-            target = getattr(form, f"{prefix}{error.field}", None) if error.field else None
-            target = target or value_field
-            target.errors = [*target.errors, error.message]
-            failed = True
-    return failed
+        prefix = indicator_prefix(slot.indicator)
+        target = getattr(form, f"{prefix}{error.field}", None) if error.field else None
+        target = target or getattr(form, f"{prefix}value")
+        target.errors = [*target.errors, error.message]
 
 
 @bp.post("/<int:milestone_id>/update")
@@ -239,51 +207,39 @@ def save_update(milestone_id: int):
     milestone = _load(milestone_id)
     if not permissions.can_report_on(current_user, milestone.project):
         abort(403)
-    form = _update_form(milestone)
+    slots = _slots(milestone)
+    form = _update_form(milestone, slots)
     valid = form.validate_on_submit()
     wants_submit = valid and bool(form.submit.data)
-    rejected, stored, missing = [], [], []
+    uploads = _uploads(form)
+    saved = None
     with attempt(form) as outcome:
-        data = _update_data(form, milestone)
-        draft = milestones.save_draft(db.session, current_user, milestone, data, version_of(form))
-        for upload in form.evidence.data or []:
-            if not upload or not upload.filename:
-                continue
-            try:
-                new = files.store(
-                    db.session,
-                    file_storage(),
-                    current_user,
-                    milestone.project,
-                    upload.stream,
-                    upload.filename,
-                    FileKind.EVIDENCE,
-                    update=draft,
-                )
-                stored.append(new.storage_key)
-            except files.UploadRejected as error:
-                rejected.append(error.message)
-        result_errors = _save_results(form, milestone, draft)
-        if wants_submit and not rejected and not result_errors:
-            # a refused file means the evidence is incomplete
-            try:
-                with db.session.begin_nested():  # an incomplete submission keeps the draft
-                    milestones.submit_update(db.session, current_user, milestone, data)
-            except milestones.IncompleteUpdate as error:
-                missing = error.missing
+        saved = milestones.save_and_submit(
+            db.session,
+            file_storage(),
+            current_user,
+            milestone,
+            _update_data(form, milestone),
+            uploads=uploads,
+            results=_results(form, slots),
+            submit=wants_submit,
+            expected_version=version_of(form),
+            today=today(),
+        )
     if not outcome.ok:
-        files.discard(file_storage(), stored)
-        if stored:
+        files.discard(file_storage(), saved.stored if saved else [])
+        if saved.stored if saved else uploads:
             flash(_("Nothing was saved, so please attach your files again."), "warning")
         return _render(_load(milestone_id), update_form=form, status=409)
-    for message in rejected:
+    _mark_refused_results(form, slots, saved)
+    for message in saved.rejected:
         flash(message, "danger")
-    if not valid or result_errors:
+    if not valid or saved.refused_results:
         flash(_("Your draft was saved. Correct the marked fields before submitting."), "warning")
         return _render(_load(milestone_id), update_form=form, status=422)
-    if missing or (wants_submit and rejected):
+    if wants_submit and not saved.submitted:
         flash(_("The update was saved as a draft but not submitted."), "warning")
-        return _render(_load(milestone_id), update_form=form, missing=missing, status=422)
+        return _render(_load(milestone_id), update_form=form, missing=saved.missing, status=422)
     if wants_submit:
         flash(_("Your update has been submitted to the fund."), "success")
         return redirect(url_for(".detail", milestone_id=milestone.id))

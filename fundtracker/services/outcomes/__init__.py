@@ -5,7 +5,8 @@ stories with photos stripped of their metadata.
     periods.py      reporting periods and their names
     standards.py    the standard indicator library
     indicators.py   a project's indicators and their breakdowns
-    results.py      reporting and correcting results, alone or with a milestone update
+    results.py      reporting and correcting results
+    updates.py      results in milestone updates, carried from a submission to its revision
     review.py       verifying, querying and locking results
     impact.py       impact stories and their photos
 
@@ -39,16 +40,10 @@ from fundtracker.services.outcomes.results import (
     ResultData,
     cells_snapshot,
     correct_result,
-    drafts_in_update,
-    drop_from_update,
+    data_of,
     mismatches,
     report_result,
     result_for,
-    results_by_update,
-    results_in_update,
-    save_in_update,
-    submit_with_update,
-    unexplained,
 )
 from fundtracker.services.outcomes.review import (
     lock,
@@ -63,8 +58,20 @@ from fundtracker.services.outcomes.standards import (
     edit_standard,
     library,
 )
+from fundtracker.services.outcomes.updates import (
+    Answer,
+    answer_in_update,
+    carried_by_update,
+    drafts_in_update,
+    results_in_update,
+    save_in_update,
+    submit_with_update,
+    unexplained,
+    update_answers,
+)
 
 __all__ = [
+    "Answer",
     "MONTHS_PER_PERIOD",
     "PHOTO_FORMATS",
     "IndicatorData",
@@ -73,12 +80,14 @@ __all__ = [
     "StoryData",
     "add_indicator",
     "add_story",
+    "answer_in_update",
+    "carried_by_update",
     "categories",
     "cells_snapshot",
     "correct_result",
     "create_standard",
+    "data_of",
     "drafts_in_update",
-    "drop_from_update",
     "edit_indicator",
     "edit_standard",
     "library",
@@ -94,7 +103,6 @@ __all__ = [
     "report_result",
     "reporting_periods",
     "result_for",
-    "results_by_update",
     "results_in_update",
     "save_in_update",
     "stories",
@@ -102,5 +110,6 @@ __all__ = [
     "strip_metadata",
     "submit_with_update",
     "unexplained",
+    "update_answers",
     "verify",
 ]

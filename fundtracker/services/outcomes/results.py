@@ -3,7 +3,8 @@ update's draft and submitted with it, and corrected (the earlier value is kept).
 
 Results move draft → reported → (queried → reported) → verified; a verified result can be locked,
 after which nobody changes it. `_move` knows the allowed steps; the fund's review (review.py)
-goes through it too.
+goes through it too. Results typed into milestone updates, and carried from one submission of a
+milestone to the next, are in updates.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from fundtracker.models import (
     Dimension,
     IndicatorResult,
     IndicatorType,
-    MilestoneUpdate,
     ProjectIndicator,
     ResultCell,
     ResultRevision,
@@ -143,100 +143,6 @@ def report_result(
     return result
 
 
-def save_in_update(
-    session: Session,
-    actor: User,
-    indicator: ProjectIndicator,
-    data: ResultData,
-    update: MilestoneUpdate,
-    today: date,
-) -> IndicatorResult:
-    """A result typed in a milestone update's draft: kept as a draft of that update; submitted
-    with it. A mismatched breakdown is kept in the draft and stops only the submission."""
-    if not permissions.can_report_on(actor, indicator.project):
-        raise NotAllowed(_l("You cannot report on this project."))
-    if data.value is None:
-        raise DomainError(_l("Enter the value for the period."), field="value")
-    existing = result_for(session, indicator, data.period_start)
-    if existing is not None and (
-        existing.status != ResultStatus.DRAFT or existing.milestone_update_id != update.id
-    ):
-        raise Conflict(
-            _l("A result for this period exists already: correct it on the indicator's page."),
-            field="period",
-        )
-    explained = ResultData(data.period_start, data.value, data.cells, data.explanation or "-")
-    start, end = _check(indicator, explained, today)
-    result = existing or IndicatorResult(
-        indicator=indicator,
-        period_start=start,
-        period_end=end,
-        status=ResultStatus.DRAFT,
-        milestone_update_id=update.id,
-    )
-    result.reported_by_id = actor.id
-    _set_values(result, data)
-    if existing is None:
-        session.add(result)
-    session.flush()
-    return result
-
-
-def drop_from_update(session: Session, update: MilestoneUpdate, indicator_id: int) -> None:
-    """The grantee emptied an indicator's value in the draft: its draft result goes."""
-    for result in drafts_in_update(session, update):
-        if result.indicator_id == indicator_id:
-            session.delete(result)
-    session.flush()
-
-
-def drafts_in_update(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
-    return list(
-        session.scalars(
-            select(IndicatorResult)
-            .where(
-                IndicatorResult.milestone_update_id == update.id,
-                IndicatorResult.status == ResultStatus.DRAFT,
-            )
-            .order_by(IndicatorResult.indicator_id)
-        )
-    )
-
-
-def results_in_update(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
-    return list(
-        session.scalars(
-            select(IndicatorResult)
-            .where(IndicatorResult.milestone_update_id == update.id)
-            .order_by(IndicatorResult.indicator_id)
-        )
-    )
-
-
-def results_by_update(session: Session, update_ids: list[int]) -> dict[int, list[IndicatorResult]]:
-    """The results reported in each of these updates, in one query."""
-    grouped: dict[int, list[IndicatorResult]] = {i: [] for i in update_ids}
-    if update_ids:
-        query = (
-            select(IndicatorResult)
-            .where(IndicatorResult.milestone_update_id.in_(update_ids))
-            .order_by(IndicatorResult.indicator_id)
-        )
-        for result in session.scalars(query):
-            grouped[result.milestone_update_id].append(result)
-    return grouped
-
-
-def unexplained(session: Session, update: MilestoneUpdate) -> list[IndicatorResult]:
-    """Draft results of the update whose breakdowns do not add up and say nothing of why."""
-    wrong = []
-    for result in drafts_in_update(session, update):
-        data = ResultData(result.period_start, result.value, _cells_of(result))
-        if mismatches(result.indicator, data) and not result.explanation:
-            wrong.append(result)
-    return wrong
-
-
 def _cells_of(result: IndicatorResult) -> dict[Dimension, dict[str, int]]:
     cells: dict[Dimension, dict[str, int]] = {}
     for cell in result.cells:
@@ -244,16 +150,22 @@ def _cells_of(result: IndicatorResult) -> dict[Dimension, dict[str, int]]:
     return cells
 
 
-def submit_with_update(session: Session, actor: User, update: MilestoneUpdate) -> int:
-    """The update was submitted: its draft results are reported to the fund."""
-    count = 0
-    for result in drafts_in_update(session, update):
-        _move(session, actor, result, ResultStatus.REPORTED)
-        result.reported_by_id = actor.id
-        result.reported_at = utcnow()
-        count += 1
-    session.flush()
-    return count
+def data_of(result: IndicatorResult) -> ResultData:
+    """A result's values as a form shows them."""
+    return ResultData(result.period_start, result.value, _cells_of(result), result.explanation)
+
+
+def _keep_history(result: IndicatorResult, actor: User, reason: str) -> None:
+    """The result's value and breakdowns as they are, kept in its history before a change."""
+    result.revisions.append(
+        ResultRevision(
+            value=result.value,
+            cells=cells_snapshot(result),
+            status=result.status,
+            reason=reason,
+            changed_by_id=actor.id,
+        )
+    )
 
 
 def correct_result(
@@ -275,16 +187,7 @@ def correct_result(
         raise DomainError(_l("Say why the result is corrected."), field="reason")
     data.period_start = result.period_start
     _check(result.indicator, data, today)
-    session.add(
-        ResultRevision(
-            result=result,
-            value=result.value,
-            cells=cells_snapshot(result),
-            status=result.status,
-            reason=reason,
-            changed_by_id=actor.id,
-        )
-    )
+    _keep_history(result, actor, reason)
     _set_values(result, data)
     if not permissions.is_staff(actor):
         if result.status == ResultStatus.QUERIED:
