@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundtracker import permissions
 from fundtracker.core.i18n import LANGUAGES
 from fundtracker.models import (
     Application,
@@ -54,7 +55,7 @@ def organisation_people(session: Session, organisation_id: int) -> list[User]:
 def responsible_officers(session: Session, project: Project) -> list[User]:
     """The project's officer; a project without one (or whose officer has left) tells every
     active officer, so that nothing waits unseen."""
-    if project.officer is not None and project.officer.active:
+    if project.officer is not None and permissions.is_staff(project.officer):
         return [project.officer]
     return list(
         session.scalars(
@@ -110,8 +111,10 @@ def _result(session: Session, result: IndicatorResult, to_officer: bool) -> Subj
 def _assignment(session: Session, assignment: ReviewAssignment) -> Subject:
     application = assignment.application
     link = app_path("applications.review", assignment_id=assignment.id)
-    params = {"application": application.title, "call": names(application.call)}
-    return [(assignment.reviewer, link)], params
+    # Not the title: a reviewer reads the application only after declaring no conflict.
+    params = {"application": f"№ {application.id}", "call": names(application.call)}
+    reviewer = assignment.reviewer
+    return ([(reviewer, link)] if permissions.is_reviewer(reviewer) else []), params
 
 
 def _reviewers(session: Session, application: Application) -> Subject:
@@ -119,9 +122,9 @@ def _reviewers(session: Session, application: Application) -> Subject:
     recipients = [
         (a.reviewer, app_path("applications.review", assignment_id=a.id))
         for a in application.assignments
-        if a.submitted_at is not None
+        if a.submitted_at is not None and permissions.is_reviewer(a.reviewer)
     ]
-    return recipients, {"application": application.title}
+    return recipients, {"application": application.title or f"№ {application.id}"}
 
 
 def _applicant(session: Session, application: Application) -> Subject:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from fundtracker.core.extensions import db
-from fundtracker.models import EmailDelivery, Notification, OutboxEmail, Role
-from fundtracker.services import messages, milestones, notifier, payments
+from fundtracker.models import ApplicationStatus, EmailDelivery, Notification, OutboxEmail, Role
+from fundtracker.services import messages, milestones, notifier, payments, reviews
 from tests import factories
 from tests.services.test_milestones import _evidence, complete
 
@@ -148,3 +148,22 @@ def test_every_message_renders_in_every_language():
 def test_an_unknown_key_falls_back_to_the_stored_text():
     note = Notification(subject="Old", body="Text", message_key="gone", params={})
     assert messages.text_of(note, "en") == ("Old", "Text")
+
+
+def test_a_reviewer_is_told_of_an_assignment_without_the_applications_title(officer):
+    application = factories.application_in(ApplicationStatus.SCREENED, title="Оңалту орталығы")
+    reviewer = factories.UserFactory(role=Role.REVIEWER, locale="en")
+    reviews.assign_reviewer(db.session, officer, application, reviewer)
+    (note,) = _told(reviewer)
+    assert note.message_key == "reviewer_assigned"
+    assert "Оңалту" not in note.subject + note.body  # not before interests are declared
+    assert f"№ {application.id}" in note.subject
+
+
+def test_an_officer_who_left_staff_is_not_told_and_every_officer_is(loop, grantee, officer):
+    _, milestone, _, line, _ = loop
+    other = factories.UserFactory(role=Role.OFFICER)
+    officer.role = Role.BOARD  # an admin changed the role; the project still names them
+    milestones.submit_update(db.session, grantee, milestone, complete(line))
+    assert _told(officer) == []
+    assert [n.message_key for n in _told(other)] == ["update_submitted"]

@@ -7,12 +7,14 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from fundtracker.core.extensions import db
 from fundtracker.core.storage import file_storage
 from fundtracker.models import (
     Dimension,
     MilestoneStatus,
+    Notification,
     ResultStatus,
     StoredFile,
     UpdateResult,
@@ -266,6 +268,13 @@ def test_a_queried_result_corrected_in_the_revision_goes_back_to_the_fund(
     assert child_result.status == ResultStatus.REPORTED and child_result.value == 21
     assert family_result.status == ResultStatus.QUERIED  # unchanged: still the fund's question
     assert family_result.milestone_update_id == milestone.updates[-1].id
+    # The officer hears of the resubmission once, not once more per answered query.
+    told = db.session.scalars(
+        select(Notification.message_key)
+        .where(Notification.user_id == officer.id)
+        .order_by(Notification.id)
+    ).all()
+    assert told == ["update_submitted", "update_submitted"]
 
 
 def test_a_verified_result_is_the_funds_and_moves_along_unchanged(

@@ -339,8 +339,9 @@ def _apply(
     _set_values(result, data)
     result.reported_by_id = actor.id
     result.reported_at = utcnow()
-    if result.is_queried:  # the grantee answered the fund's query
-        _move(session, actor, result, ResultStatus.REPORTED, comment=reason)
+    if result.is_queried:  # the grantee answered the fund's query, in the update the officer
+        # is told of: one notification for the resubmission, not one more per result
+        _move(session, actor, result, ResultStatus.REPORTED, with_another=True)
 
 
 def _record_carried(session: Session, update: MilestoneUpdate) -> None:

@@ -136,29 +136,50 @@ def move(
     action: str,
     comment: str = "",
     today: date | None = None,
+    *,
+    with_another: bool = False,
     **data,
 ) -> Transition:
     """Take `action` on `obj` for `actor` (None: the system, whose rule is not checked) on the
     day `today` (the fund's today by default) and emit its event; `comment` and `data` go to the
-    timeline and the notification."""
+    timeline and the notification. `with_another`: the step is part of another transition that
+    emits the event people are told of (a result answered in a resubmitted update), so it emits
+    none of its own."""
     workflow = workflow_of(obj)
     transition = workflow.transition(action)
     _check(workflow, transition, actor, obj, workflow.state(obj), today or fund_today())
     workflow.enter(obj, transition.target, actor)
-    if transition.event:
+    if transition.event and not with_another:
         emit(session, actor, obj, transition.event, comment, **data)
     return transition
 
 
 def move_to(
-    session, actor: User | None, obj, target, comment: str = "", today: date | None = None, **data
+    session,
+    actor: User | None,
+    obj,
+    target,
+    comment: str = "",
+    today: date | None = None,
+    *,
+    with_another: bool = False,
+    **data,
 ) -> Transition:
     """The one transition from `obj`'s state to `target`, taken as `move` takes it."""
     workflow = workflow_of(obj)
     state = workflow.state(obj)
     for transition in workflow.transitions:
         if transition.target == target and state in transition.source:
-            return move(session, actor, obj, transition.action, comment, today, **data)
+            return move(
+                session,
+                actor,
+                obj,
+                transition.action,
+                comment,
+                today,
+                with_another=with_another,
+                **data,
+            )
     raise TransitionRefused(
         workflow.refusal % {"old": _label(workflow, state), "new": _label(workflow, target)}
     )
