@@ -97,11 +97,29 @@ MESSAGES: dict[str, Message] = {
         _l("Decision on an application you reviewed: %(application)s"),
         _l("The fund has not approved the application «%(application)s» that you reviewed."),
     ),
+    "project_status_changed": Message(
+        _l("Project status changed: %(project)s"),
+        _l("The fund changed the status of the project %(project)s to «%(status)s»."),
+    ),
     "organisation_verified": Message(
         _l("Your organisation is verified"),
         _l("The fund has verified %(organisation)s. You can now submit applications."),
     ),
 }
+
+
+def in_each_language(text) -> dict[str, str]:
+    """A parameter for a translatable text (a lazy string), as each language says it."""
+    values = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            values[lang] = str(text)
+    return values
+
+
+def numbered(application) -> dict[str, str]:
+    """An application by its number, for who may not read its title yet."""
+    return in_each_language(_l("Application no. %(id)d", id=application.id))
 
 
 def names(obj, field: str = "title") -> dict[str, str]:

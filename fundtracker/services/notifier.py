@@ -31,7 +31,8 @@ from fundtracker.models import (
     Tranche,
     User,
 )
-from fundtracker.services.messages import names, render
+from fundtracker.models.labels import status_labels
+from fundtracker.services.messages import in_each_language, names, numbered, render
 from fundtracker.services.notifications import app_path, notify
 
 # Audiences ------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def _assignment(session: Session, assignment: ReviewAssignment) -> Subject:
     application = assignment.application
     link = app_path("applications.review", assignment_id=assignment.id)
     # Not the title: a reviewer reads the application only after declaring no conflict.
-    params = {"application": f"№ {application.id}", "call": names(application.call)}
+    params = {"application": numbered(application), "call": names(application.call)}
     reviewer = assignment.reviewer
     return ([(reviewer, link)] if permissions.is_reviewer(reviewer) else []), params
 
@@ -124,16 +125,24 @@ def _reviewers(session: Session, application: Application) -> Subject:
         for a in application.assignments
         if a.submitted_at is not None and permissions.is_reviewer(a.reviewer)
     ]
-    return recipients, {"application": application.title or f"№ {application.id}"}
+    return recipients, {"application": application.title or numbered(application)}
 
 
 def _applicant(session: Session, application: Application) -> Subject:
     """The organisation's people who applied, told of a decision in their application."""
     link = app_path("applications.detail", application_id=application.id)
     people = organisation_people(session, application.organisation_id)
-    params = {"title": application.title or f"№ {application.id}"}
+    params = {"title": application.title or numbered(application)}
     if application.awarded_amount:
         params["amount_tiyn"] = application.awarded_amount
+    return [(user, link) for user in people], params
+
+
+def _project_status(session: Session, project: Project) -> Subject:
+    link = app_path("projects.detail", project_id=project.id)
+    people = organisation_people(session, project.organisation_id)
+    labels = status_labels()
+    params = {"project": names(project), "status": in_each_language(labels[project.status])}
     return [(user, link) for user in people], params
 
 
@@ -157,6 +166,7 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "result_corrected": (("result_corrected", lambda s, r: _result(s, r, True)),),
     "reviewer_assigned": (("reviewer_assigned", _assignment),),
     "organisation_verified": (("organisation_verified", _verified),),
+    "status_changed": (("project_status_changed", _project_status),),
     "application_approved": (
         ("application_approved", _applicant),
         ("reviewed_application_approved", _reviewers),
@@ -169,14 +179,29 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
 }
 
 
+# Told only when a person acts: the daily risk check's own flags show on the timeline and the
+# dashboard, not in every grantee's inbox each morning.
+PEOPLE_ONLY = frozenset({"status_changed"})
+
+
+def _recipients(session: Session, actor: User | None, kind: str, obj):
+    """(message key, user, link, params) for everyone `kind` tells about `obj`: once each, never
+    the actor, nobody inactive."""
+    if actor is None and kind in PEOPLE_ONLY:
+        return
+    told: set[int] = set()
+    for key, find in AUDIENCES.get(kind, ()):
+        people, params = find(session, obj)
+        for user, link in people:
+            if (actor is not None and user.id == actor.id) or user.id in told or not user.active:
+                continue
+            told.add(user.id)
+            yield key, user, link, params
+
+
 def audience(session: Session, actor: User | None, kind: str, obj) -> list[User]:
     """Everyone `kind` tells about `obj`, once each, the actor left out."""
-    people = {}
-    for _key, find in AUDIENCES.get(kind, ()):
-        for user, _link in find(session, obj)[0]:
-            if (actor is None or user.id != actor.id) and user.active:
-                people[user.id] = user
-    return list(people.values())
+    return [user for _key, user, _link, _params in _recipients(session, actor, kind, obj)]
 
 
 def announce(
@@ -185,19 +210,13 @@ def announce(
     """Tell the people `kind` concerns about `obj`, each once and in their language (the actor
     is not told of their own act). The emails leave after the caller's transaction commits."""
     written = []
-    told: set[int] = set()
-    for key, find in AUDIENCES.get(kind, ()):
-        people, params = find(session, obj)
+    for key, user, link, params in _recipients(session, actor, kind, obj):
         if comment.strip():
             params = {**params, "comment": comment.strip()}
-        for user, link in people:
-            if (actor is not None and user.id == actor.id) or user.id in told:
-                continue
-            told.add(user.id)
-            subject, body = render(key, params, user.locale)
-            notification = notify(session, user, subject=subject, body=body, url=link)
-            if notification is not None:
-                notification.message_key = key
-                notification.params = params
-                written.append(notification)
+        subject, body = render(key, params, user.locale)
+        notification = notify(session, user, subject=subject, body=body, url=link)
+        if notification is not None:
+            notification.message_key = key
+            notification.params = params
+            written.append(notification)
     return written

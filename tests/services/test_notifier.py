@@ -9,8 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from fundtracker.core.extensions import db
-from fundtracker.models import ApplicationStatus, EmailDelivery, Notification, OutboxEmail, Role
-from fundtracker.services import messages, milestones, notifier, payments, reviews
+from fundtracker.models import (
+    ApplicationStatus,
+    EmailDelivery,
+    Notification,
+    OutboxEmail,
+    ProjectStatus,
+    Role,
+)
+from fundtracker.services import messages, milestones, notifier, payments, reviews, status
 from tests import factories
 from tests.services.test_milestones import _evidence, complete
 
@@ -135,6 +142,7 @@ def test_every_message_renders_in_every_language():
         "application": "A",
         "call": {"en": "C"},
         "title": "T",
+        "status": {"en": "S"},
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}
@@ -152,7 +160,7 @@ def test_an_unknown_key_falls_back_to_the_stored_text():
 
 def test_a_reviewer_is_told_of_an_assignment_without_the_applications_title(officer):
     application = factories.application_in(ApplicationStatus.SCREENED, title="Оңалту орталығы")
-    reviewer = factories.UserFactory(role=Role.REVIEWER, locale="en")
+    reviewer = factories.UserFactory(role=Role.REVIEWER, locale="ru")
     reviews.assign_reviewer(db.session, officer, application, reviewer)
     (note,) = _told(reviewer)
     assert note.message_key == "reviewer_assigned"
@@ -167,3 +175,31 @@ def test_an_officer_who_left_staff_is_not_told_and_every_officer_is(loop, grante
     milestones.submit_update(db.session, grantee, milestone, complete(line))
     assert _told(officer) == []
     assert [n.message_key for n in _told(other)] == ["update_submitted"]
+
+
+def test_an_officer_changing_a_projects_status_tells_its_grantees(loop, grantee, officer):
+    project, *_ = loop
+    status.change_status(db.session, officer, project, ProjectStatus.SUSPENDED, "Audit.")
+    (note,) = _told(grantee)
+    assert note.message_key == "project_status_changed"
+    assert "Audit." in note.body
+    in_english = messages.text_of(note, "en")[1]
+    assert "«Suspended»" in in_english and project.title_en in in_english
+    assert _told(officer) == []
+
+
+def test_the_daily_risk_check_flags_without_telling(loop, grantee):
+    project, milestone, *_ = loop
+    milestone.due_date = TODAY - timedelta(days=3)
+    status.refresh_risk(db.session, TODAY)
+    assert project.status == ProjectStatus.AT_RISK
+    assert _told(grantee) == []
+
+
+def test_a_reviewer_reads_the_application_number_in_their_language(officer):
+    application = factories.application_in(ApplicationStatus.SCREENED)
+    reviewer = factories.UserFactory(role=Role.REVIEWER, locale="ru")
+    reviews.assign_reviewer(db.session, officer, application, reviewer)
+    (note,) = _told(reviewer)
+    assert f"Заявка № {application.id}" in messages.text_of(note, "ru")[0]
+    assert f"Application no. {application.id}" in messages.text_of(note, "en")[0]

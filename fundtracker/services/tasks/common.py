@@ -26,8 +26,6 @@ from fundtracker.permissions import scopes
 ROW_LIMIT = 50  # rows shown per group; the rest is counted
 DUE_SOON_DAYS = 30
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.AT_RISK)  # a grantee reports on these
-# Nothing is paid on these (services.payments.NO_PAYMENTS, permissions.can_manage_payments).
-NO_PAYMENTS = (ProjectStatus.SUSPENDED, ProjectStatus.CLOSED)
 S = ApplicationStatus
 
 

@@ -29,9 +29,9 @@ from fundtracker.models import (
     localized,
 )
 from fundtracker.permissions import scopes
+from fundtracker.services.payments import NO_PAYMENTS
 from fundtracker.services.tasks.common import (
     _PROJECT_COLUMNS,
-    NO_PAYMENTS,
     S,
     TaskRow,
     _application_title,
