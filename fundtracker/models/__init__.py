@@ -63,6 +63,7 @@ from fundtracker.models.reminders import (
     ReminderRule,
     ReminderStatus,
 )
+from fundtracker.models.publications import CellStatus, Publication, PublishedCell
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import LoginAttempt
 from fundtracker.models.system import DataVersion
@@ -107,6 +108,9 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "RegionKind",
+    "CellStatus",
+    "Publication",
+    "PublishedCell",
     "ReportKind",
     "ReportStatus",
     "StoredReport",

@@ -195,6 +195,8 @@ def category_labels() -> dict:
         "7-11": _p("breakdown cell", "7-11 years"),
         "12-17": _p("breakdown cell", "12-17 years"),
         "18+": _p("breakdown cell", "18 years and older"),
+        # What a published table counts where the report gave no sex or age group.
+        "unknown": _p("breakdown cell", "Not recorded"),
     }
 
 

@@ -264,6 +264,17 @@ def can_view_portfolio_outcomes(user) -> bool:
     return can_read_portfolio(user)
 
 
+def can_publish_outcomes(user) -> bool:
+    """Publishing a period's outcome figures (they then leave the fund): officers."""
+    return is_staff(user)
+
+
+def can_view_publications(user) -> bool:
+    """The audit of a publication (which cells were hidden, and why): staff only, since it
+    holds the true values of the hidden cells."""
+    return is_staff(user)
+
+
 def can_see_unsuppressed(user, project: Project | None = None) -> bool:
     """Figures below the small-cell threshold: fund staff inside the app, and a grantee for its
     own project's figures (it reported them). Never the board, and never in exports or PDFs

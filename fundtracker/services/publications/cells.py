@@ -1,0 +1,403 @@
+"""The fund's outcome tables of one calendar year as a linked set (disclosure.linked), built from
+the verified results and accepted milestone updates.
+
+What is published, per period of the grid and per measure:
+
+    measure                          tables
+    a standard indicator (counts)    total, area, region, area x region, sex, age, project
+    people reached (updates)         total, area, region, area x region, project
+    a project's own count indicator  project
+
+The atoms are each report's count in one quarter, split by region, sex and age group. A report
+whose region breakdown does not add up puts the rest in its project's region, or in "several
+regions" when the project works in more than one (so regional tables add up to the total); a sex
+or age breakdown's rest goes to "unknown". A breakdown that adds up to more than the value is not
+used. A result belongs to the quarter its period ends in; for an indicator counted per period a
+longer period adds up its quarters, for a cumulative one it takes the latest value in it. People
+reached belong to the quarter the fund accepted their update in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fundtracker.core.time import local_day, start_of
+from fundtracker.disclosure import grid
+from fundtracker.disclosure.linked import Cell, LinkedSet
+from fundtracker.models import (
+    Dimension,
+    IndicatorResult,
+    IndicatorType,
+    Milestone,
+    MilestoneUpdate,
+    Project,
+    ProjectIndicator,
+    Region,
+    ResultCell,
+    ResultStatus,
+    UpdateStatus,
+    project_regions,
+)
+
+SEVERAL = "several"
+UNKNOWN = "unknown"
+REACHED = ("reached", 0)
+
+# Tables of each kind of measure, and how readily a cell of each is hidden (lower first).
+TABLES = {
+    "std": ("total", "area", "region", "area_region", "sex", "age", "project"),
+    "reached": ("total", "area", "region", "area_region", "project"),
+    "ind": ("project",),
+}
+RANK = {"project": 0, "area_region": 1, "region": 2, "area": 2, "sex": 2, "age": 2, "total": 4}
+
+
+def measure_of(standard_id: int | None, indicator_id: int | None) -> tuple[str, int]:
+    if standard_id is not None:
+        return ("std", standard_id)
+    if indicator_id is not None:
+        return ("ind", indicator_id)
+    return REACHED
+
+
+@dataclass
+class Slot:
+    """What one project indicator (or one project's updates) reported in one quarter."""
+
+    measure: tuple[str, int]
+    source: int  # the project indicator; the project for people reached
+    project: int
+    area: int
+    quarter: int
+    cumulative: bool
+    last_end: date | None = None
+    value: int = 0
+    reports: int = 0
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)  # dimension -> category
+
+    def add(self, value: int, parts: dict[str, dict[str, int]]) -> None:
+        self.value += value
+        self.reports += 1
+        for dimension, cells in parts.items():
+            into = self.parts.setdefault(dimension, {})
+            for k, v in cells.items():
+                into[k] = into.get(k, 0) + v
+
+
+def _split(value: int, cells: dict[str, int], default: str) -> dict[str, int]:
+    """A breakdown made to add up: the rest in `default`; one adding up to more is not used."""
+    given = sum(cells.values())
+    if not cells or given > value:
+        return {default: value} if value else {}
+    out = {k: v for k, v in cells.items() if v}
+    if value - given:
+        out[default] = out.get(default, 0) + value - given
+    return out
+
+
+@dataclass
+class Data:
+    """A year's reports, as slots, with what placing them needs."""
+
+    year: int
+    slots: list[Slot]
+    # measure -> project -> (area, first day, last day): who could have reported
+    members: dict[tuple[str, int], dict[int, tuple[int, date, date]]]
+
+
+def _regions(session: Session) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for project_id, code in session.execute(
+        select(project_regions.c.project_id, Region.code).join(
+            Region, Region.id == project_regions.c.region_id
+        )
+    ):
+        out[project_id].append(code)
+    return out
+
+
+def _default_region(codes: list[str]) -> str:
+    return codes[0] if len(codes) == 1 else SEVERAL
+
+
+def load(session: Session, year: int) -> Data:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    regions = _regions(session)
+    members: dict[tuple[str, int], dict[int, tuple[int, date, date]]] = defaultdict(dict)
+    indicators = {}
+    for ind_id, standard_id, cumulative, project_id, area_id, start, end in session.execute(
+        select(
+            ProjectIndicator.id,
+            ProjectIndicator.standard_id,
+            ProjectIndicator.cumulative,
+            Project.id,
+            Project.area_id,
+            Project.start_date,
+            Project.end_date,
+        )
+        .join(ProjectIndicator.project)
+        .where(ProjectIndicator.type == IndicatorType.COUNT)
+    ):
+        measure = measure_of(standard_id, ind_id)
+        indicators[ind_id] = (measure, cumulative, project_id, area_id)
+        if start <= last and end >= first:
+            members[measure][project_id] = (area_id, start, end)
+
+    in_year = (
+        IndicatorResult.status == ResultStatus.VERIFIED,
+        IndicatorResult.period_end >= first,
+        IndicatorResult.period_end <= last,
+    )
+    breakdowns: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    for result_id, dimension, category, value in session.execute(
+        select(ResultCell.result_id, ResultCell.dimension, ResultCell.category, ResultCell.value)
+        .join(IndicatorResult, IndicatorResult.id == ResultCell.result_id)
+        .where(*in_year)
+    ):
+        dimension = getattr(dimension, "value", dimension)
+        breakdowns[result_id].setdefault(dimension, {})[category] = value
+
+    slots: dict[tuple[int, int], Slot] = {}
+    for result_id, ind_id, period_end, value in session.execute(
+        select(
+            IndicatorResult.id,
+            IndicatorResult.indicator_id,
+            IndicatorResult.period_end,
+            IndicatorResult.value,
+        )
+        .where(*in_year)
+        .order_by(IndicatorResult.period_end, IndicatorResult.id)
+    ):
+        if ind_id not in indicators:
+            continue  # a percentage or yes/no: not a count of people
+        measure, cumulative, project_id, area_id = indicators[ind_id]
+        quarter = grid.quarter_of(period_end)[1]
+        given = breakdowns.get(result_id, {})
+        parts = {}
+        if measure[0] != "ind":
+            parts[Dimension.REGION.value] = _split(
+                value, given.get("region", {}), _default_region(regions.get(project_id, []))
+            )
+        if measure[0] == "std":
+            for dimension in (Dimension.SEX.value, Dimension.AGE.value):
+                if dimension in given:
+                    parts[dimension] = _split(value, given[dimension], UNKNOWN)
+                elif value:
+                    parts[dimension] = {UNKNOWN: value}
+        key = (ind_id, quarter)
+        if key not in slots or cumulative:
+            # A cumulative indicator's quarter is its latest value (results come in order).
+            slots[key] = Slot(measure, ind_id, project_id, area_id, quarter, cumulative)
+        slots[key].add(value, parts)
+        slots[key].last_end = period_end
+
+    for s in slots.values():
+        members[s.measure].setdefault(s.project, (s.area, first, last))
+    _reached(session, year, regions, slots, members)
+    return Data(year, list(slots.values()), dict(members))
+
+
+def _reached(session, year, regions, slots, members) -> None:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    for project_id, area_id, start, end in session.execute(
+        select(Project.id, Project.area_id, Project.start_date, Project.end_date).where(
+            Project.start_date <= last, Project.end_date >= first
+        )
+    ):
+        members[REACHED][project_id] = (area_id, start, end)
+    for project_id, area_id, people, reviewed_at in session.execute(
+        select(
+            Milestone.project_id,
+            Project.area_id,
+            MilestoneUpdate.beneficiaries,
+            MilestoneUpdate.reviewed_at,
+        )
+        .join(MilestoneUpdate.milestone)
+        .join(Project, Project.id == Milestone.project_id)
+        .where(
+            MilestoneUpdate.status == UpdateStatus.ACCEPTED,
+            MilestoneUpdate.beneficiaries.is_not(None),
+            MilestoneUpdate.reviewed_at >= start_of(first),
+            MilestoneUpdate.reviewed_at < start_of(date(year + 1, 1, 1)),
+        )
+    ):
+        day = local_day(reviewed_at)
+        quarter = grid.quarter_of(day)[1]
+        key = (-project_id, quarter)  # negative: not a project indicator's id
+        if key not in slots:
+            slots[key] = Slot(REACHED, project_id, project_id, area_id, quarter, False)
+        region = _default_region(regions.get(project_id, []))
+        slots[key].add(people, {Dimension.REGION.value: {region: people} if people else {}})
+        members[REACHED].setdefault(project_id, (area_id, date(year, 1, 1), date(year, 12, 31)))
+
+
+CellKey = tuple  # (period, measure kind, measure id, table, area, region, category, project)
+
+
+@dataclass
+class Built:
+    """One measure's tables over the periods: measures share no atom, so each is a linked set
+    of its own, protected and audited on its own."""
+
+    measure: tuple[str, int]
+    linked: LinkedSet
+    index: dict[CellKey, int]  # cell key -> index into linked.cells
+    projects: dict[int, set[int]]  # cell index -> projects whose reports went into it
+    reports: dict[int, int]  # cell index -> reports that went into it
+
+
+class _Atoms:
+    """Each slot's atoms: its value, and its parts by region, sex and age group."""
+
+    def __init__(self, linked: LinkedSet):
+        self.linked = linked
+        self.of: dict[int, tuple[int, dict[str, dict[str, int]]]] = {}
+
+    def __call__(self, slot: Slot) -> tuple[int, dict[str, dict[str, int]]]:
+        key = id(slot)
+        if key not in self.of:
+            value_atom = self.linked.atom()
+            parts = {}
+            for dimension, cells in slot.parts.items():
+                cells = {k: v for k, v in cells.items() if v}
+                if len(cells) == 1:
+                    parts[dimension] = {next(iter(cells)): value_atom}
+                elif cells:
+                    atoms = {k: self.linked.atom() for k in cells}
+                    parts[dimension] = atoms
+                    self.linked.ties.append(
+                        [(value_atom, -1.0)] + [(a, 1.0) for a in atoms.values()]
+                    )
+            self.of[key] = (value_atom, parts)
+        return self.of[key]
+
+
+def _in_period(slots: list[Slot], period: grid.Period) -> list[Slot]:
+    """The slots a period adds up: every quarter of it for a count per period, the latest
+    quarter that has a value for a cumulative one."""
+    quarters = set(period.quarters)
+    chosen = [s for s in slots if s.quarter in quarters]
+    latest: dict[int, Slot] = {}
+    out = []
+    for s in chosen:
+        if not s.cumulative:
+            out.append(s)
+        elif s.source not in latest or s.quarter > latest[s.source].quarter:
+            latest[s.source] = s
+    return out + list(latest.values())
+
+
+def build(data: Data, periods: list[grid.Period], fixed: dict[CellKey, object]) -> list[Built]:
+    """The linked sets of the `periods` (all of one year), one per measure. `fixed`: cells
+    published before, by key, with `.status`; those periods' cells are built the same way and
+    kept as they are."""
+    by_measure: dict[tuple[str, int], list[Slot]] = defaultdict(list)
+    for s in data.slots:
+        by_measure[s.measure].append(s)
+    out = []
+    for measure in sorted(set(by_measure) | set(data.members)):
+        built = _build_measure(
+            measure, by_measure.get(measure, []), data.members.get(measure, {}), periods
+        )
+        for key, i in built.index.items():
+            if key in fixed:
+                built.linked.cells[i].fixed = True
+                built.linked.cells[i].status = fixed[key].status.value
+        out.append(built)
+    return out
+
+
+def _cell(built: Built, key: CellKey, rank: int) -> int:
+    if key not in built.index:
+        i = built.index[key] = built.linked.add(Cell(key, [], 0, rank=rank))
+        built.projects[i] = set()
+        built.reports[i] = 0
+    return built.index[key]
+
+
+def _put(built: Built, key: CellKey, rank: int, atom: int, value: int, slot: Slot) -> None:
+    i = _cell(built, key, rank)
+    if value:
+        built.linked.cells[i].atoms.append(atom)
+        built.linked.cells[i].value += value
+    built.projects[i].add(slot.project)
+    built.reports[i] += slot.reports
+
+
+def _place(built: Built, slot_atoms, s: Slot, base: tuple, level: int, kind: str, dims) -> None:
+    """Put one slot's atoms into every cell of the period it belongs to."""
+    value_atom, parts = slot_atoms
+    keys = [("project", None, None, None, s.project)]
+    if kind != "ind":
+        keys += [("total", None, None, None, None), ("area", s.area, None, None, None)]
+    for table, area, region, category, project in keys:
+        key = (*base, table, area, region, category, project)
+        _put(built, key, RANK[table] + level, value_atom, s.value, s)
+    for dimension, cells in parts.items():
+        if dimension != "region" and dimension not in dims:
+            continue
+        for category, atom in cells.items():
+            value = s.parts[dimension][category]
+            if dimension == "region":
+                for table, area in (("region", None), ("area_region", s.area)):
+                    key = (*base, table, area, category, None, None)
+                    _put(built, key, RANK[table] + level, atom, value, s)
+            else:
+                key = (*base, dimension, None, None, category, None)
+                _put(built, key, RANK[dimension] + level, atom, value, s)
+
+
+def _build_measure(measure, slots, members, periods) -> Built:
+    linked = LinkedSet()
+    atoms = _Atoms(linked)
+    built = Built(measure, linked, {}, {}, {})
+    kind = measure[0]
+    dims = {d for s in slots for d, cells in s.parts.items() if set(cells) - {UNKNOWN}}
+
+    for period in periods:
+        level = {"Q": 0, "H": 1, "Y": 2}[period.kind]
+        base = (period.key, *measure)
+        for project, (_area, start, end) in members.items():
+            if start <= period.end and end >= period.start:
+                _cell(built, (*base, "project", None, None, None, project), RANK["project"] + level)
+        for s in _in_period(slots, period):
+            _place(built, atoms(s), s, base, level, kind, dims)
+    _relations(built, periods, members, cumulative=any(s.cumulative for s in slots))
+    return built
+
+
+def _relations(built: Built, periods, members, *, cumulative: bool) -> None:
+    """Which cells are sums of which: within each table, and across the grid (for a count per
+    period only: a cumulative figure of a year is not the sum of its quarters)."""
+    linked, index = built.linked, built.index
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for key, i in index.items():
+        period, kind, mid, table, area, region, category, project = key
+        head = (period, kind, mid)
+        if table in ("area", "region", "sex", "age"):
+            groups[(*head, "total", None, None, None, None, table)].append(i)
+        elif table == "area_region":
+            groups[(*head, "area", area, None, None, None, "ar")].append(i)
+            groups[(*head, "region", None, region, None, None, "ar")].append(i)
+        elif table == "project" and kind != "ind":
+            area = members[project][0]
+            groups[(*head, "area", area, None, None, None, "p")].append(i)
+    for group, children in groups.items():
+        parent = index.get(group[:8])
+        if parent is not None:
+            linked.relations.append((parent, children))
+    if cumulative:
+        return
+    keys = {p.key for p in periods}
+    for key, i in index.items():
+        period = grid.parse(key[0])
+        if period.kind == "Q" or not all(p.key in keys for p in period.parts()):
+            continue
+        children = [index[c] for c in ((p.key, *key[1:]) for p in period.parts()) if c in index]
+        if children:
+            linked.relations.append((i, children))

@@ -1,0 +1,257 @@
+"""Publishing a period: its results are locked, every table any output can show for it (and for
+the periods of the grid inside it not yet published) is built, protected as one linked set with
+everything published before in the same year, audited, and stored.
+
+A period is published once and never rewritten; a later one is protected around it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from fundtracker import permissions
+from fundtracker.disclosure import grid
+from fundtracker.disclosure.audit import Infeasible
+from fundtracker.disclosure.linked import PRIMARY, SECONDARY
+from fundtracker.disclosure.protect import Unprotectable, protect
+from fundtracker.models import (
+    CellStatus,
+    IndicatorResult,
+    Publication,
+    PublishedCell,
+    ResultStatus,
+    User,
+)
+from fundtracker.models.base import utcnow
+from fundtracker.services.errors import Conflict, DomainError, NotAllowed
+from fundtracker.services.publications import cells as tables
+
+
+def _key_of(cell: PublishedCell, period: str) -> tables.CellKey:
+    kind, mid = tables.measure_of(cell.standard_id, cell.indicator_id)
+    return (
+        period,
+        kind,
+        mid,
+        cell.table,
+        cell.area_id,
+        cell.region,
+        cell.category,
+        cell.project_id,
+    )
+
+
+def pending(session: Session, period: grid.Period) -> int:
+    """Results of the period that the fund has not verified yet (drafts included)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(IndicatorResult)
+        .where(
+            IndicatorResult.period_end >= period.start,
+            IndicatorResult.period_end <= period.end,
+            IndicatorResult.status != ResultStatus.VERIFIED,
+        )
+    )
+
+
+def published_periods(session: Session) -> set[str]:
+    return set(session.scalars(select(Publication.period)))
+
+
+def is_published(session: Session, day: date) -> bool:
+    """Whether a day falls in a published period (its results can no longer change)."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(Publication)
+            .where(Publication.period_start <= day, Publication.period_end >= day)
+        )
+    )
+
+
+def problems(session: Session, period: grid.Period, today: date) -> list:
+    """Why the period cannot be published now (empty when it can)."""
+    out = []
+    if period.key in published_periods(session):
+        out.append(_l("%(period)s is published already.", period=period.label()))
+        return out
+    if period.end >= today:
+        out.append(_l("%(period)s has not ended yet.", period=period.label()))
+    waiting = pending(session, period)
+    if waiting:
+        out.append(
+            _l(
+                "%(n)s results of %(period)s are not verified yet: verify them (or have them "
+                "sent back and corrected) first.",
+                n=waiting,
+                period=period.label(),
+            )
+        )
+    return out
+
+
+def publish(session: Session, actor: User | None, key: str, today: date) -> list[Publication]:
+    """Publish the period `key` and the periods inside it not yet published; returns the new
+    publications, the period asked for last. `actor` None: the scheduled job."""
+    if actor is not None and not permissions.can_publish_outcomes(actor):
+        raise NotAllowed(_l("Only fund officers publish outcome figures."))
+    try:
+        period = grid.parse(key)
+    except ValueError:
+        raise DomainError(_l("Choose a quarter, half-year or year."), field="period") from None
+    found = problems(session, period, today)
+    if found:
+        raise Conflict(found[0], field="period")
+    year_start, year_end = date(period.year, 1, 1), date(period.year, 12, 31)
+    before = list(
+        session.scalars(
+            select(Publication).where(
+                Publication.period_start >= year_start, Publication.period_end <= year_end
+            )
+        )
+    )
+    done = {p.period for p in before}
+    new = [p for p in period.within() if p.key not in done]
+    for part in new:
+        waiting = pending(session, part)
+        if waiting:
+            raise Conflict(problems(session, part, today)[-1], field="period")
+
+    data = tables.load(session, period.year)
+    fixed = {}
+    stored_values = {}
+    if before:
+        periods_of = {p.id: p.period for p in before}
+        for cell in session.scalars(
+            select(PublishedCell).where(PublishedCell.publication_id.in_(periods_of))
+        ):
+            k = _key_of(cell, periods_of[cell.publication_id])
+            fixed[k] = cell
+            stored_values[k] = cell.value
+    periods = sorted({grid.parse(k) for k in done} | set(new), key=lambda p: (p.end, p.months))
+    parts = tables.build(data, periods, fixed)
+    _check_unchanged(parts, fixed, {p.key for p in new})
+    outcomes = []
+    try:
+        for part in parts:
+            outcomes.append(protect(part.linked))
+    except (Unprotectable, Infeasible):
+        raise Conflict(
+            _l(
+                "The figures of %(period)s cannot be published safely together with those "
+                "published before: the fund's data protection officer needs to look at it.",
+                period=period.label(),
+            )
+        ) from None
+
+    session.execute(
+        update(IndicatorResult)
+        .where(
+            IndicatorResult.period_end >= min(p.start for p in new),
+            IndicatorResult.period_end <= max(p.end for p in new),
+            IndicatorResult.status == ResultStatus.VERIFIED,
+            IndicatorResult.locked.is_(False),
+        )
+        .values(locked=True, version_id=IndicatorResult.version_id + 1)
+        .execution_options(synchronize_session=False)
+    )
+    now = utcnow()
+    audit = {
+        "passed": True,
+        "threshold": 5,
+        "unsafe": sum(o.unsafe for o in outcomes),
+        "narrowest": min((o.narrowest for o in outcomes if o.narrowest is not None), default=None),
+        "solves": sum(o.solves for o in outcomes),
+        "seconds": round(sum(o.seconds for o in outcomes), 3),
+        "together": [p.key for p in new],
+    }
+    made = []
+    for part in new:
+        publication = Publication(
+            period=part.key,
+            period_start=part.start,
+            period_end=part.end,
+            published_by_id=actor.id if actor is not None else None,
+            published_at=now,
+            audit=dict(audit),
+        )
+        session.add(publication)
+        made.append(publication)
+    session.flush()
+    counts = _store(session, parts, {p.period: p.id for p in made})
+    for publication in made:
+        publication.audit = {**audit, **counts[publication.period]}
+    session.flush()
+    return made
+
+
+def _check_unchanged(parts: list[tables.Built], fixed: dict, new: set[str]) -> None:
+    """Cells published before must come out the same from today's data: their results are
+    locked, so a difference means data changed behind the fund's back."""
+    built = {k for part in parts for k in part.index}
+    for part, k, i in ((p, k, i) for p in parts for k, i in p.index.items()):
+        if k[0] in new:
+            continue
+        cell = part.linked.cells[i]
+        stored = fixed.get(k)
+        if stored is None:
+            if cell.value == 0:
+                cell.fixed = True  # nothing reported, then and now
+                continue
+        elif stored.value == cell.value:
+            continue
+        raise Conflict(
+            _l(
+                "The published figures of %(period)s no longer match the verified results, so "
+                "nothing more of that year can be published until this is put right.",
+                period=grid.parse(k[0]).label(),
+            )
+        )
+    for k, stored in fixed.items():
+        if k not in built and stored.value:
+            raise Conflict(
+                _l(
+                    "The published figures of %(period)s no longer match the verified results, "
+                    "so nothing more of that year can be published until this is put right.",
+                    period=grid.parse(k[0]).label(),
+                )
+            )
+
+
+def _store(session: Session, parts: list[tables.Built], ids: dict[str, int]) -> dict:
+    """The new periods' cells, written in batches; returns each period's counts."""
+    rows = []
+    counts = {k: {"cells": 0, "primary": 0, "secondary": 0} for k in ids}
+    for part, k, i in ((p, k, i) for p in parts for k, i in p.index.items()):
+        if k[0] not in ids:
+            continue
+        cell = part.linked.cells[i]
+        _period, kind, mid, table, area, region, category, project = k
+        counts[k[0]]["cells"] += 1
+        if cell.status in (PRIMARY, SECONDARY):
+            counts[k[0]][cell.status] += 1
+        rows.append(
+            {
+                "publication_id": ids[k[0]],
+                "standard_id": mid if kind == "std" else None,
+                "indicator_id": mid if kind == "ind" else None,
+                "table": table,
+                "area_id": area,
+                "region": region,
+                "category": category,
+                "project_id": project,
+                "value": cell.value,
+                "reports": part.reports[i],
+                "projects": len(part.projects[i]),
+                "status": CellStatus(cell.status),
+                "low": cell.low,
+                "high": cell.high,
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(PublishedCell), rows[start : start + 5000])
+    return counts
