@@ -17,9 +17,10 @@ the earlier publications gave it away and `Unprotectable` says so.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
-from fundtracker.disclosure.audit import Bounds, Intruder
+from fundtracker.disclosure.audit import Intruder
 from fundtracker.disclosure.display import THRESHOLD, unsafe
 from fundtracker.disclosure.linked import PRIMARY, SECONDARY, SHOWN, LinkedSet
 
@@ -51,42 +52,115 @@ def _cost(linked: LinkedSet, i: int) -> tuple:
 
 
 def _by_relations(linked: LinkedSet) -> None:
+    """Every relation whose sum is shown keeps at least two hidden parts adding up to at least
+    THRESHOLD. A part to hide is chosen, among the cheapest, for the other relations it shares
+    with hidden cells (a project in the same area and region, the same project's next quarter),
+    so that one partner serves several sums, as a hypercube of partners does."""
     cells = linked.cells
+    member_of: dict[int, list[int]] = {}
+    for r, (_parent, children) in enumerate(linked.relations):
+        for c in children:
+            member_of.setdefault(c, []).append(r)
+    hidden_in = [sum(1 for c in ch if cells[c].hidden) for _p, ch in linked.relations]
+
+    def hide(c: int) -> None:
+        cells[c].status = SECONDARY
+        for r in member_of.get(c, []):
+            hidden_in[r] += 1
+
+    def shared(c: int, current: int) -> int:
+        return sum(1 for r in member_of.get(c, []) if r != current and hidden_in[r])
+
     changed = True
     while changed:
         changed = False
-        for parent, children in linked.relations:
-            if cells[parent].hidden:
+        for r, (parent, children) in enumerate(linked.relations):
+            if cells[parent].hidden or not hidden_in[r]:
                 continue
             hidden = [c for c in children if cells[c].hidden]
-            if not hidden:
-                continue
             if len(hidden) >= 2 and sum(cells[c].value for c in hidden) >= THRESHOLD:
                 continue
             shown = [c for c in children if not cells[c].hidden and not cells[c].fixed]
             if shown:
-                cells[min(shown, key=lambda c: _cost(linked, c))].status = SECONDARY
+                useful = [c for c in shown if cells[c].value] or shown
+                hide(min(useful, key=lambda c: (-shared(c, r), *_cost(linked, c))))
                 changed = True
             elif not cells[parent].fixed:
-                cells[parent].status = SECONDARY
+                hide(parent)
                 changed = True
 
 
-def _repair(linked: LinkedSet, intruder: Intruder, i: int) -> Bounds:
-    cells = linked.cells
-    while True:
-        bounds = intruder.bounds(i)
-        if bounds.safe():
-            return bounds
-        bounds = intruder.bounds(i, want_binding=True)
-        candidates = [
-            c for c in bounds.binding if not cells[c].hidden and not cells[c].fixed and c != i
-        ]
-        if not candidates:
-            raise Unprotectable(cells[i])
-        chosen = min(candidates, key=lambda c: _cost(linked, c))
-        cells[chosen].status = SECONDARY
-        intruder.hide(chosen)
+def _neighbours(linked: LinkedSet, intruder: Intruder, i: int) -> list[int]:
+    """Shown cells two steps from cell `i`: those sharing an atom with a figure that shares one
+    with it, or with an atom tied to one of its atoms (its partners in every sum it is part
+    of)."""
+    by_atom: dict[int, list[int]] = {}
+    for k, cell in enumerate(linked.cells):
+        for atom in cell.atoms:
+            by_atom.setdefault(atom, []).append(k)
+    tied: dict[int, set[int]] = {}
+    for tie in linked.ties:
+        atoms = {a for a, _ in tie}
+        for a in atoms:
+            tied.setdefault(a, set()).update(atoms)
+    own = set(linked.cells[i].atoms)
+    own |= {b for a in own for b in tied.get(a, ())}
+    near = {k for atom in own for k in by_atom.get(atom, [])}
+    atoms = {atom for k in near for atom in linked.cells[k].atoms}
+    atoms |= {b for a in atoms for b in tied.get(a, ())}
+    return sorted({k for atom in atoms for k in by_atom.get(atom, [])} - {i})
+
+
+def _candidates(linked: LinkedSet, cells: list[int], i: int) -> list[int]:
+    return [c for c in cells if c != i and not linked.cells[c].hidden and not linked.cells[c].fixed]
+
+
+def _repair(linked: LinkedSet, intruder: Intruder, audited: list[int]) -> None:
+    """Sweeps over the primary cells: each one still too narrow has the cheapest shown cell
+    among those that bound it hidden; what is known is worked out again after each sweep (a
+    cell whose bounds share a figure chosen in the sweep waits for the next one)."""
+    failing = list(audited)
+    while failing:
+        chosen: set[int] = set()
+        still = []
+        for i in failing:
+            bounds = intruder.bounds(i, want_binding=True)
+            if bounds.safe():
+                continue
+            still.append(i)
+            if bounds.high_int == bounds.low_int:
+                # Pinned by arithmetic: a partner for every figure that pins it, at once.
+                picks = _candidates(linked, intruder.partners(i), i)
+                if picks:
+                    chosen.update(picks)
+                    continue
+            candidates = _candidates(linked, bounds.binding, i)
+            if not candidates:
+                candidates = _candidates(linked, _neighbours(linked, intruder, i), i)
+            if not candidates:
+                # Bound from further away: any new shown cell, the cheapest first. Hiding
+                # every new cell tells nothing new, so only earlier publications can stop this.
+                candidates = _candidates(linked, list(range(len(linked.cells))), i)
+            if not candidates:
+                raise Unprotectable(linked.cells[i])
+            # A fine cell (a project's) before an aggregate the board reads, then one that
+            # bounds the cell in more ways (a partner in the same area, region and quarter).
+            counts = Counter(bounds.binding)
+            pick = min(
+                set(candidates),
+                key=lambda c: (linked.cells[c].rank, -counts[c], *_cost(linked, c)),
+            )
+            chosen.add(pick)
+        for c in chosen:
+            linked.cells[c].status = SECONDARY
+            intruder.hide(c)
+        # What the new hidden cells need of their own sums, by the cheap rule first.
+        before = {k for k, cell in enumerate(linked.cells) if cell.hidden}
+        _by_relations(linked)
+        for k, cell in enumerate(linked.cells):
+            if cell.hidden and k not in before:
+                intruder.hide(k)
+        failing = still
 
 
 def protect(linked: LinkedSet) -> Outcome:
@@ -100,8 +174,7 @@ def protect(linked: LinkedSet) -> Outcome:
     _by_relations(linked)
     intruder = Intruder(linked)
     audited = [i for i, c in enumerate(cells) if c.status == PRIMARY]
-    for i in audited:
-        _repair(linked, intruder, i)
+    _repair(linked, intruder, audited)
     # The audit proper: with every cell now hidden, each primary cell's range once more (hiding
     # only ever widens a range, so none can have narrowed since it was repaired).
     narrowest = None

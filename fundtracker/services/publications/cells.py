@@ -391,6 +391,17 @@ def _relations(built: Built, periods, members, *, cumulative: bool) -> None:
         parent = index.get(group[:8])
         if parent is not None:
             linked.relations.append((parent, children))
+    # A region's, a sex's or an age group's cell is made of its projects' counts: not exactly
+    # their cells (a project may be split between regions), but hiding one of them needs a
+    # partner among the others all the same. The audit checks what this only suggests.
+    for key, i in index.items():
+        if key[3] in ("region", "area_region", "sex", "age"):
+            parts = (
+                index.get((*key[:3], "project", None, None, None, p)) for p in built.projects[i]
+            )
+            children = [c for c in parts if c is not None]
+            if len(children) > 1:
+                linked.relations.append((i, children))
     if cumulative:
         return
     keys = {p.key for p in periods}

@@ -2,16 +2,24 @@
 the periods of the grid inside it not yet published) is built, protected as one linked set with
 everything published before in the same year, audited, and stored.
 
-A period is published once and never rewritten; a later one is protected around it.
+A period is published once and never rewritten; a later one is protected around it. Publishing
+tells the board and the officers (services/notifier.py, "outcomes_published").
+
+Also here, for the officers' publications page and the monthly job: which ended periods are
+published or ready (`readiness`), the results that hold one back (`waiting_results`), and the
+hidden cells of a publication with their true values (`hidden_cells`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
 from fundtracker.disclosure import grid
@@ -21,14 +29,21 @@ from fundtracker.disclosure.protect import Unprotectable, protect
 from fundtracker.models import (
     CellStatus,
     IndicatorResult,
+    MilestoneUpdate,
+    Project,
+    ProjectIndicator,
     Publication,
     PublishedCell,
     ResultStatus,
     User,
 )
 from fundtracker.models.base import utcnow
+from fundtracker.services import notifier
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.publications import cells as tables
+
+# What publishing tells the board and the officers (services/notifier.py AUDIENCES).
+PUBLISHED_EVENT = "outcomes_published"
 
 
 def _key_of(cell: PublishedCell, period: str) -> tables.CellKey:
@@ -73,6 +88,16 @@ def is_published(session: Session, day: date) -> bool:
     )
 
 
+def _waiting_message(n: int, period: grid.Period):
+    return lazy_ngettext(
+        "%(num)d result of %(period)s is not verified yet: verify it (or have it corrected) first.",
+        "%(num)d results of %(period)s are not verified yet: verify them (or have them "
+        "corrected) first.",
+        n,
+        period=period.label(),
+    )
+
+
 def problems(session: Session, period: grid.Period, today: date) -> list:
     """Why the period cannot be published now (empty when it can)."""
     out = []
@@ -83,20 +108,16 @@ def problems(session: Session, period: grid.Period, today: date) -> list:
         out.append(_l("%(period)s has not ended yet.", period=period.label()))
     waiting = pending(session, period)
     if waiting:
-        out.append(
-            _l(
-                "%(n)s results of %(period)s are not verified yet: verify them (or have them "
-                "sent back and corrected) first.",
-                n=waiting,
-                period=period.label(),
-            )
-        )
+        out.append(_waiting_message(waiting, period))
     return out
 
 
-def publish(session: Session, actor: User | None, key: str, today: date) -> list[Publication]:
+def publish(
+    session: Session, actor: User | None, key: str, today: date, *, tell: bool = True
+) -> list[Publication]:
     """Publish the period `key` and the periods inside it not yet published; returns the new
-    publications, the period asked for last. `actor` None: the scheduled job."""
+    publications, the period asked for last. `actor` None: the scheduled job. The board and the
+    officers are told (once, of the period asked for) unless `tell` is False."""
     if actor is not None and not permissions.can_publish_outcomes(actor):
         raise NotAllowed(_l("Only fund officers publish outcome figures."))
     try:
@@ -186,6 +207,8 @@ def publish(session: Session, actor: User | None, key: str, today: date) -> list
     for publication in made:
         publication.audit = {**audit, **counts[publication.period]}
     session.flush()
+    if tell:  # one notification, of the period asked for (its parts go with it unsaid)
+        notifier.announce(session, actor, PUBLISHED_EVENT, made[-1])
     return made
 
 
@@ -255,3 +278,155 @@ def _store(session: Session, parts: list[tables.Built], ids: dict[str, int]) -> 
     for start in range(0, len(rows), 5000):
         session.execute(insert(PublishedCell), rows[start : start + 5000])
     return counts
+
+
+# The officers' view: what is published, what is ready, what holds a period back ---------------
+
+
+@dataclass
+class Readiness:
+    """One ended period of the grid: published, ready to publish, or held back."""
+
+    period: grid.Period
+    publication: Publication | None
+    # Results of the period the fund has not verified yet, by status (drafts included).
+    waiting: Counter = field(default_factory=Counter)
+    # The periods inside it, not yet published, that publishing it publishes too.
+    parts: list[grid.Period] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return sum(self.waiting.values())
+
+    @property
+    def ready(self) -> bool:
+        return self.publication is None and not self.pending
+
+    @property
+    def problems(self) -> list:
+        """Why it cannot be published now, as `problems()` says it."""
+        return [_waiting_message(self.pending, self.period)] if self.pending else []
+
+
+def first_year(session: Session) -> int | None:
+    """The year of the earliest project start: the grid's periods begin there."""
+    first = session.scalar(select(func.min(Project.start_date)))
+    return first.year if first is not None else None
+
+
+def readiness(session: Session, today: date) -> list[Readiness]:
+    """Every period of the grid that has ended by `today`, newest first (a year before its
+    half-years and quarters), each with its publication or what holds it back. Three queries
+    whatever the number of periods."""
+    year = first_year(session)
+    if year is None:
+        return []
+    periods = sorted(grid.ended(year, today), key=lambda p: (p.end, p.months), reverse=True)
+    published = {
+        p.period: p
+        for p in session.scalars(select(Publication).options(joinedload(Publication.published_by)))
+    }
+    by_end: dict[date, Counter] = {}
+    for end, status, n in session.execute(
+        select(IndicatorResult.period_end, IndicatorResult.status, func.count())
+        .where(IndicatorResult.status != ResultStatus.VERIFIED)
+        .group_by(IndicatorResult.period_end, IndicatorResult.status)
+    ):
+        by_end.setdefault(end, Counter())[ResultStatus(status)] += n
+    out = []
+    for period in periods:
+        row = Readiness(period, published.get(period.key))
+        if row.publication is None:
+            for end, counts in by_end.items():
+                if period.start <= end <= period.end:
+                    row.waiting.update(counts)
+            row.parts = [p for p in period.within() if p != period and p.key not in published]
+        out.append(row)
+    return out
+
+
+def oldest_first(rows: list[Readiness]) -> list[Readiness]:
+    """The periods in the order the monthly job publishes them: by their end, a quarter before
+    the half-year and the year that end with it."""
+    return sorted(rows, key=lambda r: (r.period.end, r.period.months))
+
+
+def waiting_results(session: Session, period: grid.Period) -> list[IndicatorResult]:
+    """The results that hold the period back (not verified yet), with their indicator, project
+    and milestone update loaded: by project, then indicator and period."""
+    return list(
+        session.scalars(
+            select(IndicatorResult)
+            .join(IndicatorResult.indicator)
+            .join(ProjectIndicator.project)
+            .where(
+                IndicatorResult.period_end >= period.start,
+                IndicatorResult.period_end <= period.end,
+                IndicatorResult.status != ResultStatus.VERIFIED,
+            )
+            .options(
+                joinedload(IndicatorResult.indicator).joinedload(ProjectIndicator.project),
+                joinedload(IndicatorResult.indicator).joinedload(ProjectIndicator.standard),
+                joinedload(IndicatorResult.milestone_update).joinedload(MilestoneUpdate.milestone),
+            )
+            .order_by(Project.code, IndicatorResult.indicator_id, IndicatorResult.period_start)
+        )
+    )
+
+
+# The order the tables of a measure are listed in on the audit page.
+TABLE_ORDER = ("total", "area", "region", "area_region", "sex", "age", "project")
+
+
+def hidden_cells(session: Session, publication: Publication) -> list[PublishedCell]:
+    """The publication's hidden cells (primary and secondary) with their true values and the
+    audit's ranges, by measure (standard indicators, project indicators, people reached), then
+    table and coordinates. One query."""
+    cells = list(
+        session.scalars(
+            select(PublishedCell).where(
+                PublishedCell.publication_id == publication.id,
+                PublishedCell.status != CellStatus.SHOWN,
+            )
+        )
+    )
+
+    def order(cell: PublishedCell) -> tuple:
+        kind, mid = tables.measure_of(cell.standard_id, cell.indicator_id)
+        return (
+            ("std", "ind", "reached").index(kind),
+            mid,
+            TABLE_ORDER.index(cell.table) if cell.table in TABLE_ORDER else len(TABLE_ORDER),
+            cell.area_id or 0,
+            cell.region or "",
+            cell.category or "",
+            cell.project_id or 0,
+        )
+
+    return sorted(cells, key=order)
+
+
+def cell_subjects(
+    session: Session, cells: list[PublishedCell]
+) -> tuple[dict[int, ProjectIndicator], dict[int, Project]]:
+    """What the cells count and are about, for naming them: their project indicators (with
+    their standard) and their projects (the indicators' too), by id. Two queries at most."""
+    indicator_ids = {c.indicator_id for c in cells if c.indicator_id is not None}
+    project_ids = {c.project_id for c in cells if c.project_id is not None}
+    indicators = {}
+    if indicator_ids:
+        indicators = {
+            i.id: i
+            for i in session.scalars(
+                select(ProjectIndicator)
+                .where(ProjectIndicator.id.in_(indicator_ids))
+                .options(joinedload(ProjectIndicator.standard))
+            )
+        }
+        project_ids |= {i.project_id for i in indicators.values()}
+    projects = {}
+    if project_ids:
+        projects = {
+            p.id: p for p in session.scalars(select(Project).where(Project.id.in_(project_ids)))
+        }
+    return indicators, projects
