@@ -1,7 +1,11 @@
 """What a milestone's page shows a user, as ready data: the submitted updates with the results
 each carried, the evidence, the indicators of the update form (each with the answer it is filled
 with, or, for a result the fund has verified, shown as it is), and, for the officer reviewing a
-resubmitted update, what it changed against the one sent back. The view adds the forms."""
+resubmitted update, what it changed against the one sent back. The view adds the forms.
+
+Staff and the project's own grantee see every figure. Anyone else (the board) sees no count of
+people here: not the people reached of an update, nor the results it carried; those are shown
+only as published, on the project's outcomes page."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from fundtracker import permissions, privacy
+from fundtracker import disclosure, permissions
 from fundtracker.core.i18n import format_money
 from fundtracker.models import (
     Milestone,
@@ -102,6 +106,8 @@ class MilestonePage:
     update_results: dict[int, list[tuple[str, str]]]
     slots: list[ResultSlot] = field(default_factory=list)  # when the user may report
     changes: Changes | None = None  # for the officer reviewing a resubmission
+    # A protected reader (the board): no people reached and no results in `updates`' figures.
+    protected: bool = False
 
 
 def _names(milestone: Milestone, locale: str) -> dict[str, str]:
@@ -115,13 +121,13 @@ def _fixed(result, names: dict[str, str]) -> FixedResult:
     dims = dimension_labels()
     return FixedResult(
         period=outcomes.period_label(indicator.frequency, result.period_start),
-        value=privacy.fmt_count(result.value),
+        value=disclosure.fmt_count(result.value),
         status=str(result_status_labels()[result.status]),
         breakdowns=tuple(
             (
                 str(dims[dimension.value]),
                 tuple(
-                    (names.get(k, k), privacy.fmt_count(v))
+                    (names.get(k, k), disclosure.fmt_count(v))
                     for k, v in sorted(result.breakdown(dimension).items())
                 ),
             )
@@ -172,7 +178,7 @@ def changes(session: Session, milestone: Milestone, locale: str) -> Changes | No
     def percent(v):
         return "—" if v is None else f"{v}%"
 
-    count = privacy.fmt_count  # "—" for None
+    count = disclosure.fmt_count  # "—" for None
 
     def money(v):
         return "—" if v is None else format_money(v, locale)
@@ -249,9 +255,10 @@ def build(
     )
     visible = [u for u in milestone.updates if permissions.can_view_update(actor, u)]
     staff = permissions.is_staff(actor)
-    raw = permissions.can_see_unsuppressed(actor, project)
+    raw = disclosure.sees_raw(actor, project)
     updates = [u for u in visible if u.status != UpdateStatus.DRAFT]
-    carried = outcomes.carried_by_update(session, [u.id for u in updates])
+    # What each update carried is a raw count: read only for those who may see it.
+    carried = outcomes.carried_by_update(session, [u.id for u in updates]) if raw else {}
     return MilestonePage(
         can_report=can_report,
         can_review=can_review,
@@ -261,14 +268,12 @@ def build(
         evidence=[f for u in visible for f in u.files if not f.is_deleted or staff],
         update_results={
             update_id: [
-                (
-                    row.result.indicator.title(locale),
-                    privacy.fmt_count(row.value) if raw else privacy.show_total(row.value),
-                )
+                (row.result.indicator.title(locale), disclosure.fmt_count(row.value))
                 for row in rows
             ]
             for update_id, rows in carried.items()
         },
-        slots=result_slots(session, actor, milestone, today, locale) if can_report else [],
-        changes=changes(session, milestone, locale) if can_review else None,
+        slots=result_slots(session, actor, milestone, today, locale) if can_report and raw else [],
+        changes=changes(session, milestone, locale) if can_review and raw else None,
+        protected=not raw,
     )

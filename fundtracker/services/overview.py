@@ -1,14 +1,17 @@
-"""Everything the project page shows, loaded in a fixed number of queries."""
+"""Everything the project page shows, loaded in a fixed number of queries.
+
+People reached are shown raw to staff and the project's own grantee; anyone else (the board)
+sees the project's figure of the latest published period instead (services/publications)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from fundtracker import permissions
+from fundtracker import disclosure, permissions
 from fundtracker.models import (
     BudgetLine,
     FileKind,
@@ -24,6 +27,7 @@ from fundtracker.models import (
     UpdateStatus,
     User,
 )
+from fundtracker.services import publications
 from fundtracker.services.status import RiskSignals, reported_spending, risk_signals
 
 STAFF_ONLY_EVENTS = ("file_deleted", "file_restored", "project_edited")
@@ -41,6 +45,20 @@ class BudgetRow:
         return round(100 * self.spent / self.line.amount)
 
 
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A project's figure as published: its period, when, and how it is printed."""
+
+    period: disclosure.Period
+    published_at: datetime
+    display: str
+
+    @property
+    def printed(self) -> bool:
+        """Whether it carries a number (not hidden, not nothing reported)."""
+        return disclosure.is_printed(self.display)
+
+
 @dataclass
 class Overview:
     project: Project
@@ -52,7 +70,10 @@ class Overview:
     paid_total: int = 0
     documents: list[StoredFile] = field(default_factory=list)
     events: list[ProjectEvent] = field(default_factory=list)
-    beneficiaries: int = 0
+    # Raw people reached (accepted updates): None for a protected reader, who gets `reached`.
+    beneficiaries: int | None = 0
+    reached: PublishedFigure | None = None  # the latest published figure, for a protected reader
+    protected: bool = False
     updates_accepted: int = 0
     milestones_accepted: int = 0
 
@@ -91,7 +112,12 @@ def build(session: Session, actor: User, project: Project, today: date) -> Overv
     overview.milestones_accepted = sum(
         1 for m in project.milestones if m.status == MilestoneStatus.ACCEPTED
     )
-    overview.beneficiaries = sum(u.beneficiaries or 0 for u in accepted)
+    overview.protected = disclosure.protected(actor, project)
+    if overview.protected:
+        overview.beneficiaries = None
+        overview.reached = published_reached(session, project.id)
+    else:
+        overview.beneficiaries = sum(u.beneficiaries or 0 for u in accepted)
     documents = select(StoredFile).where(
         StoredFile.project_id == project.id, StoredFile.kind == FileKind.DOCUMENT
     )
@@ -114,6 +140,18 @@ def build(session: Session, actor: User, project: Project, today: date) -> Overv
         )
     )
     return overview
+
+
+def published_reached(session: Session, project_id: int) -> PublishedFigure | None:
+    """The project's people reached in the latest published period that covers it; None when
+    nothing of it has been published yet."""
+    for publication, figures in publications.project_figures(session, project_id):
+        figure = figures.get(publications.REACHED)
+        if figure is not None:
+            return PublishedFigure(
+                disclosure.parse(publication.period), publication.published_at, figure.display
+            )
+    return None
 
 
 def load_milestone(session: Session, milestone_id: int) -> Milestone | None:

@@ -1,13 +1,19 @@
 """A project's outcomes page (its indicators with their results, progress and stories), and
-setting its indicators."""
+setting its indicators.
+
+Staff and the project's own grantee see the live, raw results. Anyone else (the board) sees a
+count of people only as it was published (services/publications): the project's cells of each
+published period, never a result's own value, breakdown, history or chart. Percentages and yes/no
+indicators are not counts of people and are shown as they are."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtracker import permissions, privacy
+from fundtracker import disclosure, permissions
 from fundtracker.blueprints.outcomes import bp
 from fundtracker.blueprints.outcomes.common import _load_indicator, _load_project, _region_names
 from fundtracker.blueprints.outcomes.forms import (
@@ -18,7 +24,16 @@ from fundtracker.blueprints.outcomes.forms import (
 )
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale, format_d
-from fundtracker.models import Direction, Frequency, IndicatorResult, IndicatorType, ResultStatus
+from fundtracker.disclosure import fmt_count
+from fundtracker.models import (
+    Direction,
+    Frequency,
+    IndicatorResult,
+    IndicatorType,
+    Project,
+    ProjectIndicator,
+    ResultStatus,
+)
 from fundtracker.models.labels import (
     RESULT_BADGES,
     category_labels,
@@ -27,7 +42,7 @@ from fundtracker.models.labels import (
     indicator_type_labels,
     result_status_labels,
 )
-from fundtracker.services import outcomes, rollups
+from fundtracker.services import outcomes, publications, rollups
 from fundtracker.web import PostOnlyForm, attempt, charts, requires, version_of
 from fundtracker.web.forms import choices
 
@@ -50,54 +65,92 @@ class ResultView:
     history: list[tuple[object, str, str]] = field(default_factory=list)
 
 
-def _result_view(
-    result: IndicatorResult, raw: bool, region_names: dict, display: str | None = None
-) -> ResultView:
-    """`display`: the value as the project's series shows it (verified periods are suppressed
-    together, as cells of the achieved total)."""
+@dataclass
+class PublishedRow:
+    """One published period of the project: its figure for each column of the table."""
+
+    period: str  # "2025 Q1"
+    published_at: datetime
+    displays: list[str]  # as published: a number, "…" (hidden) or "—" (nothing reported)
+
+
+@dataclass
+class PublishedTable:
+    columns: list[str]  # the project's count indicators, then people reached
+    rows: list[PublishedRow]
+
+
+def _result_view(result: IndicatorResult, raw: bool, region_names: dict) -> ResultView:
+    """A result as its page shows it: for those who see raw figures, its value, breakdowns and
+    earlier values; for others (a percentage or yes/no indicator only), its value."""
     indicator = result.indicator
-    counts = indicator.type == IndicatorType.COUNT
     names = {**category_labels(), **region_names}
     dim_labels = dimension_labels()
     breakdowns = []
-    for dimension in indicator.dimensions:
+    for dimension in indicator.dimensions if raw else ():
         cells = result.breakdown(dimension)
         if not cells:
             continue
         order = outcomes.categories(indicator)[dimension]
-        ordered = {k: cells.get(k, 0) for k in order}
-        shown = privacy.breakdown(ordered, result.value, raw=raw)
         breakdowns.append(
             BreakdownView(
                 str(dim_labels[dimension.value]),
-                [(str(names.get(k, k)), shown.cells[k]) for k in ordered],
+                [(str(names.get(k, k)), fmt_count(cells.get(k, 0))) for k in order],
             )
         )
     user = current_user
     project = indicator.project
     can_review = permissions.can_verify_results(user, project) and not result.locked
-    history = [
-        (
-            rev.changed_at,
-            privacy.fmt_count(rev.value) if raw or not counts else privacy.show_total(rev.value),
-            rev.reason,
-        )
-        for rev in result.revisions
-    ]
     return ResultView(
         result=result,
         label=outcomes.period_label(indicator.frequency, result.period_start),
-        display=display
-        or (
-            privacy.fmt_count(result.value)
-            if raw or not counts
-            else privacy.show_total(result.value)
-        ),
+        display=fmt_count(result.value),
         breakdowns=breakdowns,
         can_correct=permissions.can_correct_result(user, result),
         can_review=can_review and result.status in (ResultStatus.REPORTED, ResultStatus.QUERIED),
         can_lock=can_review and result.status == ResultStatus.VERIFIED,
-        history=history if raw else [],
+        history=[(rev.changed_at, fmt_count(rev.value), rev.reason) for rev in result.revisions]
+        if raw
+        else [],
+    )
+
+
+def _measure(indicator: ProjectIndicator) -> tuple[str, int]:
+    """The published measure a count indicator's figures go into."""
+    if indicator.standard_id is not None:
+        return ("std", indicator.standard_id)
+    return ("ind", indicator.id)
+
+
+def _published_table(
+    project: Project, indicators: list[ProjectIndicator], locale: str
+) -> PublishedTable:
+    """The project's published figures, newest period first: each count indicator (one column
+    per published measure) and the people reached of its accepted milestone updates."""
+    measures: dict[tuple[str, int], str] = {}
+    for indicator in indicators:
+        if indicator.type == IndicatorType.COUNT:
+            measures.setdefault(_measure(indicator), indicator.title(locale))
+    measures[publications.REACHED] = _("People reached (accepted updates)")
+    rows = [
+        PublishedRow(
+            disclosure.parse(publication.period).label(),
+            publication.published_at,
+            [figures.get(m, publications.NOTHING_REPORTED).display for m in measures],
+        )
+        for publication, figures in publications.project_figures(db.session, project.id)
+    ]
+    return PublishedTable(list(measures.values()), rows)
+
+
+def _chart(indicator: ProjectIndicator, series, locale: str):
+    if not series.points:
+        return None
+    return charts.lines(
+        [p.label for p in series.points],
+        [(_("Verified"), [p.value for p in series.points])],
+        title=indicator.title(locale),
+        period_header=_("Period"),
     )
 
 
@@ -106,51 +159,40 @@ def _result_view(
 def project(project_id: int):
     project = _load_project(project_id)
     user = current_user
-    raw = permissions.can_see_unsuppressed(user, project)
+    raw = disclosure.sees_raw(user, project)
     region_names = _region_names(project)
     locale = current_locale()
     indicators = outcomes.project_indicators(db.session, project, with_results=True)
     series = {s.indicator_id: s for s in rollups.project_series(db.session, project, user)}
     views = []
-    hidden = (privacy.SMALL, privacy.HIDDEN)
     for indicator in indicators:
-        results = [r for r in indicator.results if permissions.can_view_result(user, r)]
         s = series[indicator.id]
-        shown = {p.result_id: p.display for p in s.points}
-        chart = None
-        if s.points:
-            chart = charts.lines(
-                [p.label for p in s.points],
-                # A hidden figure leaves a gap (its table cell says "—").
-                [
-                    (
-                        _("Verified"),
-                        [None if p.display in hidden else p.value for p in s.points],
-                    )
-                ],
-                title=indicator.title(locale),
-                period_header=_("Period"),
-            )
+        # A protected reader sees a count of people only as published (the table above).
+        shown = raw or not s.counts
+        results = [r for r in indicator.results if permissions.can_view_result(user, r)]
         views.append(
             {
                 "indicator": indicator,
-                "series": s,
-                "chart": chart,
-                "results": [
-                    _result_view(r, raw, region_names, shown.get(r.id)) for r in reversed(results)
-                ],
+                "series": s if shown else None,
+                "published_only": not shown,
+                "chart": _chart(indicator, s, locale) if shown else None,
+                "results": [_result_view(r, raw, region_names) for r in reversed(results)]
+                if shown
+                else [],
                 "can_report": permissions.can_report_on(user, project),
                 "can_edit": permissions.can_plan_indicators(user, project),
             }
         )
-    counted = [s for s in series.values() if s.target and s.points is not None]
+    counted = [
+        s for s in series.values() if s.target and s.points is not None and (raw or not s.counts)
+    ]
     progress = None
     if counted:
         progress = charts.progress(
             [(s.name, s.achieved, s.target) for s in counted],
             title=_("Achieved against target (verified results)"),
             headers=(_("Indicator"), _("Achieved"), _("Target"), _("Share of target")),
-            display=[(s.achieved_display, privacy.fmt_count(s.target)) for s in counted],
+            display=[(fmt_count(s.achieved), fmt_count(s.target)) for s in counted],
         )
     lock_periods_form = None
     if permissions.can_verify_results(user, project):
@@ -166,6 +208,7 @@ def project(project_id: int):
         project=project,
         views=views,
         progress=progress,
+        published=None if raw else _published_table(project, indicators, locale),
         # Board views are reports: only the stories with consent.
         stories=outcomes.stories(db.session, project, for_report=not raw),
         can_plan=permissions.can_plan_indicators(user, project),

@@ -146,7 +146,8 @@ def detail(project_id: int):
         hold_messages=HOLD_MESSAGES,
         category_labels=budget_category_labels(),
         timeline=[
-            timeline.describe(e, region_names, permissions.is_staff(user)) for e in view.events
+            timeline.describe(e, region_names, permissions.is_staff(user), not view.protected)
+            for e in view.events
         ],
         can_edit=permissions.can_edit_project(user, project),
         can_pay=permissions.can_manage_payments(user, project),

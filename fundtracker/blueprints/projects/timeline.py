@@ -67,10 +67,16 @@ class TimelineEntry:
 
 # Officers' reasons for these stay internal; grantees see what changed.
 INTERNAL_COMMENTS = ("status_changed",)
+# What is written when a result is queried or corrected discusses its raw figures: not for a
+# protected reader (the board), who sees counts of people only as published.
+FIGURE_COMMENTS = ("result_queried", "result_corrected")
 
 
 def describe(
-    event: ProjectEvent, region_names: dict[str, str], for_staff: bool = True
+    event: ProjectEvent,
+    region_names: dict[str, str],
+    for_staff: bool = True,
+    raw_figures: bool = True,
 ) -> TimelineEntry:
     details = []
     for key, value in (event.data or {}).items():
@@ -89,5 +95,8 @@ def describe(
         else:
             details.append(f"{label}: {_value(key, value)}")
     title = event_labels().get(event.kind, event.kind)
-    comment = event.comment if for_staff or event.kind not in INTERNAL_COMMENTS else ""
+    hidden = (not for_staff and event.kind in INTERNAL_COMMENTS) or (
+        not raw_figures and event.kind in FIGURE_COMMENTS
+    )
+    comment = "" if hidden else event.comment
     return TimelineEntry(event=event, title=str(title), details=details, comment=comment)
