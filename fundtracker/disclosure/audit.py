@@ -68,8 +68,8 @@ class Intruder:
         self._dirty = True
         self._prepare()
 
-    def hide(self, i: int) -> None:
-        """Cell `i` is now hidden (its status already says so): what is known is worked out
+    def changed(self, i: int) -> None:
+        """Cell `i` is now hidden or shown (its status already says so): what is known is worked out
         again before the next bound."""
         self._dirty = True
 
@@ -239,13 +239,20 @@ class Intruder:
         self._prepare()
         atoms = self.linked.cells[i].atoms
         constant = sum(self.fixed.get(a, 0.0) for a in atoms)
-        unknown = [self.columns[a] for a in atoms if a not in self.fixed]
+        unknown = [a for a in atoms if a not in self.fixed]
         binding = self._reasons(atoms) if want_binding else []
         if not unknown:
             return Bounds(constant, constant, binding)
+        # An atom in no shown figure at all can be anything: the cell has no upper bound.
+        columns = [self.columns[a] for a in unknown if a in self.columns]
+        if not columns:
+            return Bounds(constant, math.inf, binding)
         # Minimising with cost +1, maximising with cost -1 (HiGHS minimises).
-        low, binding_low = self._solve(unknown, 1.0, want_binding)
-        high, binding_high = self._solve(unknown, -1.0, want_binding)
+        low, binding_low = self._solve(columns, 1.0, want_binding)
+        if len(columns) < len(unknown):
+            high, binding_high = math.inf, []
+        else:
+            high, binding_high = self._solve(columns, -1.0, want_binding)
         if want_binding:
             binding += binding_high + binding_low
             # The figures that bound it may hold fixed parts too: what fixed those.

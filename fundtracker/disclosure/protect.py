@@ -153,14 +153,29 @@ def _repair(linked: LinkedSet, intruder: Intruder, audited: list[int]) -> None:
             chosen.add(pick)
         for c in chosen:
             linked.cells[c].status = SECONDARY
-            intruder.hide(c)
+            intruder.changed(c)
         # What the new hidden cells need of their own sums, by the cheap rule first.
         before = {k for k, cell in enumerate(linked.cells) if cell.hidden}
         _by_relations(linked)
         for k, cell in enumerate(linked.cells):
             if cell.hidden and k not in before:
-                intruder.hide(k)
+                intruder.changed(k)
         failing = still
+
+
+def _show_pinned(linked: LinkedSet, intruder: Intruder) -> None:
+    """A secondary cell that the shown figures pin to one value is hidden for nothing: its
+    figure is known already, so showing it adds nothing and tells no more (and a hidden cell
+    that anyone can work out would belie its mark)."""
+    pinned = []
+    for i, cell in enumerate(linked.cells):
+        if cell.status == SECONDARY and not cell.fixed:
+            bounds = intruder.bounds(i)
+            if bounds.high_int == bounds.low_int == cell.value:
+                pinned.append(i)
+    for i in pinned:
+        linked.cells[i].status = SHOWN
+        intruder.changed(i)
 
 
 def protect(linked: LinkedSet) -> Outcome:
@@ -175,8 +190,8 @@ def protect(linked: LinkedSet) -> Outcome:
     intruder = Intruder(linked)
     audited = [i for i, c in enumerate(cells) if c.status == PRIMARY]
     _repair(linked, intruder, audited)
-    # The audit proper: with every cell now hidden, each primary cell's range once more (hiding
-    # only ever widens a range, so none can have narrowed since it was repaired).
+    _show_pinned(linked, intruder)
+    # The audit proper: each primary cell's range once more, as published.
     narrowest = None
     for i in audited:
         bounds = intruder.bounds(i)
