@@ -1,6 +1,7 @@
 """The outcomes pages as people use them: results with breakdowns reported inside a milestone
-update, verified by the officer, added up in the portfolio; the board and exports see small
-figures suppressed; the library and indicators are kept by staff."""
+update, verified by the officer, added up in the portfolio; the board and exports see published
+periods only (tests/blueprints/test_portfolio_published.py); the library and indicators are kept
+by staff."""
 
 from __future__ import annotations
 
@@ -112,18 +113,16 @@ def test_results_in_a_milestone_update_are_verified_and_rolled_up(
     assert _achieved(after, indicator.standard.code) == "23"
     assert "Girls and women 3" in after  # officers see every figure
 
+    # The board sees published periods only, and the current one has not ended: nothing yet.
     board_page = login(board).get("/outcomes/portfolio").get_data(as_text=True)
-    assert _achieved(board_page, indicator.standard.code) == "23"
-    assert "Girls and women 3" not in board_page
-    assert "Girls and women &lt;5" in board_page
+    assert _achieved(board_page, indicator.standard.code) is None
+    assert "No outcome figures are published yet." in board_page
+    assert "Girls and women" not in board_page
 
+    # The CSV leaves the fund: published figures only, whoever asks (here just its header).
     exported = login(officer).get("/outcomes/portfolio.csv").get_data(as_text=True)
-    row = next(
-        r
-        for r in csv.reader(io.StringIO(exported.lstrip("\ufeff")))
-        if r[0] == (indicator.standard.code)
-    )
-    assert row[3] == "23" and "<5" in row and "3" not in row[6:]
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert len(rows) == 1 and rows[0][:5] == ["Code", "Indicator", "Unit", "Period", "Published on"]
 
 
 def _achieved(html: str, code: str) -> str | None:

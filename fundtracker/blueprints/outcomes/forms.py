@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundtracker.models import Dimension, IndicatorResult, ProjectIndicator
 from fundtracker.models.labels import (
@@ -200,11 +200,14 @@ class StoryForm(FlaskForm):
 
 
 class PortfolioFilterForm(FlaskForm):
-    """The roll-up's filters: a GET form, so it carries no CSRF token."""
+    """The roll-up's filters: a GET form, so it carries no CSRF token. `period` is a published
+    period (its key); staff may leave it empty for live figures over `start`-`end`. A protected
+    audience gets no dates at all (`published_only`): no arbitrary range reaches it."""
 
     class Meta:
         csrf = False
 
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
     start = DateField(_l("Periods ending from"), validators=[Optional()])
     end = DateField(_l("to"), validators=[Optional()])
     area = SelectField(_l("Programme area"), coerce=int_or_none, validators=[Optional()])
@@ -213,13 +216,30 @@ class PortfolioFilterForm(FlaskForm):
         _l("Indicator for the regional chart"), coerce=int_or_none, validators=[Optional()]
     )
 
-    def fill_choices(self, areas, regions, library, locale: str) -> None:
+    def fill_choices(self, areas, regions, library, locale: str, periods=(), live=True) -> None:
+        """`periods`: the published periods, newest first, as (key, label); `live`: the user may
+        see live figures, offered first."""
         anything = ("", _l("All"))
+        self.period.choices = choices(([("", _l("Live figures"))] if live else []) + list(periods))
         self.area.choices = choices([anything] + [(a.id, a.name(locale)) for a in areas])
         self.region.choices = choices([anything] + [(r.id, r.name(locale)) for r in regions])
         self.indicator.choices = choices(
             [("", _l("First in the list"))] + [(s.id, s.name(locale)) for s in library]
         )
+
+    def published_only(self, default: str | None) -> None:
+        """For a protected audience: no dates (whatever the address carries), and the period
+        `default` (the latest published) when none is asked for."""
+        del self.start
+        del self.end
+        if not self.period.data and default is not None:
+            self.period.data = default
+
+    def validate_period(self, field) -> None:
+        if field.data and field.data not in {c.value for c in field.choices}:
+            raise ValidationError(
+                _l("No figures are published for this period: choose one from the list.")
+            )
 
 
 def result_data_from(form, indicator: ProjectIndicator, prefix: str = "") -> outcomes.ResultData:
