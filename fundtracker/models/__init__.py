@@ -52,6 +52,7 @@ from fundtracker.models.outcomes import (
     UpdateResult,
 )
 from fundtracker.models.project import Project, ProjectStatus, project_regions
+from fundtracker.models.publications import CellStatus, Publication, PublishedCell
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
 from fundtracker.models.reminders import (
     EmailDelivery,
@@ -63,7 +64,6 @@ from fundtracker.models.reminders import (
     ReminderRule,
     ReminderStatus,
 )
-from fundtracker.models.publications import CellStatus, Publication, PublishedCell
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import LoginAttempt
 from fundtracker.models.system import DataVersion

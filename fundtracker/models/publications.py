@@ -76,6 +76,9 @@ class PublishedCell(Base):
     reports: Mapped[int] = mapped_column(Integer, default=0)
     # Distinct projects whose reports went into it.
     projects: Mapped[int] = mapped_column(Integer, default=0)
+    # What the projects of a standard indicator's total, area or project cell set out to
+    # reach, as it stood when published (a plan, not a count of people).
+    target: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[CellStatus] = mapped_column(
         str_enum(CellStatus, "published_cell_status"), default=CellStatus.SHOWN
     )

@@ -55,6 +55,7 @@ def upgrade():
         sa.Column("value", sa.Integer(), nullable=False),
         sa.Column("reports", sa.Integer(), nullable=False),
         sa.Column("projects", sa.Integer(), nullable=False),
+        sa.Column("target", sa.Integer(), nullable=True),
         sa.Column(
             "status",
             sa.Enum(

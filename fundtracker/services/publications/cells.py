@@ -108,6 +108,8 @@ class Data:
     slots: list[Slot]
     # measure -> project -> (area, first day, last day): who could have reported
     members: dict[tuple[str, int], dict[int, tuple[int, date, date]]]
+    # measure -> project -> its indicators' targets added up (plans, not counts of people)
+    targets: dict[tuple[str, int], dict[int, int]] = field(default_factory=dict)
 
 
 def _regions(session: Session) -> dict[int, list[str]]:
@@ -130,11 +132,13 @@ def load(session: Session, year: int) -> Data:
     regions = _regions(session)
     members: dict[tuple[str, int], dict[int, tuple[int, date, date]]] = defaultdict(dict)
     indicators = {}
-    for ind_id, standard_id, cumulative, project_id, area_id, start, end in session.execute(
+    targets: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
+    for ind_id, standard_id, cumulative, target, project_id, area_id, start, end in session.execute(
         select(
             ProjectIndicator.id,
             ProjectIndicator.standard_id,
             ProjectIndicator.cumulative,
+            ProjectIndicator.target,
             Project.id,
             Project.area_id,
             Project.start_date,
@@ -147,6 +151,7 @@ def load(session: Session, year: int) -> Data:
         indicators[ind_id] = (measure, cumulative, project_id, area_id)
         if start <= last and end >= first:
             members[measure][project_id] = (area_id, start, end)
+            targets[measure][project_id] = targets[measure].get(project_id, 0) + (target or 0)
 
     in_year = (
         IndicatorResult.status == ResultStatus.VERIFIED,
@@ -199,7 +204,7 @@ def load(session: Session, year: int) -> Data:
     for s in slots.values():
         members[s.measure].setdefault(s.project, (s.area, first, last))
     _reached(session, year, regions, slots, members)
-    return Data(year, list(slots.values()), dict(members))
+    return Data(year, list(slots.values()), dict(members), dict(targets))
 
 
 def _reached(session, year, regions, slots, members) -> None:
@@ -249,6 +254,9 @@ class Built:
     index: dict[CellKey, int]  # cell key -> index into linked.cells
     projects: dict[int, set[int]]  # cell index -> projects whose reports went into it
     reports: dict[int, int]  # cell index -> reports that went into it
+    # cell index -> targets of the projects that could report into it, for the total, an
+    # area's and a project's cells (a region's has none: targets are set per project)
+    targets: dict[int, int] = field(default_factory=dict)
 
 
 class _Atoms:
@@ -308,8 +316,26 @@ def build(data: Data, periods: list[grid.Period], fixed: dict[CellKey, object]) 
             if key in fixed:
                 built.linked.cells[i].fixed = True
                 built.linked.cells[i].status = fixed[key].status.value
+        if measure[0] == "std":
+            _targets(built, data.members.get(measure, {}), data.targets.get(measure, {}))
         out.append(built)
     return out
+
+
+def _targets(built: Built, members: dict, targets: dict[int, int]) -> None:
+    """The targets of a standard indicator's total, areas and projects: those of the projects
+    working in the period (the achieved figure counts what they reported in it)."""
+    for key, i in built.index.items():
+        period, _kind, _mid, table, area, _region, _category, project = key
+        if table == "project":
+            built.targets[i] = targets.get(project, 0)
+        elif table in ("total", "area"):
+            p = grid.parse(period)
+            built.targets[i] = sum(
+                targets.get(pid, 0)
+                for pid, (parea, start, end) in members.items()
+                if start <= p.end and end >= p.start and (table == "total" or parea == area)
+            )
 
 
 def _cell(built: Built, key: CellKey, rank: int) -> int:
@@ -362,9 +388,13 @@ def _build_measure(measure, slots, members, periods) -> Built:
     for period in periods:
         level = {"Q": 0, "H": 1, "Y": 2}[period.kind]
         base = (period.key, *measure)
-        for project, (_area, start, end) in members.items():
+        for project, (area, start, end) in members.items():
             if start <= period.end and end >= period.start:
+                # Projects that could have reported: "nothing reported" when none did.
                 _cell(built, (*base, "project", None, None, None, project), RANK["project"] + level)
+                if kind != "ind":
+                    _cell(built, (*base, "total", None, None, None, None), RANK["total"] + level)
+                    _cell(built, (*base, "area", area, None, None, None), RANK["area"] + level)
         for s in _in_period(slots, period):
             _place(built, atoms(s), s, base, level, kind, dims)
     _relations(built, periods, members, cumulative=any(s.cumulative for s in slots))

@@ -25,6 +25,7 @@ class Figure:
     display: str
     projects: int  # distinct projects whose reports went into it
     hidden: bool = False
+    target: int | None = None  # a plan, shown whether the figure is hidden or not
 
     @property
     def nothing(self) -> bool:
@@ -36,10 +37,10 @@ NOTHING_REPORTED = Figure(None, NOTHING, 0)
 
 def figure_of(cell: PublishedCell) -> Figure:
     if cell.status != CellStatus.SHOWN:
-        return Figure(None, HIDDEN, cell.projects, hidden=True)
+        return Figure(None, HIDDEN, cell.projects, hidden=True, target=cell.target)
     if cell.reports == 0:
-        return Figure(None, NOTHING, 0)
-    return Figure(cell.value, fmt_count(cell.value), cell.projects)
+        return Figure(None, NOTHING, 0, target=cell.target)
+    return Figure(cell.value, fmt_count(cell.value), cell.projects, target=cell.target)
 
 
 @dataclass

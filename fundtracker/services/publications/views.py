@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundtracker.core.i18n import current_locale
@@ -17,10 +17,7 @@ from fundtracker.disclosure.display import fmt_count
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
-    IndicatorType,
     ProgrammeArea,
-    Project,
-    ProjectIndicator,
     Region,
     StandardIndicator,
 )
@@ -56,24 +53,6 @@ def _figure(
         suppressed=figure.value is None,
         breakdowns=breakdowns,
     )
-
-
-def _targets(session: Session, area_id: int | None, region_code: str | None) -> dict[int, int]:
-    """Sum of the projects' targets per standard indicator (plans, not counts of people)."""
-    query = (
-        select(ProjectIndicator.standard_id, func.sum(ProjectIndicator.target))
-        .join(ProjectIndicator.project)
-        .where(
-            ProjectIndicator.standard_id.is_not(None),
-            ProjectIndicator.type == IndicatorType.COUNT,
-        )
-        .group_by(ProjectIndicator.standard_id)
-    )
-    if area_id is not None:
-        query = query.where(Project.area_id == area_id)
-    if region_code is not None:
-        query = query.where(Project.regions.any(Region.code == region_code))
-    return {sid: int(total) for sid, total in session.execute(query)}
 
 
 def _breakdowns(published: Published, standard_id: int, labels: dict) -> list[Breakdown]:
@@ -114,7 +93,6 @@ def by_indicator(
     published for the whole portfolio only."""
     locale = locale or current_locale()
     standards = {s.id: s for s in session.scalars(select(StandardIndicator))}
-    targets = _targets(session, area_id, region_code)
     if area_id is not None and region_code is not None:
         table, where = "area_region", {"area": area_id, "region": region_code}
     elif area_id is not None:
@@ -126,12 +104,13 @@ def by_indicator(
     out = []
     for standard_id in published.measures("std"):
         figure = published.get(("std", standard_id), table, **where)
-        if figure.projects == 0 and standard_id not in targets:
+        # A standard some project in the filter's area (or anywhere) works towards is listed,
+        # "nothing reported" if need be.
+        scope = published.get(("std", standard_id), "area" if area_id else "total", area=area_id)
+        if not (figure.projects or scope.projects or scope.target is not None):
             continue
         breakdowns = _breakdowns(published, standard_id, labels or {}) if table == "total" else []
-        out.append(
-            _figure(standards[standard_id], figure, targets.get(standard_id), locale, breakdowns)
-        )
+        out.append(_figure(standards[standard_id], figure, figure.target, locale, breakdowns))
     return sorted(out, key=lambda f: f.code)
 
 
