@@ -275,15 +275,6 @@ def can_view_publications(user) -> bool:
     return is_staff(user)
 
 
-def can_see_unsuppressed(user, project: Project | None = None) -> bool:
-    """Figures below the small-cell threshold: fund staff inside the app, and a grantee for its
-    own project's figures (it reported them). Never the board, and never in exports or PDFs
-    (those pass for_export and are suppressed whoever asks)."""
-    if is_staff(user):
-        return True
-    return project is not None and is_own_grantee(user, project)
-
-
 def can_add_story(user, project: Project) -> bool:
     return can_report_on(user, project) or (is_staff(user) and _open(project))
 

@@ -1,6 +1,5 @@
 """Portfolio roll-ups equal the sum of verified results across projects, periods and breakdowns
-(a cumulative indicator counts its latest verified value), and what leaves the fund is
-suppressed."""
+(a cumulative indicator counts its latest verified value); they are raw, for fund staff only."""
 
 from __future__ import annotations
 
@@ -10,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundtracker import privacy
 from fundtracker.core.extensions import db
 from fundtracker.models import Frequency, ResultStatus, Role
 from fundtracker.services import rollups
+from fundtracker.services.errors import NotAllowed
 from tests import factories
 
 QUARTERS = [date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1), date(2025, 10, 1)]
@@ -139,52 +138,9 @@ def test_rollup_equals_sum_of_verified_results(session, officer_and_board, specs
         assert placed.get("KZ-71", 0) == region_totals["KZ-71"]
         assert placed.get("KZ-75", 0) == region_totals["KZ-75"]
 
-        # The board sees the same figures suppressed.
-        shown = next(
-            f
-            for f in rollups.by_indicator(db.session, board, start, end_date)
-            if f.standard_id == standard.id
-        )
-        assert shown.achieved_display == privacy.show_total(total)
-        for b in shown.breakdowns:
-            for c in b.cells:
-                assert c.display in (privacy.SMALL, privacy.HIDDEN) or c.value >= 5
-        # Areas are cells of that total: a small one is never the only one hidden.
-        board_areas = [
-            f
-            for a in rollups.by_area(db.session, board, start, end_date)
-            for f in a.indicators
-            if f.standard_id == standard.id
-        ]
-        hidden = [f for f in board_areas if f.achieved_display in (privacy.SMALL, privacy.HIDDEN)]
-        for f in board_areas:
-            if f not in hidden:
-                assert f.achieved_display == privacy.fmt_count(f.achieved) and f.achieved >= 5
-        if shown.achieved_display not in (privacy.SMALL, privacy.HIDDEN):
-            assert len(hidden) != 1
-        # So are regions, whether seen in the regional chart or by filtering on one region.
-        for code in ("KZ-71", "KZ-75"):
-            region_id = factories.region(code).id
-            filtered = [
-                f
-                for f in rollups.by_indicator(
-                    db.session, board, start, end_date, region_id=region_id
-                )
-                if f.standard_id == standard.id
-            ]
-            in_chart = next(
-                (
-                    r.display
-                    for r in rollups.by_region(
-                        db.session, board, standard.id, start, end_date
-                    ).regions
-                    if r.code == code
-                ),
-                None,
-            )
-            if filtered and in_chart is not None:
-                assert filtered[0].achieved_display == in_chart
-                assert filtered[0].breakdowns == []
+        # Live figures are raw: the board is refused them (it reads published periods).
+        with pytest.raises(NotAllowed):
+            rollups.by_indicator(db.session, board, start, end_date)
     finally:
         nested.rollback()
 
@@ -239,31 +195,6 @@ def test_periods_add_up_and_cumulative_takes_the_latest(
         nested.rollback()
 
 
-def test_exports_are_suppressed_even_for_officers(officer_and_board):
-    officer, _ = officer_and_board
-    indicator = factories.ProjectIndicatorFactory(by_region=False)
-    factories.indicator_result(
-        indicator,
-        QUARTERS[0],
-        23,
-        ResultStatus.VERIFIED,
-        {"sex": {"female": 3, "male": 20}},
-    )
-    inside = next(
-        f
-        for f in rollups.by_indicator(db.session, officer)
-        if f.standard_id == indicator.standard_id
-    )
-    assert inside.breakdowns[0].cells[0].display == "3"
-    exported = next(
-        f
-        for f in rollups.by_indicator(db.session, officer, for_export=True)
-        if f.standard_id == indicator.standard_id
-    )
-    assert [c.display for c in exported.breakdowns[0].cells] == [privacy.SMALL, privacy.HIDDEN]
-    assert exported.achieved_display == "23"
-
-
 def test_project_series_counts_verified_results_only(officer_and_board):
     officer, board = officer_and_board
     indicator = factories.ProjectIndicatorFactory(cumulative=True, by_sex=False, by_region=False)
@@ -273,17 +204,5 @@ def test_project_series_counts_verified_results_only(officer_and_board):
     (series,) = rollups.project_series(db.session, indicator.project, officer)
     assert [p.value for p in series.points] == [10, 3]
     assert series.achieved == 3 and series.achieved_display == "3"
-    (for_board,) = rollups.project_series(db.session, indicator.project, board)
-    assert for_board.achieved_display == privacy.SMALL
-    assert [p.display for p in for_board.points] == ["10", privacy.SMALL]
-
-
-def test_periods_of_a_project_are_suppressed_together(officer_and_board):
-    _, board = officer_and_board
-    indicator = factories.ProjectIndicatorFactory(by_sex=False, by_region=False)
-    factories.indicator_result(indicator, QUARTERS[0], 12, ResultStatus.VERIFIED)
-    factories.indicator_result(indicator, QUARTERS[1], 3, ResultStatus.VERIFIED)
-    (series,) = rollups.project_series(db.session, indicator.project, board)
-    # 15 in all: showing 12 would give away the 3.
-    assert series.achieved_display == "15"
-    assert [p.display for p in series.points] == [privacy.HIDDEN, privacy.SMALL]
+    # A count of people is not in the board's live series: it sees it only as published.
+    assert rollups.project_series(db.session, indicator.project, board) == []

@@ -166,9 +166,10 @@ def project(project_id: int):
     series = {s.indicator_id: s for s in rollups.project_series(db.session, project, user)}
     views = []
     for indicator in indicators:
-        s = series[indicator.id]
-        # A protected reader sees a count of people only as published (the table above).
-        shown = raw or not s.counts
+        # A protected reader sees a count of people only as published (the table above): the
+        # live series leaves those indicators out for them.
+        s = series.get(indicator.id)
+        shown = s is not None
         results = [r for r in indicator.results if permissions.can_view_result(user, r)]
         views.append(
             {
@@ -183,9 +184,7 @@ def project(project_id: int):
                 "can_edit": permissions.can_plan_indicators(user, project),
             }
         )
-    counted = [
-        s for s in series.values() if s.target and s.points is not None and (raw or not s.counts)
-    ]
+    counted = [s for s in series.values() if s.target and s.points is not None]
     progress = None
     if counted:
         progress = charts.progress(

@@ -1,12 +1,14 @@
-"""What the roll-ups return: plain dataclasses with display strings, and how a figure is shown to
-whom (raw to those who may see it so, else with small figures suppressed)."""
+"""What the roll-ups return: plain dataclasses with display strings. Roll-ups are live and raw:
+they are for those `disclosure.sees_raw` lets see raw figures, and refuse anyone else; what the
+board and exports see is a published period's (services/publications)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from fundtracker import permissions, privacy
+from fundtracker.disclosure import fmt_count, sees_raw
+from fundtracker.services.errors import NotAllowed
 
 UNATTRIBUTED = "—"
 
@@ -98,9 +100,11 @@ class IndicatorSeries:
     counts: bool = True  # a count (added up across projects), not a percentage or yes/no
 
 
-def _raw(actor, for_export: bool) -> bool:
-    return not for_export and permissions.can_see_unsuppressed(actor)
+def _check(actor) -> None:
+    """Live figures are raw: only for those who see raw figures."""
+    if not sees_raw(actor):
+        raise NotAllowed("live outcome figures are for fund staff")
 
 
-def _show(value: int | None, raw: bool) -> str:
-    return privacy.fmt_count(value) if raw else privacy.show_total(value)
+def _show(value: int | None) -> str:
+    return fmt_count(value)

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fundtracker import permissions, privacy
 from fundtracker.core.i18n import current_locale
+from fundtracker.disclosure import fmt_count, sees_raw
 from fundtracker.models import IndicatorType, Project, ProjectIndicator, ResultStatus
 from fundtracker.services.outcomes import period_label
-from fundtracker.services.rollups.figures import IndicatorSeries, SeriesPoint, _show
+from fundtracker.services.rollups.figures import IndicatorSeries, SeriesPoint
 
 
 def project_series(
@@ -20,11 +20,12 @@ def project_series(
     project: Project,
     actor=None,
     *,
-    for_export: bool = False,
     locale: str | None = None,
 ) -> list[IndicatorSeries]:
-    """A project's verified results over time, per indicator, with achieved against target."""
-    series = series_by_project(session, [project], actor, for_export=for_export, locale=locale)
+    """A project's verified results over time, per indicator, with achieved against target.
+    Raw: to one who may not see the project's raw figures, only the indicators that do not
+    count people (percentages, yes/no) are given."""
+    series = series_by_project(session, [project], actor, locale=locale)
     return series[project.id]
 
 
@@ -33,7 +34,6 @@ def series_by_project(
     projects: Iterable[Project],
     actor=None,
     *,
-    for_export: bool = False,
     locale: str | None = None,
     until: date | None = None,
 ) -> dict[int, list[IndicatorSeries]]:
@@ -52,26 +52,19 @@ def series_by_project(
     )
     for indicator in indicators:
         project = by_id[indicator.project_id]
-        raw = not for_export and permissions.can_see_unsuppressed(actor, project)
+        counts = indicator.type == IndicatorType.COUNT
+        if counts and not sees_raw(actor, project):
+            continue
         verified = [
             r
             for r in indicator.results
             if r.status == ResultStatus.VERIFIED and (until is None or r.period_end <= until)
         ]
-        counts = indicator.type == IndicatorType.COUNT
         if indicator.cumulative or not counts:
             achieved = verified[-1].value if verified else 0
         else:
             achieved = sum(r.value for r in verified)
-
-        def show(value: int, counts=counts, raw=raw) -> str:
-            return _show(value, raw) if counts else privacy.fmt_count(value)
-
-        # Periods that add up are cells of the achieved total: suppressed together.
-        displays = [show(r.value) for r in verified]
-        if counts and not raw and not indicator.cumulative:
-            shown = privacy.suppress({str(i): r.value for i, r in enumerate(verified)}, achieved)
-            displays = [shown.cells[str(i)] for i in range(len(verified))]
+        displays = [fmt_count(r.value) for r in verified]
 
         out[project.id].append(
             IndicatorSeries(
@@ -84,7 +77,7 @@ def series_by_project(
                 baseline=indicator.baseline,
                 target=indicator.target,
                 achieved=achieved,
-                achieved_display=show(achieved),
+                achieved_display=fmt_count(achieved),
                 points=[
                     SeriesPoint(
                         r.id,
