@@ -216,6 +216,12 @@ ACCESS: dict[str, Entry] = {
     "outcomes.lock_periods": on("project", STAFF_ONLY),
     "outcomes.portfolio": Entry(only("admin", "officer", "board")),
     "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
+    # Publishing outcome figures, and a publication's audit (the true values of hidden cells):
+    # fund staff only. `period` is a period of the grid with a result not verified yet, so a
+    # POST is refused for its content (the route was reached) and publishes nothing.
+    "outcomes.publications": Entry(only("admin", "officer")),
+    "outcomes.publication": Entry(only("admin", "officer"), args={"period": "period"}),
+    "outcomes.publish": Entry(only("admin", "officer"), args={"period": "period"}),
     # Grant applications: calls, applications, screening, reviews, decisions
     "applications.calls": Entry(only("admin", "officer", "grantee")),
     "applications.call_new": Entry(only("admin", "officer")),

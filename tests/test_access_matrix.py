@@ -5,6 +5,7 @@ organisation B's objects on every method; GET requests never write to the databa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from flask import url_for
@@ -12,6 +13,7 @@ from sqlalchemy import event
 
 from fundtracker import create_app
 from fundtracker.core.extensions import db
+from fundtracker.disclosure import grid
 from fundtracker.models import ApplicationStatus, ReviewAssignment, Role
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
@@ -70,6 +72,13 @@ def _outcome_samples(project, grantee, suffix: str) -> dict:
     return {f"project_indicator_{suffix}": indicator, f"result_{suffix}": result}
 
 
+@dataclass(frozen=True)
+class _Period:
+    """A period of the grid, named in a URL by its key where other samples give their id."""
+
+    id: str
+
+
 @pytest.fixture
 def samples():
     org_a = factories.OrganisationFactory()
@@ -97,6 +106,9 @@ def samples():
     objects.update(_report_samples(objects))
     objects.update(_outcome_samples(objects["project_a"], users["grantee"], "a"))
     objects.update(_outcome_samples(objects["project_b"], grantee_b, "b"))
+    # The quarter of result_a, which is reported and not verified: it cannot be published.
+    year, quarter = grid.quarter_of(objects["result_a"].period_end)
+    objects["period"] = _Period(grid.Period(year, "Q", quarter).key)
     objects["assignment_a"] = ReviewAssignment(
         application=objects["application_a"], reviewer_id=users["reviewer"].id
     )

@@ -13,6 +13,7 @@ TOML files in `data/`, read by `tables`; the modules here turn them into rows:
 - `projects`: projects, their titles and regions;
 - `plans`, `schedule`, `delivery`: budgets, milestones, tranches, reports and their history;
 - `outcomes`, `reminders`, `applications`: indicators and results, notifications, calls;
+- `publications`: the outcome figures of the periods whose results are all verified, published;
 - `seed`: all of them in order.
 
 Only `fundtracker.cli` imports this package: the application does not depend on it.

@@ -18,6 +18,7 @@ from fundtracker.demo.organisations import (
 )
 from fundtracker.demo.outcomes import seed_outcomes
 from fundtracker.demo.projects import project_specs, reference_data, seed_projects, specs_by_code
+from fundtracker.demo.publications import seed_publications
 from fundtracker.demo.reminders import seed_reminders
 from fundtracker.demo.schedule import almaty_today
 from fundtracker.models import Role
@@ -42,6 +43,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         {code: spec.kind for code, spec in specs_by_code().items()},
     )
     seed_applications(session, today)
+    published = seed_publications(session, today or almaty_today())
 
     lines = [
         "FundTracker demo data",
@@ -55,6 +57,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"  journey project (grantee@{DEMO_DOMAIN}): {journey or '-'}",
         f"  outcomes:      {outcomes['project indicators']} indicators, {outcomes['results']} "
         f"results, {outcomes['stories']} stories",
+        f"  published:     {len(published)} periods of outcome figures",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",

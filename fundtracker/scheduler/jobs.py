@@ -6,11 +6,14 @@ import logging
 from collections import Counter
 
 from flask import Flask
+from flask_babel import force_locale
 
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import utcnow
-from fundtracker.services import notifications, reminders
+from fundtracker.services import notifications, publications, reminders
+from fundtracker.services.errors import DomainError
+from fundtracker.services.publications.publish import oldest_first, readiness
 from fundtracker.services.status import refresh_risk
 
 log = logging.getLogger(__name__)
@@ -90,3 +93,59 @@ def risk_job(app: Flask) -> tuple[int, int]:
     if flagged or lifted:
         log.info("risk: %s flagged, %s lifted", flagged, lifted)
     return flagged, lifted
+
+
+# How long after a period ends the monthly job waits before publishing it, so that results
+# reported a little late still go in (app.config["PUBLISH_AFTER_DAYS"] changes it). Officers
+# may publish a period as soon as it has ended.
+PUBLISH_AFTER_DAYS = 30
+
+
+def publish_job(app: Flask) -> dict:
+    """Publish, oldest first, every period of the grid that has ended (at least
+    PUBLISH_AFTER_DAYS ago) and is not published yet, once all its results are verified; each
+    in its own transaction, as the scheduler (actor None), telling the board and the officers.
+    A period that cannot be published is logged with the reason and left for the officers (or
+    next month); it never stops the others. Returns {"published": [keys], "skipped": {key:
+    reason}}."""
+    done: list[str] = []
+    skipped: dict[str, str] = {}
+    with app.app_context(), force_locale("en"):  # the log's language
+        try:
+            day = today()
+            wait = int(app.config.get("PUBLISH_AFTER_DAYS", PUBLISH_AFTER_DAYS))
+            rows = oldest_first(readiness(db.session, day))
+            db.session.rollback()  # end the read; each publication is its own transaction
+            for row in rows:
+                key = row.period.key
+                if row.publication is not None:
+                    continue
+                if (day - row.period.end).days <= wait:
+                    skipped[key] = f"it ended less than {wait} days ago"
+                    continue
+                try:
+                    found = publications.problems(db.session, row.period, day)
+                    if found:
+                        skipped[key] = str(found[0])
+                        db.session.rollback()
+                        continue
+                    made = publications.publish(db.session, None, key, day)
+                    db.session.commit()
+                except DomainError as error:
+                    db.session.rollback()
+                    skipped[key] = str(error.message)
+                except Exception as error:  # a bug or the database: the next period still goes
+                    db.session.rollback()
+                    log.exception("publishing %s failed", key)
+                    skipped[key] = repr(error)
+                else:
+                    done += [p.period for p in made]
+        finally:
+            db.session.remove()
+    for key in done:  # e.g. a quarter that could not be protected alone, but with its half-year
+        skipped.pop(key, None)
+    for key, reason in skipped.items():
+        log.info("publications: %s not published: %s", key, reason)
+    if done:
+        log.info("publications: published %s", ", ".join(done))
+    return {"published": done, "skipped": skipped}

@@ -17,9 +17,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from fundtracker.scheduler import DAILY_JOBS, run_jobs
+from fundtracker.scheduler import DAILY_JOBS, Job, run_jobs
+from fundtracker.scheduler.jobs import publish_job
 
 log = logging.getLogger(__name__)
+
+# Once a month (on MONTHLY_JOBS_DAY at MONTHLY_JOBS_TIME in Asia/Almaty; the 5th at 06:00 unless
+# configured): publishing the outcome figures of the periods that are ready. Not at start:
+# publishing locks results, so it keeps to its day (officers publish in between).
+MONTHLY_JOBS: list[Job] = [publish_job]
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -47,20 +53,38 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         misfire_grace_time=None,
         next_run_time=datetime.now(scheduler.timezone),
     )
+    day = int(app.config.get("MONTHLY_JOBS_DAY", 5))
+    hour, minute = (int(x) for x in app.config.get("MONTHLY_JOBS_TIME", "06:00").split(":"))
+    scheduler.add_job(
+        run_jobs,
+        CronTrigger(day=day, hour=hour, minute=minute),
+        args=[app, MONTHLY_JOBS],
+        id="fundtracker-monthly",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     return scheduler
 
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or a check).")
+@click.option(
+    "--monthly",
+    is_flag=True,
+    help="With --once: also run the monthly jobs (publishing the outcome figures that are ready).",
+)
 @with_appcontext
-def scheduler_command(once: bool) -> None:
-    """Run the reminders, digests, outbox and report builds every minute, and the daily risk
-    check, until stopped."""
+def scheduler_command(once: bool, monthly: bool) -> None:
+    """Run the reminders, digests, outbox and report builds every minute, the daily risk check,
+    and the monthly publishing of outcome figures, until stopped."""
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO)
     if once:
         run_jobs(app)
         run_jobs(app, DAILY_JOBS)
+        if monthly:
+            run_jobs(app, MONTHLY_JOBS)
         return
     scheduler = build_scheduler(app)
     click.echo("FundTracker scheduler running (Ctrl+C stops it)")

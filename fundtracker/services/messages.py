@@ -105,6 +105,14 @@ MESSAGES: dict[str, Message] = {
         _l("Your organisation is verified"),
         _l("The fund has verified %(organisation)s. You can now submit applications."),
     ),
+    # "title": the published period's name ("2025 Q1"), in each language.
+    "outcomes_published": Message(
+        _l("Outcome figures for %(title)s are published"),
+        _l(
+            "The fund has published its outcome figures for %(title)s. The board's pages, "
+            "reports and exports show them from now on; published figures are never rewritten."
+        ),
+    ),
 }
 
 

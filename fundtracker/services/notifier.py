@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
 from fundtracker.core.i18n import LANGUAGES
+from fundtracker.disclosure import grid
 from fundtracker.models import (
     Application,
     IndicatorResult,
@@ -26,6 +28,7 @@ from fundtracker.models import (
     Notification,
     OrganisationRegistration,
     Project,
+    Publication,
     ReviewAssignment,
     Role,
     Tranche,
@@ -153,6 +156,33 @@ def _verified(session: Session, registration: OrganisationRegistration) -> Subje
     return [(user, link) for user in people], {"organisation": organisation.name}
 
 
+def _publication(session: Session, publication: Publication) -> Subject:
+    """Board members and officers, told that a period's outcome figures are published: the
+    board is sent to the figures, officers to the publication's audit."""
+    key = publication.period
+    people = session.scalars(
+        select(User)
+        .where(User.role.in_((Role.BOARD, Role.OFFICER)), User.active.is_(True))
+        .order_by(User.id)
+    )
+    recipients = [
+        (
+            user,
+            app_path("outcomes.portfolio", period=key)
+            if user.role == Role.BOARD
+            else app_path("outcomes.publication", period=key),
+        )
+        for user in people
+    ]
+    period = grid.parse(key)
+    labels = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            labels[lang] = period.label()
+    # The period's name goes in as "title", the name every message's tests render with.
+    return recipients, {"title": labels}
+
+
 Audience = Callable[[Session, Any], Subject]
 # Event kind -> the messages it sends, each to its audience. An event kind not listed tells
 # nobody (the timeline still shows it).
@@ -176,6 +206,7 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
         ("reviewed_application_rejected", _reviewers),
     ),
     "application_returned": (("application_returned", _applicant),),
+    "outcomes_published": (("outcomes_published", _publication),),
 }
 
 
@@ -205,16 +236,17 @@ def audience(session: Session, actor: User | None, kind: str, obj) -> list[User]
 
 
 def announce(
-    session: Session, actor: User | None, kind: str, obj, comment: str = ""
+    session: Session, actor: User | None, kind: str, obj, comment: str = "", *, email: bool = True
 ) -> list[Notification]:
     """Tell the people `kind` concerns about `obj`, each once and in their language (the actor
-    is not told of their own act). The emails leave after the caller's transaction commits."""
+    is not told of their own act). The emails leave after the caller's transaction commits;
+    `email=False` keeps it to the in-app list (the demo data sends no email)."""
     written = []
     for key, user, link, params in _recipients(session, actor, kind, obj):
         if comment.strip():
             params = {**params, "comment": comment.strip()}
         subject, body = render(key, params, user.locale)
-        notification = notify(session, user, subject=subject, body=body, url=link)
+        notification = notify(session, user, subject=subject, body=body, url=link, email=email)
         if notification is not None:
             notification.message_key = key
             notification.params = params

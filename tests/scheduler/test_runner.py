@@ -16,7 +16,7 @@ from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.models import ProjectStatus, Role
 from fundtracker.scheduler import DAILY_JOBS, JOBS, run_jobs
-from fundtracker.scheduler.runner import build_scheduler
+from fundtracker.scheduler.runner import MONTHLY_JOBS, build_scheduler
 from tests import factories
 
 
@@ -41,12 +41,15 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
     result = app.test_cli_runner().invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     [scheduler] = starts
-    job, daily = scheduler.get_jobs()
+    job, daily, monthly = scheduler.get_jobs()
     assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60
     assert job.func is run_jobs and job.args == (app,) and job.max_instances == 1
     # The portfolio-wide risk check runs once a day at 06:00 Almaty (and at start).
     assert isinstance(daily.trigger, CronTrigger) and daily.args == (app, DAILY_JOBS)
     assert str(daily.trigger.fields[5]) == "6" and str(daily.trigger.fields[6]) == "0"
+    # Publishing the outcome figures that are ready: on the 5th of each month at 06:00.
+    assert isinstance(monthly.trigger, CronTrigger) and monthly.args == (app, MONTHLY_JOBS)
+    assert str(monthly.trigger.fields[2]) == "5" and str(monthly.trigger.fields[5]) == "6"
 
 
 def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):

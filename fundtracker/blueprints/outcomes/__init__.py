@@ -8,6 +8,7 @@ from fundtracker.blueprints.outcomes import (  # noqa: E402, F401
     library,
     portfolio,
     projects,
+    publications,
     results,
     stories,
 )

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions
+from fundtracker.core.i18n import format_d
+from fundtracker.core.time import local_day
+from fundtracker.disclosure import grid
 from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
@@ -20,10 +23,11 @@ from fundtracker.models import (
     IndicatorType,
     Project,
     ProjectIndicator,
+    Publication,
     StandardIndicator,
     User,
 )
-from fundtracker.services.errors import DomainError, NotAllowed
+from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import check_version
 
 
@@ -43,6 +47,52 @@ class IndicatorData:
     by_age: bool = False
 
 
+def first_publication(session: Session, indicator: ProjectIndicator) -> Publication | None:
+    """The first publication that counts a result of the indicator (None: none does): its
+    figures are published, and what they count may not change under them."""
+    if indicator.id is None:
+        return None
+    counted = exists().where(
+        IndicatorResult.indicator_id == indicator.id,
+        IndicatorResult.period_end >= Publication.period_start,
+        IndicatorResult.period_end <= Publication.period_end,
+    )
+    with session.no_autoflush:
+        return session.scalar(
+            select(Publication)
+            .where(counted)
+            .order_by(Publication.published_at, Publication.period_end)
+            .limit(1)
+        )
+
+
+def _keep_what_was_published(
+    session: Session, indicator: ProjectIndicator, data: IndicatorData, standard
+) -> None:
+    """An indicator whose results are in published figures keeps what makes those figures: its
+    type (a count is published, a percentage is not), its standard indicator (the table it is
+    added up in) and whether it is cumulative (how its periods add up)."""
+    changes = (
+        (standard.type if standard is not None else data.type) != indicator.type
+        or (standard.id if standard is not None else None) != indicator.standard_id
+        or data.cumulative != indicator.cumulative
+    )
+    if not changes:
+        return
+    publication = first_publication(session, indicator)
+    if publication is not None:
+        raise Conflict(
+            _l(
+                "Results of this indicator are in the outcome figures of %(period)s, published "
+                "on %(day)s: its type, its standard indicator and whether it is cumulative can "
+                "no longer change. Add a new indicator instead.",
+                period=grid.parse(publication.period).label(),
+                day=format_d(local_day(publication.published_at)),
+            ),
+            field="type",
+        )
+
+
 def _apply_indicator(session: Session, indicator: ProjectIndicator, data: IndicatorData) -> None:
     standard = session.get(StandardIndicator, data.standard_id) if data.standard_id else None
     if data.standard_id and standard is None:
@@ -55,6 +105,8 @@ def _apply_indicator(session: Session, indicator: ProjectIndicator, data: Indica
         raise DomainError(_l("A percentage is between 0 and 100."), field="target")
     if data.type == IndicatorType.YES_NO and max(data.baseline, data.target) > 1:
         raise DomainError(_l("A yes/no indicator has 0 (no) or 1 (yes)."), field="target")
+    if indicator.id is not None:
+        _keep_what_was_published(session, indicator, data, standard)
     if indicator.results and data.frequency != indicator.frequency:
         raise DomainError(
             _l("Results have been reported: the reporting frequency can no longer change."),

@@ -31,8 +31,9 @@ from fundtracker.models import (
 from fundtracker.services import workflow
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.outcomes.indicators import categories
-from fundtracker.services.outcomes.periods import reporting_periods
+from fundtracker.services.outcomes.periods import period_of, reporting_periods
 from fundtracker.services.plan import check_version
+from fundtracker.services.workflow.tables import published_period, published_refusal
 
 
 @dataclass
@@ -48,6 +49,21 @@ def _move(session: Session, actor: User, result: IndicatorResult, to: ResultStat
     """A result's status changes through the workflow (services/workflow.py): a verified
     result stays verified, though staff may still correct it (history kept) until locked."""
     workflow.move_to(session, actor, result, to, **data)
+
+
+def _refuse_if_published(session: Session, period_end: date, field: str = "period") -> None:
+    """A period whose outcome figures are published keeps its results as they were published:
+    none is added, corrected, queried or verified again (the message says when, and whom to
+    ask)."""
+    publication = published_period(session, period_end)
+    if publication is not None:
+        raise Conflict(published_refusal(publication), field=field)
+
+
+def _published_start(session: Session, indicator: ProjectIndicator, period_start: date) -> None:
+    """Refuse a new result for the period of `indicator` that starts on `period_start` when it
+    ends in a published period."""
+    _refuse_if_published(session, period_of(indicator.frequency, period_start)[1])
 
 
 def mismatches(indicator: ProjectIndicator, data: ResultData) -> list[Dimension]:
@@ -124,6 +140,7 @@ def report_result(
     """A grantee reports a result on its own (outside a milestone update)."""
     if not permissions.can_report_on(actor, indicator.project):
         raise NotAllowed(_l("You cannot report on this project."))
+    _published_start(session, indicator, data.period_start)
     start, end = _check(indicator, data, today)
     if result_for(session, indicator, start) is not None:
         raise Conflict(
@@ -179,6 +196,7 @@ def correct_result(
 ) -> IndicatorResult:
     """Change a reported result; the earlier value and breakdowns are kept in its history. A
     grantee's correction goes back to the fund for verification."""
+    _refuse_if_published(session, result.period_end)
     if not permissions.can_correct_result(actor, result):
         raise NotAllowed(_l("This result can no longer be corrected."))
     check_version(result, expected_version)

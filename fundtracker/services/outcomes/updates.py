@@ -39,6 +39,8 @@ from fundtracker.services.outcomes.results import (
     _check,
     _keep_history,
     _move,
+    _published_start,
+    _refuse_if_published,
     _set_values,
     cells_snapshot,
     data_of,
@@ -73,6 +75,7 @@ def save_in_update(
         raise NotAllowed(_l("You cannot report on this project."))
     if data.value is None:
         raise DomainError(_l("Enter the value for the period."), field="value")
+    _published_start(session, indicator, data.period_start)
     existing = result_for(session, indicator, data.period_start)
     if existing is not None and (
         existing.status != ResultStatus.DRAFT or existing.milestone_update_id != update.id
@@ -227,6 +230,8 @@ def _change(
 ) -> None:
     """Keep in the draft what the grantee typed for a carried result, if it differs."""
     changed = _differs(result, data)
+    if changed:
+        _refuse_if_published(session, result.period_end, field="value")
     may_correct = permissions.can_correct_result(actor, result)
     if changed and not may_correct:
         raise Conflict(

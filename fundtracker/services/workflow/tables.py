@@ -7,8 +7,13 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from fundtracker import permissions
+from fundtracker.core.i18n import format_d
+from fundtracker.core.time import local_day
+from fundtracker.disclosure import grid
 from fundtracker.models import (
     Application,
     ApplicationStatus,
@@ -22,6 +27,7 @@ from fundtracker.models import (
     OrganisationRegistration,
     Project,
     ProjectStatus,
+    Publication,
     ResultStatus,
     ReviewAssignment,
     Tranche,
@@ -347,7 +353,34 @@ TRANCHE = Workflow(
 # Indicator results ----------------------------------------------------------------------------
 
 
+def published_period(session: Session, day: date) -> Publication | None:
+    """The publication of the smallest published period that holds `day`, or None: a result
+    whose period ends that day is in the published figures (and locked)."""
+    with session.no_autoflush:
+        return session.scalar(
+            select(Publication)
+            .where(Publication.period_start <= day, Publication.period_end >= day)
+            .order_by(Publication.period_start.desc(), Publication.period_end)
+            .limit(1)
+        )
+
+
+def published_refusal(publication: Publication):
+    """Why a result of a published period cannot be created or changed any more."""
+    return _l(
+        "The outcome figures of %(period)s were published on %(day)s: its results can no longer "
+        "be added or changed. If one is wrong, contact the fund.",
+        period=grid.parse(publication.period).label(),
+        day=format_d(local_day(publication.published_at)),
+    )
+
+
 def _unlocked(result: IndicatorResult, day: date):
+    """A result of a published period, or of a locked one, changes no more."""
+    session = object_session(result)
+    publication = published_period(session, result.period_end) if session is not None else None
+    if publication is not None:
+        return published_refusal(publication)
     return _l("This period is locked: its results can no longer change.") if result.locked else None
 
 
