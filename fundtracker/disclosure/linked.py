@@ -33,6 +33,11 @@ class Cell:
     def hidden(self) -> bool:
         return self.status != SHOWN
 
+    def keep(self, status: str) -> None:
+        """Published before as `status`: a constraint from now on, never changed."""
+        self.fixed = True
+        self.status = status
+
 
 @dataclass
 class LinkedSet:

@@ -314,8 +314,7 @@ def build(data: Data, periods: list[grid.Period], fixed: dict[CellKey, object]) 
         )
         for key, i in built.index.items():
             if key in fixed:
-                built.linked.cells[i].fixed = True
-                built.linked.cells[i].status = fixed[key].status.value
+                built.linked.cells[i].keep(fixed[key].status.value)
         if measure[0] == "std":
             _targets(built, data.members.get(measure, {}), data.targets.get(measure, {}))
         out.append(built)

@@ -270,6 +270,7 @@ def _store(session: Session, parts: list[tables.Built], ids: dict[str, int]) -> 
                 "value": cell.value,
                 "reports": part.reports[i],
                 "projects": len(part.projects[i]),
+                "target": part.targets.get(i),
                 "status": CellStatus(cell.status),
                 "low": cell.low,
                 "high": cell.high,
