@@ -247,8 +247,12 @@ def can_view_result(user, result) -> bool:
 def can_correct_result(user, result) -> bool:
     """Until a period is locked the grantee corrects what the fund has not verified yet, and
     staff correct any result."""
-    if result.locked:
-        return False
+    return not result.locked and could_correct_result(user, result)
+
+
+def could_correct_result(user, result) -> bool:
+    """`can_correct_result` but for the lock: the user is one who corrects such a result (so a
+    form sent after the period was locked or published is answered with why, not a 403)."""
     project = result.indicator.project
     if is_staff(user):
         return _open(project) and result.status.value != "draft"

@@ -29,6 +29,7 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.core.time import today
 from fundtracker.services import outcomes
+from fundtracker.services.workflow.tables import published_period, published_refusal
 from fundtracker.web import PostOnlyForm, attempt, requires, version_of
 
 
@@ -69,11 +70,24 @@ def _render_result_form(form, indicator, correcting: bool = False):
 @requires(permissions.is_signed_in)
 def result_correct(result_id: int):
     result = _load_result(result_id)
-    if not permissions.can_correct_result(current_user, result):
+    locked = not permissions.can_correct_result(current_user, result)
+    if locked and not (result.locked and permissions.could_correct_result(current_user, result)):
         abort(403)
     indicator = result.indicator
     periods = [(result.period_start, result.period_end)]
     form = result_form_class(indicator, periods, _region_names(indicator.project), True)()
+    if locked:
+        # Locked (or published) since the form was opened: say why and keep what was typed.
+        publication = published_period(db.session, result.period_end)
+        flash(
+            str(published_refusal(publication))
+            if publication is not None
+            else _("This period is locked: its results can no longer change."),
+            "danger",
+        )
+        if request.method == "GET":
+            return redirect(url_for(".project", project_id=indicator.project_id))
+        return _render_result_form(form, indicator, correcting=True)[0], 409
     if request.method == "GET":
         fill_result_form(form, result)
         form.version.data = result.version_id
