@@ -301,7 +301,8 @@ def test_officers_lock_verified_periods_and_nobody_corrects_them(
     assert response.status_code == 302
     db.session.expire_all()
     assert q1.locked and not q2.locked
-    assert login(officer).get(f"/outcomes/results/{q1.id}/correct").status_code == 403
+    # Locked: the officer is sent back to the project with why; the grantee may not correct it.
+    assert login(officer).get(f"/outcomes/results/{q1.id}/correct").status_code == 302
     assert login(grantee).get(f"/outcomes/results/{q2.id}/correct").status_code == 403  # verified
 
 
