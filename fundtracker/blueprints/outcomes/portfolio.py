@@ -97,6 +97,25 @@ def _progress(figures, title: str):
     )
 
 
+def _region_chart(by_region: rollups.RegionRollup):
+    """One indicator by region, as a bar chart with its table (None without regions)."""
+    if not by_region.regions:
+        return None
+    return charts.hbar(
+        [
+            (
+                r.name if r.code != rollups.UNATTRIBUTED else _("Not attributable to one region"),
+                r.achieved,
+            )
+            for r in by_region.regions
+        ],
+        title=_("%(indicator)s, by region", indicator=by_region.name),
+        label_header=_("Region"),
+        value_header=_("Achieved"),
+        display=[r.display for r in by_region.regions],
+    )
+
+
 def _live(filters: Filters) -> dict:
     """Staff's live, raw roll-ups over any range of dates (unchanged by publishing)."""
     start, end, area, region = filters.start, filters.end, filters.area, filters.region
@@ -113,22 +132,7 @@ def _live(filters: Filters) -> dict:
     chosen = filters.indicator or (figures[0].standard_id if figures else None)
     if chosen is not None:
         by_region = rollups.by_region(db.session, user, chosen, start, end, area, totals=totals)
-        if by_region.regions:
-            region_chart = charts.hbar(
-                [
-                    (
-                        r.name
-                        if r.code != rollups.UNATTRIBUTED
-                        else _("Not attributable to one region"),
-                        r.achieved,
-                    )
-                    for r in by_region.regions
-                ],
-                title=_("%(indicator)s, by region", indicator=by_region.name),
-                label_header=_("Region"),
-                value_header=_("Achieved"),
-                display=[r.display for r in by_region.regions],
-            )
+        region_chart = _region_chart(by_region)
     return {
         "figures": figures,
         "areas": areas,
@@ -152,14 +156,7 @@ def _published(filters: Filters) -> dict:
     chosen = filters.indicator or (figures[0].standard_id if figures else None)
     if chosen is not None and chosen in published.measures("std"):
         by_region = views.by_region(db.session, published, ("std", chosen), area, locale=locale)
-        if by_region.regions:
-            region_chart = charts.hbar(
-                [(r.name, r.achieved) for r in by_region.regions],
-                title=_("%(indicator)s, by region", indicator=by_region.name),
-                label_header=_("Region"),
-                value_header=_("Achieved"),
-                display=[r.display for r in by_region.regions],
-            )
+        region_chart = _region_chart(by_region)
     return {
         "figures": figures,
         "areas": areas,
