@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from fundtracker.models import (
@@ -55,6 +55,8 @@ from fundtracker.models import (
     ProjectEvent,
     ProjectIndicator,
     ProjectStatus,
+    Publication,
+    PublishedCell,
     Region,
     Reminder,
     ReminderRule,
@@ -289,6 +291,7 @@ def plan_and_delivery(ctx: Context) -> None:
     m_id = next_id(ctx.session, Milestone)
     t_id = next_id(ctx.session, Tranche)
     milestones, tranches = [], []
+    accepted: dict[int, date] = {}  # milestone -> due date, for its last update's review
     for p in ctx.new_projects:
         start = ctx.today - timedelta(days=ctx.rng.randint(0, 700))
         for k in range(per_project):
@@ -333,6 +336,8 @@ def plan_and_delivery(ctx: Context) -> None:
                     )
                 )
                 t_id += 1
+            if status == MilestoneStatus.ACCEPTED:
+                accepted[m_id] = due
             ctx.new_milestones.append((m_id, p))
             m_id += 1
     bulk(ctx, Milestone.__table__, iter(milestones))
@@ -355,17 +360,28 @@ def plan_and_delivery(ctx: Context) -> None:
             author = ctx.grantees_by_org[project_org[p]]
             for k in range(ctx.counts["updates"]):
                 last = k == ctx.counts["updates"] - 1
+                # An accepted milestone's last update was accepted a week after it fell due.
+                due = accepted.get(m) if last else None
+                reviewed = (
+                    min(
+                        ctx.now,
+                        datetime(due.year, due.month, due.day, 6, tzinfo=UTC) + timedelta(7),
+                    )
+                    if due
+                    else None
+                )
+                status = UpdateStatus.SUBMITTED if last else UpdateStatus.REVISION_REQUESTED
                 yield dict(
                     id=u_id,
                     milestone_id=m,
                     author_id=author,
-                    status=(
-                        UpdateStatus.SUBMITTED if last else UpdateStatus.REVISION_REQUESTED
-                    ).value,
+                    status=(UpdateStatus.ACCEPTED if reviewed else status).value,
                     narrative="Жұмыс жоспар бойынша жүріп жатыр.",
                     progress=min(100, 30 * (k + 1)),
                     beneficiaries=ctx.rng.randint(0, 200),
                     submitted_at=ctx.now,
+                    reviewed_at=reviewed,
+                    reviewed_by_id=ctx.officers[0] if reviewed else None,
                     review_comment="",
                     version_id=1,
                     created_at=ctx.now,
@@ -621,15 +637,26 @@ def applications(ctx: Context) -> None:
 def outcomes(ctx: Context) -> None:
     """Indicators on each new project, linked to the fund's library, with monthly results
     (`indicators` x `periods` per project: 1,000,000 at L). Breakdowns are kept lighter: one
-    indicator in five is broken down by sex (two cells per result), the rest have no cells."""
+    indicator in five is broken down by sex (two cells per result), and on a project in more
+    than one region another one by region (some results' regions fall short of the value); the
+    rest have no cells. Results of a year that has ended are all verified (so it can be
+    published); the current year's are a mix."""
     s = ctx.session
     standards = list(s.scalars(select(StandardIndicator.id).order_by(StandardIndicator.id)))
     per, periods = ctx.counts["indicators"], ctx.counts["periods"]
     pi_first = next_id(s, ProjectIndicator)
+    places: dict[int, list[str]] = {}
+    for project_id, code in s.execute(
+        select(project_regions.c.project_id, Region.code)
+        .join(Region, Region.id == project_regions.c.region_id)
+        .order_by(project_regions.c.project_id, Region.code)
+    ):
+        places.setdefault(project_id, []).append(code)
     indicators = []
-    for i in range(len(ctx.new_projects)):
+    for i, project_id in enumerate(ctx.new_projects):
+        several = places.get(project_id, []) if len(places.get(project_id, [])) > 1 else None
         for j in range(per):
-            indicators.append((pi_first + i * per + j, j == 0))
+            indicators.append((pi_first + i * per + j, j == 0, several if j == 1 else None))
     bulk(
         ctx,
         ProjectIndicator.__table__,
@@ -646,14 +673,14 @@ def outcomes(ctx: Context) -> None:
                 direction="higher",
                 cumulative=False,
                 frequency=Frequency.MONTHLY.value,
-                by_region=False,
+                by_region=regions is not None,
                 by_sex=by_sex,
                 by_age=False,
                 version_id=1,
                 created_at=ctx.now,
                 updated_at=ctx.now,
             )
-            for k, (ind, by_sex) in enumerate(indicators)
+            for k, (ind, by_sex, regions) in enumerate(indicators)
         ),
     )
     first_month = date(ctx.today.year, ctx.today.month, 1)
@@ -667,12 +694,15 @@ def outcomes(ctx: Context) -> None:
     author = ctx.officers[0]
     statuses = [ResultStatus.VERIFIED] * 6 + [ResultStatus.REPORTED] * 3 + [ResultStatus.QUERIED]
     cells = []
+    year_start = date(ctx.today.year, 1, 1)
+    shares = random.Random(2027)  # the region splits (ctx.rng draws as it did before)
 
     def result_rows():
         r = r_first
-        for ind, by_sex in indicators:
+        for ind, by_sex, regions in indicators:
             for start, end in months:
                 value = ctx.rng.randint(0, 60)
+                status = ctx.rng.choice(statuses)
                 yield dict(
                     id=r,
                     indicator_id=ind,
@@ -680,7 +710,7 @@ def outcomes(ctx: Context) -> None:
                     period_end=end,
                     value=value,
                     explanation="",
-                    status=ctx.rng.choice(statuses).value,
+                    status=(ResultStatus.VERIFIED if end < year_start else status).value,
                     locked=False,
                     milestone_update_id=None,
                     reported_by_id=author,
@@ -698,6 +728,11 @@ def outcomes(ctx: Context) -> None:
                     cells.append(
                         dict(result_id=r, dimension="sex", category="male", value=value - half)
                     )
+                if regions:
+                    first = value * shares.randint(0, 100) // 100
+                    short = shares.choice((0, 0, 0, min(3, value - first)))
+                    for code, v in ((regions[0], first), (regions[1], value - first - short)):
+                        cells.append(dict(result_id=r, dimension="region", category=code, value=v))
                 r += 1
 
     bulk(ctx, IndicatorResult.__table__, result_rows())
@@ -773,6 +808,18 @@ def reminders_and_notifications(ctx: Context) -> None:
     )
 
 
+def stale_publications(ctx: Context) -> None:
+    """The demo publishes its periods when seeded; the results and accepted updates added here
+    change every period from the earliest of them on, so those publications no longer match the
+    data and are removed (the fund would publish them again: bench/publish.py does, for a
+    year)."""
+    months = ctx.today.year * 12 + ctx.today.month - 1 - ctx.counts["periods"]
+    earliest = min(date(months // 12, months % 12 + 1, 1), ctx.today - timedelta(days=700))
+    stale = select(Publication.id).where(Publication.period_end >= earliest)
+    ctx.session.execute(delete(PublishedCell).where(PublishedCell.publication_id.in_(stale)))
+    ctx.session.execute(delete(Publication).where(Publication.period_end >= earliest))
+
+
 def analyse(session: Session) -> None:
     """Statistics, as a real database has them after a bulk load."""
     dialect = session.get_bind().dialect.name
@@ -794,6 +841,7 @@ FAMILIES: list[Callable[[Context], None]] = [
     history,
     applications,
     outcomes,
+    stale_publications,
     reminders_and_notifications,
 ]
 

@@ -9,6 +9,9 @@ on each database with bench.generate (a database that already holds its scale is
 --reuse), then runs:
 
 - bench.pages at every scale and database (p50, p95, SQL queries of each page);
+- bench.publish at M and L on each database (publishing a calendar year: cells, unsafe,
+  secondary, solves, seconds, peak memory; the board portfolio page reading it against the
+  officers' live page);
 - at the largest scale, on each database: bench.reminders (the sweep), bench.throughput (list
   against the bare route, same run) and bench.memory (web worker peak);
 - once: bench/report_build.py (board report build against WeasyPrint alone; stored report;
@@ -141,6 +144,19 @@ def main() -> None:
                 out = sh(cmd, log)
                 rows = re.findall(r"^(\S.*?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)", out, re.M)
                 pages[(database, scale)] = [(n, float(a), float(b), int(q)) for n, a, b, q in rows]
+                if scale in ("M", "L"):
+                    figures = extra.setdefault(label, {})
+                    cmd = [PY, "-m", "bench.publish", "--database-url", url]
+                    out = sh(cmd + ["--repeat", str(args.repeat)], log)
+                    m = re.search(r"^publish summary\s+(.*)$", out, re.M)
+                    figures["publish a year"] = m[1] if m else "?"
+                    for key in ("board portfolio, published", "officers' live portfolio"):
+                        m = re.search(
+                            rf"^{re.escape(key)}\s+([\d.]+)\s+([\d.]+)\s+(\d+)", out, re.M
+                        )
+                        figures[key] = f"{m[1]} / {m[2]} ms, {m[3]}q" if m else "?"
+                    m = re.search(r"^ratio \(p95\)\s+([\d.]+)", out, re.M)
+                    figures["board page / live page (p95)"] = m[1] if m else "?"
                 if scale == scales[-1]:
                     figures = extra.setdefault(label, {})
                     out = sh([PY, "-m", "bench.reminders", "--database-url", url], log)
