@@ -1,4 +1,5 @@
-"""`flask reports ...`: build queued reports now, or queue last month's board report."""
+"""`flask reports ...`: build queued reports now, or queue the latest published period's board
+report."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def build_pending_command() -> None:
 
 @reports_cli.command("monthly")
 def monthly_command() -> None:
-    """Queue and build last month's board report; board members are told when it is ready."""
+    """Queue and build the latest published period's board report; board members are told when
+    it is ready."""
     built = jobs.monthly_board_report(current_app._get_current_object())
     click.echo(f"Reports built: {built}")
 

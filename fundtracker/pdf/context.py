@@ -5,22 +5,18 @@ fingerprint tells whether a stored report is still current.
 Call the builders inside `flask_babel.force_locale(params.locale)`: labels are translated here.
 
 This module builds the board report and the project report from a report's projects; their
-outcomes come from outcome_blocks.py, and the people they reached are suppressed in reached.py.
-
-Every count of people goes through fundtracker.privacy: below 5 it prints as "<5", and other
-figures are hidden ("…") where a hidden one could otherwise be worked out by subtraction.
+outcomes come from outcome_blocks.py. Every count of people in either is a published, protected
+cell (services/publications): a board report prints the publication of its period, a project
+report its project's cells in every published period. No raw count goes into a PDF.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from fundtracker import privacy
 from fundtracker.core.time import local_day
 from fundtracker.models import (
     Milestone,
@@ -41,17 +37,18 @@ from fundtracker.models.labels import (
     tranche_status_labels,
 )
 from fundtracker.pdf.outcome_blocks import (
-    beneficiaries_against_targets,
-    breakdown_tables,
+    board_outcomes,
+    board_project_cells,
     impact_stories,
-    indicator_figures,
-    indicator_series,
-    outcomes_by_indicator,
-    project_indicators,
+    indicator_lines,
+    not_published,
+    project_indicator_rows,
+    published_by_period,
+    stamp,
 )
-from fundtracker.pdf.params import ReportParams
-from fundtracker.pdf.reached import reached_displays
-from fundtracker.services.rollups import IndicatorSeries
+from fundtracker.pdf.params import ReportParams, publication_of
+from fundtracker.services import publications
+from fundtracker.services.publications import REACHED
 from fundtracker.services.status import reported_spending
 
 
@@ -85,16 +82,6 @@ def _load_projects(session: Session, params: ReportParams) -> list[Project]:
     return list(session.scalars(stmt.order_by(Project.code)))
 
 
-def _reached(project: Project, params: ReportParams) -> int:
-    """People reached in the period: from the accepted milestone updates submitted in it."""
-    return sum(
-        u.beneficiaries or 0
-        for m in project.milestones
-        for u in m.updates
-        if u.status == UpdateStatus.ACCEPTED and params.covers(local_day(u.submitted_at))
-    )
-
-
 def _on_time(milestone: Milestone) -> bool:
     """Accepted, and the report the fund accepted was submitted by the due date (the fund's
     review time does not count against the grantee)."""
@@ -108,15 +95,9 @@ def _on_time(milestone: Milestone) -> bool:
     )
 
 
-def _project_page(
-    session: Session,
-    project: Project,
-    params: ReportParams,
-    today: date,
-    labels: dict,
-    series: Mapping[int, list[IndicatorSeries]],
-) -> dict:
-    """A project's page; its "reached" is filled in by the caller (suppressed with the others)."""
+def _project_page(project: Project, params: ReportParams, today: date, labels: dict) -> dict:
+    """A project's page; its outcome figures ("reached", "indicators", "published") are filled
+    in by the caller, from the publication the report prints."""
     spending = reported_spending(project)
     budget = [
         {
@@ -166,8 +147,9 @@ def _project_page(
             }
             for t in project.tranches
         ],
-        "reached": None,
-        "indicators": project_indicators(session, params, project.id, series),
+        "reached": not_published(),
+        "indicators": [],
+        "published": None,
     }
 
 
@@ -196,7 +178,8 @@ def _delivery(projects: list[Project], params: ReportParams, today: date) -> dic
     }
 
 
-def _breakdown(groups: dict, order: list, reached: Mapping) -> list[dict]:
+def _breakdown(groups: dict, order: list) -> list[dict]:
+    """Projects and money by programme area or region (money, not counts of people)."""
     rows = []
     for key, label in order:
         members = groups.get(key, [])
@@ -208,65 +191,64 @@ def _breakdown(groups: dict, order: list, reached: Mapping) -> list[dict]:
                 "projects": len(members),
                 "awarded": sum(p["awarded"] for p in members),
                 "paid": sum(p["paid_in_period"] for p in members),
-                "reached": reached[key],
             }
         )
     return rows
 
 
 def board_context(session: Session, params: ReportParams, today: date) -> dict:
-    """The board impact report's data."""
+    """The board impact report's data. Its period is a published one: every outcome figure is a
+    cell of that publication (none when the dates are no published period)."""
     labels = _labels()
     projects = _load_projects(session, params)
     locale = params.locale
-    series = indicator_series(session, params, projects)
+    ids = [p.id for p in projects]
+    publication = publication_of(session, params)
+    published = publications.load(session, publication, projects=ids) if publication else None
+    lines = indicator_lines(session, params, ids)
+    named = stamp(publication)
     pages = []
-    reached = {}  # people reached in the period, per project
+    by_area: dict[int, list] = {}
+    by_region: dict[int, list] = {}
     for project in projects:
-        page = _project_page(session, project, params, today, labels, series)
+        page = _project_page(project, params, today, labels)
         page["paid_in_period"] = sum(
             t.amount
             for t in project.tranches
             if t.status == TrancheStatus.PAID and params.covers(t.paid_on)
         )
+        cells = board_project_cells(published, project.id, lines[project.id])
+        page["indicators"] = project_indicator_rows(lines[project.id], cells)
+        page["reached"] = cells[REACHED].display if cells is not None else not_published()
+        page["published"] = named
         pages.append(page)
-        reached[project.id] = _reached(project, params)
-
-    by_area: dict[int, list] = defaultdict(list)
-    by_region: dict[int, list] = defaultdict(list)
-    for project, page in zip(projects, pages, strict=True):
-        by_area[project.area_id].append(page)
-        # A project in several regions counts in each of them.
+        by_area.setdefault(project.area_id, []).append(page)
+        # Money: a project in several regions counts in each of them.
         for region in project.regions:
-            by_region[region.id].append(page)
-    total_display, project_displays, group_displays = reached_displays(
-        reached,
-        {
-            "area": {k: [p["id"] for p in v] for k, v in by_area.items()},
-            "region": {k: [p["id"] for p in v] for k, v in by_region.items()},
-        },
-    )
-    for page in pages:
-        page["reached"] = project_displays[page["id"]]
+            by_region.setdefault(region.id, []).append(page)
+
     areas = session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id)).all()
     regions = session.scalars(select(Region)).all()
     region_order = sorted(((r.id, r.name(locale)) for r in regions), key=lambda kv: kv[1])
-
-    ids = [p.id for p in projects]
     area = session.get(ProgrammeArea, params.area_id) if params.area_id else None
     region = session.get(Region, params.region_id) if params.region_id else None
-    figures = indicator_figures(session, params)
-    indicators = outcomes_by_indicator(session, params, ids, figures)
+    outcomes = board_outcomes(session, params, published, region.code if region else None)
+    period = params.period()
     return {
         "kind": "board",
         "locale": locale,
-        "period": {"start": params.period_start, "end": params.period_end},
+        "period": {
+            "start": params.period_start,
+            "end": params.period_end,
+            "label": period.label() if period else None,
+        },
+        "published": outcomes["published"],
         "filters": {
             "area": area.name(locale) if area else None,
             "region": region.name(locale) if region else None,
         },
         "key_figures": {
-            "projects": len(projects),
+            "projects": len({p.id for p in projects}),
             "organisations": len({p.organisation_id for p in projects}),
             "awarded": sum(p.awarded_amount for p in projects),
             "paid_in_period": sum(p["paid_in_period"] for p in pages),
@@ -276,34 +258,47 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
                 for t in p.tranches
                 if t.status == TrancheStatus.PAID and t.paid_on and t.paid_on <= params.period_end
             ),
-            "reached": total_display,
+            "reached": outcomes["reached"],
             "delivery": _delivery(projects, params, today),
         },
-        "beneficiaries": beneficiaries_against_targets(session, params, ids, figures),
-        "by_area": _breakdown(
-            by_area, [(a.id, a.name(locale)) for a in areas], group_displays["area"]
-        ),
-        "by_region": _breakdown(by_region, region_order, group_displays["region"]),
-        "indicators": indicators,
-        "indicator_breakdowns": breakdown_tables(indicators),
+        "beneficiaries": outcomes["beneficiaries"],
+        "by_area": _breakdown(by_area, [(a.id, a.name(locale)) for a in areas]),
+        "by_region": _breakdown(by_region, region_order),
+        "indicators": outcomes["indicators"],
+        "indicator_breakdowns": outcomes["indicator_breakdowns"],
+        "outcomes_by_area": outcomes["by_area"],
+        "outcomes_by_region": outcomes["by_region"],
         "stories": impact_stories(session, params, ids),
         "projects": pages,
     }
 
 
 def project_context(session: Session, params: ReportParams, today: date) -> dict:
-    """One project's report: the same page as in the board report, with its delivery figures."""
+    """One project's report: the same page as in the board report, with its delivery figures.
+    Its outcome figures are its published cells: the page shows those of the latest published
+    period it has cells in, and a table lists every published period; before any is published,
+    the report says so and prints no count."""
     projects = _load_projects(session, params)
     if not projects:
         raise LookupError(params.project_id)
     project = projects[0]
-    series = indicator_series(session, params, projects)
-    page = _project_page(session, project, params, today, _labels(), series)
-    page["reached"] = privacy.show_total(_reached(project, params))
+    lines = indicator_lines(session, params, [project.id])[project.id]
+    found, by_period = published_by_period(session, project.id, lines)
+    latest, cells = found[0] if found else (None, None)
+    page = _project_page(project, params, today, _labels())
+    page["indicators"] = project_indicator_rows(lines, cells)
+    page["reached"] = (
+        cells.get(REACHED, publications.NOTHING_REPORTED).display
+        if cells is not None
+        else not_published()
+    )
+    page["published"] = stamp(latest)
     return {
         "kind": "project",
         "locale": params.locale,
-        "period": {"start": params.period_start, "end": params.period_end},
+        "period": {"start": params.period_start, "end": params.period_end, "label": None},
+        "published": page["published"],
+        "published_by_period": by_period,
         "delivery": _delivery(projects, params, today),
         "project": page,
         "stories": impact_stories(session, params, [project.id]),

@@ -3,14 +3,16 @@ scheduler adds them at merge; `flask reports build-pending` runs the builder onc
 
 - build_pending(app): build every queued report, one at a time; a row is claimed with a guarded
   UPDATE, so two processes never build the same report.
-- monthly_board_report(app): queue last month's board report (one per language board members
-  use) and build it; board members are told through notifications.notify when it is ready.
+- monthly_board_report(app): queue the board report of the latest published period (one per
+  language board members use) unless it exists, and build it; board members are told through
+  notifications.notify when it is ready. A board report's outcome figures are a publication's,
+  so a new scheduled report comes with each newly published period, not with each month.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Flask, url_for
 from flask_babel import force_locale
@@ -24,7 +26,7 @@ from fundtracker.core.time import today as almaty_today
 from fundtracker.models import ReportKind, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import service
 from fundtracker.pdf.params import ReportParams
-from fundtracker.services import notifications
+from fundtracker.services import notifications, publications
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,10 @@ def notify_board(session: Session, report: StoredReport) -> int:
 
 
 def _period(report: StoredReport) -> str:
+    """A report's period as its reader names it: "2025 Q4" for a period of the grid."""
+    period = ReportParams.of(report).period()
+    if period is not None:
+        return period.label()
     return f"{format_d(report.period_start)} – {format_d(report.period_end)}"
 
 
@@ -136,15 +142,12 @@ def build_pending(app: Flask) -> int:
     return _in_context(app, lambda session: _build_pending(session, almaty_today()))
 
 
-def last_month(today: date) -> tuple[date, date]:
-    first_this_month = today.replace(day=1)
-    end = first_this_month - timedelta(days=1)
-    return end.replace(day=1), end
-
-
 def queue_monthly(session: Session, today: date) -> list[StoredReport]:
-    """Queue last month's board report in each language board members read, unless it exists."""
-    start, end = last_month(today)
+    """Queue the board report of the latest published period in each language board members
+    read, unless it exists; nothing while no period is published."""
+    publication = publications.find(session, None)
+    if publication is None:
+        return []
     locales = sorted(
         set(session.scalars(select(User.locale).where(User.role == Role.BOARD, User.active)))
     ) or ["kk"]
@@ -155,8 +158,8 @@ def queue_monthly(session: Session, today: date) -> list[StoredReport]:
                 StoredReport.kind == ReportKind.BOARD,
                 StoredReport.scheduled,
                 StoredReport.locale == locale,
-                StoredReport.period_start == start,
-                StoredReport.period_end == end,
+                StoredReport.period_start == publication.period_start,
+                StoredReport.period_end == publication.period_end,
                 StoredReport.area_id.is_(None),
                 StoredReport.region_id.is_(None),
                 StoredReport.status != ReportStatus.FAILED,
@@ -164,7 +167,7 @@ def queue_monthly(session: Session, today: date) -> list[StoredReport]:
         )
         if exists:
             continue
-        params = ReportParams(ReportKind.BOARD, locale, start, end)
+        params = ReportParams.board(publication, locale)
         report, _ready = service.request_report(session, None, params, today, scheduled=True)
         if report.scheduled:
             queued.append(report)
@@ -176,7 +179,8 @@ def queue_monthly(session: Session, today: date) -> list[StoredReport]:
 
 
 def monthly_board_report(app: Flask) -> int:
-    """Queue last month's board report and build what is queued; board members are told."""
+    """Queue the latest published period's board report and build what is queued; board
+    members are told."""
 
     def work(session):
         today = almaty_today()

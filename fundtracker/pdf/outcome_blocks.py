@@ -1,47 +1,88 @@
 """A report's outcomes, as plain data in the report's language.
 
-Outcomes come from services/rollups and services/outcomes, always as they leave the fund
-(`for_export=True`: verified results only, small figures suppressed), each through one function
-below and one template block that renders only when given data:
+Every count of people a report prints is a published cell: read with `publications.load` (or
+`publications.project_figures`) and laid out through `publications.views`, the same reads as
+the board's portfolio page and its CSV, so the three print the same figure for the same cell.
+Nothing here adds up, suppresses or recomputes a count; a hidden cell comes back without its
+value. Percentages and yes/no indicators are not counts of people: they print their latest
+verified value.
 
-    function                        shown in             macro in templates/pdf/_blocks.html
-    beneficiaries_against_targets   key figures          beneficiaries
-    outcomes_by_indicator           its own section      indicators
-    impact_stories                  its own section      stories
-    project_indicators              each project page    project_indicators
+    function                   shown in                        macro in templates/pdf/_blocks.html
+    board_outcomes             key figures, outcome sections   beneficiaries, indicators,
+                                                               outcomes_by_area, outcomes_by_region
+    project_indicator_rows     each project page               project_indicators
+    published_by_period        the project report              published_by_period
+    impact_stories             its own section                 stories
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from fundtracker import privacy
 from fundtracker.core.time import local_day
-from fundtracker.models import AGE_GROUPS, SEXES, Project, ProjectIndicator, ReportKind
+from fundtracker.disclosure import grid
+from fundtracker.disclosure.display import NOTHING, fmt_count, is_printed
+from fundtracker.models import (
+    AGE_GROUPS,
+    SEXES,
+    IndicatorResult,
+    IndicatorType,
+    ProgrammeArea,
+    ProjectIndicator,
+    Publication,
+    ReportKind,
+    ResultStatus,
+)
 from fundtracker.models.labels import category_labels, dimension_labels
-from fundtracker.pdf.params import HIDDEN, ReportParams
-from fundtracker.services import outcomes, rollups
-from fundtracker.services.rollups import IndicatorFigure, IndicatorSeries
+from fundtracker.pdf.params import ReportParams
+from fundtracker.services import outcomes, publications
+from fundtracker.services.publications import REACHED, UNKNOWN, Figure, Published, views
+
+if TYPE_CHECKING:
+    from fundtracker.services.rollups import IndicatorFigure
 
 
-def indicator_figures(session: Session, params: ReportParams) -> list[IndicatorFigure]:
-    """The portfolio's verified results by standard indicator for the report's period, area and
-    region, as they leave the fund (the same call as the portfolio's CSV export)."""
-    return rollups.by_indicator(
-        session,
-        None,
-        params.period_start,
-        params.period_end,
-        params.area_id,
-        params.region_id,
-        for_export=True,
-        locale=params.locale,
-        labels=category_labels(),
-    )
+def not_published() -> str:
+    """What a count prints where no period covering it is published (never a raw figure)."""
+    return _("not published yet")
+
+
+def stamp(publication: Publication | None) -> dict | None:
+    """What names a published figure: its period and the day it was published."""
+    if publication is None:
+        return None
+    return {
+        "id": publication.id,
+        "key": publication.period,
+        "label": grid.parse(publication.period).label(),
+        "published_on": local_day(publication.published_at),
+    }
+
+
+def _cells(area_id: int | None, region: str | None) -> tuple[str, dict]:
+    """The table, and the cell in it, that a report's filters name."""
+    if area_id is not None and region is not None:
+        return "area_region", {"area": area_id, "region": region}
+    if area_id is not None:
+        return "area", {"area": area_id}
+    if region is not None:
+        return "region", {"region": region}
+    return "total", {}
+
+
+def _share(value: int | None, target: int | None) -> str:
+    return f"{round(100 * value / target)}%" if value is not None and target else NOTHING
+
+
+def _printed(figure: IndicatorFigure) -> int | None:
+    """A figure's number when it is printed; None when hidden or nothing was reported."""
+    return figure.achieved if is_printed(figure.achieved_display) else None
 
 
 def _people_standards(session: Session) -> set[int]:
@@ -59,56 +100,13 @@ def _people_standards(session: Session) -> set[int]:
     )
 
 
-def _shown(figure: IndicatorFigure) -> int | None:
-    """A figure's number when it is printed; None when it is suppressed (never in the data)."""
-    return None if figure.suppressed or figure.achieved_display in HIDDEN else figure.achieved
-
-
-def _share(value: int | None, target: int | None) -> str:
-    return f"{round(100 * value / target)}%" if value is not None and target else "—"
-
-
-def beneficiaries_against_targets(
-    session: Session,
-    params: ReportParams,
-    project_ids: list[int],
-    figures: list[IndicatorFigure] | None = None,
-) -> list[dict]:
-    """People reached against targets for the key figures: the standard indicators that count
-    people, as {"label", "reached", "target", "reached_display", "target_display"}."""
-    if figures is None:
-        figures = indicator_figures(session, params)
-    people = _people_standards(session) if figures else set()
-    return [
-        {
-            "label": f.name,
-            "unit": f.unit,
-            "reached": _shown(f),
-            "target": f.target,
-            "reached_display": f.achieved_display,
-            "target_display": f.target_display,
-        }
-        for f in figures
-        if f.standard_id in people
-    ]
-
-
-def outcomes_by_indicator(
-    session: Session,
-    params: ReportParams,
-    project_ids: list[int],
-    figures: list[IndicatorFigure] | None = None,
-) -> list[dict]:
-    """Results by standard indicator over the period: {"label", "unit", "achieved", "target",
-    "achieved_display", "target_display", "share", "breakdowns"}; `breakdowns` maps a sex or an
-    age group to its display string (suppressed with the breakdown's total)."""
-    if figures is None:
-        figures = indicator_figures(session, params)
+def _indicator_rows(figures: list[IndicatorFigure]) -> list[dict]:
     rows = []
     for f in figures:
-        achieved = _shown(f)
+        achieved = _printed(f)
         rows.append(
             {
+                "standard_id": f.standard_id,
                 "code": f.code,
                 "label": f.name,
                 "unit": f.unit,
@@ -117,39 +115,305 @@ def outcomes_by_indicator(
                 "achieved_display": f.achieved_display,
                 "target_display": f.target_display,
                 "share": _share(achieved, f.target),
-                # A hidden figure keeps no breakdown: its cells would add up to it.
-                "breakdowns": {}
-                if achieved is None
-                else {c.key: c.display for b in f.breakdowns for c in b.cells},
+                "projects": f.projects,
             }
         )
     return rows
 
 
-def breakdown_tables(rows: list[dict]) -> list[dict]:
-    """The indicators section's tables by sex and by age group: {"title", "columns": [labels],
-    "rows": [{"label", "cells": [display]}]}, each with the indicators reported that way."""
+def _breakdown_tables(figures: list[IndicatorFigure]) -> list[dict]:
+    """The tables by sex and by age group (published for the whole portfolio only): {"title",
+    "columns": [labels], "rows": [{"label", "cells": [display]}]}. A category an indicator has
+    no cell for had nothing reported in it."""
     labels = category_labels()
     dimensions = dimension_labels()
     tables = []
-    for dimension, keys in (("sex", SEXES), ("age", AGE_GROUPS)):
-        keys = [k for k in keys if any(k in row["breakdowns"] for row in rows)]
-        members = [row for row in rows if any(k in row["breakdowns"] for k in keys)]
-        if members:
+    for dimension, order in (("sex", SEXES), ("age", AGE_GROUPS)):
+        members = [
+            (f, {c.key: c.display for c in b.cells})
+            for f in figures
+            for b in f.breakdowns
+            if b.dimension == dimension
+        ]
+        keys = [k for k in (*order, UNKNOWN) if any(k in cells for _f, cells in members)]
+        if members and keys:
             tables.append(
                 {
+                    "dimension": dimension,
                     "title": str(dimensions[dimension]),
                     "columns": [str(labels[k]) for k in keys],
+                    "keys": keys,
                     "rows": [
                         {
-                            "label": row["label"],
-                            "cells": [row["breakdowns"].get(k, "—") for k in keys],
+                            "label": f.name,
+                            "total": f.achieved_display,
+                            "cells": [cells.get(k, NOTHING) for k in keys],
                         }
-                        for row in members
+                        for f, cells in members
                     ],
                 }
             )
     return tables
+
+
+def _by_area(
+    session: Session,
+    published: Published,
+    indicators: list[dict],
+    area_id: int | None,
+    region: str | None,
+    locale: str,
+) -> dict | None:
+    """People reached and each standard indicator by programme area (in the region, with one):
+    {"columns": [area names], "rows": [{"label", "unit", "cells": [display]}]}."""
+    areas = [
+        a
+        for a in session.scalars(select(ProgrammeArea).order_by(ProgrammeArea.id))
+        if area_id is None or a.id == area_id
+    ]
+    if not areas:
+        return None
+    figures = {
+        (af.area_id, f.standard_id): f.achieved_display
+        for af in views.by_area(session, published, area_id, region, locale=locale)
+        for f in af.indicators
+    }
+    table = "area" if region is None else "area_region"
+    reached = [published.get(REACHED, table, area=a.id, region=region).display for a in areas]
+    rows = [{"label": _("People reached"), "unit": "", "cells": reached, "reached": True}]
+    for row in indicators:
+        rows.append(
+            {
+                "label": row["label"],
+                "unit": row["unit"],
+                "cells": [figures.get((a.id, row["standard_id"]), NOTHING) for a in areas],
+                "reached": False,
+            }
+        )
+    return {
+        "columns": [a.name(locale) for a in areas],
+        "area_ids": [a.id for a in areas],
+        "rows": rows,
+    }
+
+
+def _by_region(
+    session: Session,
+    published: Published,
+    indicators: list[dict],
+    area_id: int | None,
+    locale: str,
+) -> list[dict]:
+    """People reached and each standard indicator by region (an area's, with one), "several
+    regions" last, the rows adding up to the total: [{"title", "unit", "measure", "rows":
+    [{"code", "label", "display"}], "total_display"}]. A measure nothing was reported for by
+    region has no table."""
+    measures = [(REACHED, _("People reached"), "")]
+    measures += [(("std", r["standard_id"]), r["label"], r["unit"]) for r in indicators]
+    out = []
+    for measure, title, unit in measures:
+        rollup = views.by_region(session, published, measure, area_id, locale=locale)
+        if not rollup.regions:
+            continue
+        out.append(
+            {
+                "title": title,
+                "unit": unit,
+                "measure": list(measure),
+                "rows": [
+                    {"code": r.code, "label": r.name, "display": r.display} for r in rollup.regions
+                ],
+                "total_display": rollup.total_display,
+            }
+        )
+    return out
+
+
+def board_outcomes(
+    session: Session,
+    params: ReportParams,
+    published: Published | None,
+    region: str | None,
+) -> dict:
+    """The board report's outcome figures, all from the publication of its period (`region`:
+    the code of the report's region, if it has one). Without a publication, no figure."""
+    empty = {
+        "published": None,
+        "reached": not_published(),
+        "beneficiaries": [],
+        "indicators": [],
+        "indicator_breakdowns": [],
+        "by_area": None,
+        "by_region": [],
+    }
+    if published is None:
+        return empty
+    locale = params.locale
+    figures = views.by_indicator(
+        session, published, params.area_id, region, locale=locale, labels=category_labels()
+    )
+    table, where = _cells(params.area_id, region)
+    indicators = _indicator_rows(figures)
+    people = _people_standards(session) if figures else set()
+    return {
+        "published": stamp(published.publication),
+        "reached": published.get(REACHED, table, **where).display,
+        "beneficiaries": [
+            {
+                "label": r["label"],
+                "unit": r["unit"],
+                "reached": r["achieved"],
+                "target": r["target"],
+                "reached_display": r["achieved_display"],
+                "target_display": r["target_display"],
+            }
+            for r in indicators
+            if r["standard_id"] in people
+        ],
+        "indicators": indicators,
+        "indicator_breakdowns": _breakdown_tables(figures),
+        "by_area": _by_area(session, published, indicators, params.area_id, region, locale),
+        # Under a region filter the region is the total: no table by region.
+        "by_region": []
+        if region is not None
+        else _by_region(session, published, indicators, params.area_id, locale),
+    }
+
+
+# Project pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorLine:
+    """One line of a project's indicators table: a count measure (its published cells), or a
+    percentage or yes/no indicator (its latest verified value)."""
+
+    measure: tuple[str, int] | None  # None: not a count of people
+    label: str
+    unit: str
+    baseline: int
+    target: int
+    latest: int | None = None  # a percentage or yes/no: its latest verified value
+
+
+def _measure(indicator: ProjectIndicator) -> tuple[str, int]:
+    if indicator.standard_id is not None:
+        return ("std", indicator.standard_id)
+    return ("ind", indicator.id)
+
+
+def indicator_lines(
+    session: Session, params: ReportParams, project_ids: Iterable[int]
+) -> dict[int, list[IndicatorLine]]:
+    """Every project's indicators at once (no query per project page). Two indicators of one
+    project that count the same standard indicator are one published cell, so one line (their
+    plans added up)."""
+    ids = list(project_ids)
+    out: dict[int, list[IndicatorLine]] = {pid: [] for pid in ids}
+    if not ids:
+        return out
+    indicators = session.scalars(
+        select(ProjectIndicator)
+        .where(ProjectIndicator.project_id.in_(ids))
+        .order_by(ProjectIndicator.project_id, ProjectIndicator.id)
+        .options(selectinload(ProjectIndicator.standard))
+    ).all()
+    latest: dict[int, int] = {}
+    others = [i.id for i in indicators if i.type != IndicatorType.COUNT]
+    if others:
+        for indicator_id, value in session.execute(
+            select(IndicatorResult.indicator_id, IndicatorResult.value)
+            .where(
+                IndicatorResult.indicator_id.in_(others),
+                IndicatorResult.status == ResultStatus.VERIFIED,
+                IndicatorResult.period_end <= params.period_end,
+            )
+            .order_by(IndicatorResult.period_end, IndicatorResult.id)
+        ):
+            latest[indicator_id] = value
+    by_measure: dict[tuple[int, tuple[str, int]], IndicatorLine] = {}
+    for i in indicators:
+        label, unit = i.title(params.locale), i.unit_label(params.locale)
+        if i.type != IndicatorType.COUNT:
+            out[i.project_id].append(
+                IndicatorLine(None, label, unit, i.baseline, i.target, latest.get(i.id))
+            )
+            continue
+        key = (i.project_id, _measure(i))
+        if key in by_measure:
+            by_measure[key].baseline += i.baseline
+            by_measure[key].target += i.target
+            continue
+        line = by_measure[key] = IndicatorLine(key[1], label, unit, i.baseline, i.target)
+        out[i.project_id].append(line)
+    return out
+
+
+def project_indicator_rows(
+    lines: list[IndicatorLine], cells: Mapping[tuple[str, int], Figure] | None
+) -> list[dict]:
+    """A project page's indicators table: {"label", "unit", "baseline", "target", "actual",
+    "actual_display"}; a count's actual is its published cell of the page's period (`cells`:
+    {measure: Figure}; None when no period covering the project is published)."""
+    rows = []
+    for line in lines:
+        if line.measure is None:
+            actual = line.latest
+            display = fmt_count(actual)
+        elif cells is None:
+            actual, display = None, not_published()
+        else:
+            figure = cells.get(line.measure, publications.NOTHING_REPORTED)
+            actual, display = figure.value, figure.display
+        rows.append(
+            {
+                "label": line.label,
+                "unit": line.unit,
+                "baseline": line.baseline,
+                "target": line.target,
+                "counts": line.measure is not None,
+                "actual": actual,
+                "actual_display": display,
+            }
+        )
+    return rows
+
+
+def board_project_cells(
+    published: Published | None, project_id: int, lines: list[IndicatorLine]
+) -> dict[tuple[str, int], Figure] | None:
+    """A project's own cells in the board report's publication, per measure."""
+    if published is None:
+        return None
+    measures = [REACHED] + [line.measure for line in lines if line.measure is not None]
+    return {m: published.get(m, "project", project=project_id) for m in measures}
+
+
+def published_by_period(
+    session: Session, project_id: int, lines: list[IndicatorLine]
+) -> tuple[list[tuple[Publication, dict]], dict | None]:
+    """A project's published cells, one row per published period it has cells in (newest
+    first): ([(publication, {measure: Figure})], the table {"columns", "rows": [{"period",
+    "published_on", "cells"}]}); the table is None when nothing of it is published yet."""
+    found = publications.project_figures(session, project_id)
+    if not found:
+        return found, None
+    measures = [(REACHED, _("People reached"))]
+    measures += [(line.measure, line.label) for line in lines if line.measure is not None]
+    rows = []
+    for publication, cells in found:
+        named = stamp(publication)
+        rows.append(
+            {
+                "period": named["label"],
+                "key": named["key"],
+                "published_on": named["published_on"],
+                "cells": [
+                    cells.get(m, publications.NOTHING_REPORTED).display for m, _label in measures
+                ],
+            }
+        )
+    return found, {"columns": [label for _m, label in measures], "rows": rows}
 
 
 def impact_stories(session: Session, params: ReportParams, project_ids: list[int]) -> list[dict]:
@@ -167,54 +431,4 @@ def impact_stories(session: Session, params: ReportParams, project_ids: list[int
             "project_title": s.project.title(params.locale),
         }
         for s in stories
-    ]
-
-
-def indicator_series(
-    session: Session, params: ReportParams, projects: Iterable[Project]
-) -> dict[int, list[IndicatorSeries]]:
-    """Every project's indicators at once (no query per project page), with the verified
-    results of the periods that ended by the end of the report's period, suppressed for export.
-
-    Projects' achieved values of one standard indicator add up to the portfolio's figure, so
-    they are suppressed together as cells of it: no hidden one is found by subtraction."""
-    series = rollups.series_by_project(
-        session, projects, None, for_export=True, locale=params.locale, until=params.period_end
-    )
-    cells: dict[int, dict[int, IndicatorSeries]] = defaultdict(dict)
-    for items in series.values():
-        for s in items:
-            if s.counts and s.standard_id is not None:
-                cells[s.standard_id][s.indicator_id] = s
-    for group in cells.values():
-        values = {str(k): s.achieved for k, s in group.items()}
-        shown = privacy.suppress(values, sum(values.values()))
-        for k, s in group.items():
-            if shown.cells[str(k)] in HIDDEN:
-                s.achieved_display = shown.cells[str(k)]
-    return series
-
-
-def project_indicators(
-    session: Session,
-    params: ReportParams,
-    project_id: int,
-    series: Mapping[int, list[IndicatorSeries]] | None = None,
-) -> list[dict]:
-    """One project's indicators with baseline, target and actual (verified, to the end of the
-    period): {"label", "unit", "baseline", "target", "actual", "actual_display"}. `series`: from
-    `indicator_series` for all the report's projects; without it, this project's are loaded."""
-    if series is None:
-        project = session.get(Project, project_id)
-        series = indicator_series(session, params, [project] if project else [])
-    return [
-        {
-            "label": s.name,
-            "unit": s.unit,
-            "baseline": s.baseline,
-            "target": s.target,
-            "actual": None if s.achieved_display in HIDDEN else s.achieved,
-            "actual_display": s.achieved_display,
-        }
-        for s in series.get(project_id, [])
     ]

@@ -26,7 +26,7 @@ from fundtracker.web import charts
 
 # Bump when the templates or the print CSS change what a report looks like: stored reports with
 # an older version are rebuilt.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 # Bundled assets are addressed under this origin, which is never fetched over the network: the
 # fetcher maps it to the app's static folder. `.invalid` cannot resolve (RFC 2606).
 ASSET_ORIGIN = "https://assets.fundtracker.invalid/static/"

@@ -21,8 +21,8 @@ from fundtracker.core import data_version
 from fundtracker.models import Project, ReportKind, ReportStatus, StoredReport, User, utcnow
 from fundtracker.pdf import render
 from fundtracker.pdf.context import build_context
-from fundtracker.pdf.params import ReportParams
-from fundtracker.services.errors import NotAllowed
+from fundtracker.pdf.params import ReportParams, publication_of
+from fundtracker.services.errors import DomainError, NotAllowed
 
 
 def reports_folder() -> Path:
@@ -40,12 +40,25 @@ def report_path(report: StoredReport) -> Path | None:
     return path if path.is_file() else None
 
 
+def outdated(session: Session, report: StoredReport) -> bool:
+    """A board report that may not be handed out: its dates are no published period, or it was
+    built before its period was published (under the rules of before, when any dates could be
+    asked for and figures of overlapping periods could be subtracted from each other)."""
+    if report.kind != ReportKind.BOARD:
+        return False
+    publication = publication_of(session, ReportParams.of(report))
+    if publication is None:
+        return True
+    return report.finished_at is not None and report.finished_at < publication.published_at
+
+
 def author() -> str:
     return current_app.config.get("FUND_NAME") or "FundTracker"
 
 
 def current_data(session: Session, params: ReportParams, today: date) -> tuple[dict, str]:
-    """The report's plain data as it is now, and its fingerprint."""
+    """The report's plain data as it is now, and its fingerprint. The data names the
+    publications its outcome figures come from, so a publication added changes it."""
     with force_locale(params.locale):
         data = build_context(session, params, today)
     return data, render.fingerprint(params.as_dict(), data)
@@ -100,6 +113,11 @@ def request_report(
         )
         if not allowed:
             raise NotAllowed(_l("You may not build this report."))
+    if params.kind == ReportKind.BOARD and publication_of(session, params) is None:
+        # Outcome figures leave the fund for published periods only.
+        raise DomainError(
+            _l("A board report is built for a published period: choose one."), field="period"
+        )
     stamp = data_stamp(session, params, today)
     if stamp is not None:
         # Nothing has changed since a stored report was found current: serve it without working

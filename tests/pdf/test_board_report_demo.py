@@ -1,28 +1,35 @@
-"""The board report for the 67 demo projects, built once for this module through the real path
-(a board member asks for it, `flask reports build-pending` builds it) and read back with pypdf
-and pdftoppm. Some project texts are made hostile first: URLs and CSS that a careless renderer
-would fetch."""
+"""The board report of the demo data's published year 2025, built once for this module through
+the real path (an officer publishes 2025, a board member asks for its report, `flask reports
+build-pending` builds it) and read back with pypdf and pdftoppm. Some project texts are made
+hostile first: URLs and CSS that a careless renderer would fetch. Every published cell of the
+total, area and region tables is printed as the portfolio page and its CSV show it
+(publications.views), and no hidden one is."""
 
 from __future__ import annotations
 
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fundtracker import create_app
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import format_money
+from fundtracker.core.i18n import format_d, format_money
+from fundtracker.core.time import local_day
 from fundtracker.demo import seed_demo
+from fundtracker.disclosure import HIDDEN, NOTHING, THRESHOLD
 from fundtracker.models import (
+    CellStatus,
     ImpactStory,
     Project,
+    PublishedCell,
     ReportStatus,
     Role,
     StoredReport,
@@ -33,8 +40,8 @@ from fundtracker.models import (
 from fundtracker.models.labels import category_labels
 from fundtracker.pdf import render, service
 from fundtracker.pdf.params import ReportParams
-from fundtracker.privacy import HIDDEN, SMALL, THRESHOLD
-from fundtracker.services import rollups
+from fundtracker.services import publications
+from fundtracker.services.publications import REACHED, views
 from tests.conftest import login_as
 from tests.dbutil import fresh_database
 
@@ -50,6 +57,8 @@ HOSTILE_SUMMARY = (
 )
 KAZAKH_LETTERS = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 NO_CONSENT = "Келісімсіз әңгіме: жарияланбайды"
+YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)
+IN_2025 = datetime(2025, 9, 1, 6, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +73,25 @@ def built(tmp_path_factory):
         with app.app_context():
             upgrade()
             seed_demo(db.session)
-            first = db.session.scalar(select(Project).order_by(Project.code))
+            # The first project of the report: one running in 2025.
+            first = db.session.scalar(
+                select(Project)
+                .where(Project.start_date <= YEAR_END, Project.end_date >= YEAR_START)
+                .order_by(Project.code)
+            )
             first.title_kk = HOSTILE_TITLE
             first.summary_kk = HOSTILE_SUMMARY
             # A story without consent, on a project that has one with consent.
-            told = db.session.scalar(select(ImpactStory).order_by(ImpactStory.id))
+            # A board report prints the stories written in its period: one with consent of a
+            # project of 2025 is dated in 2025, and one without consent beside it.
+            told = db.session.scalar(
+                select(ImpactStory)
+                .join(Project, Project.id == ImpactStory.project_id)
+                .where(ImpactStory.consent, Project.end_date >= YEAR_START)
+                .where(Project.start_date <= YEAR_END)
+                .order_by(ImpactStory.id)
+            )
+            told.created_at = IN_2025
             db.session.add(
                 ImpactStory(
                     project_id=told.project_id,
@@ -76,11 +99,12 @@ def built(tmp_path_factory):
                     body=NO_CONSENT,
                     consent=False,
                     author_id=told.author_id,
+                    created_at=IN_2025,
                 )
             )
             db.session.commit()
-            start = db.session.scalar(select(func.min(Project.start_date)))
-            end = db.session.scalar(select(func.max(Project.end_date)))
+            # The demo publishes every period whose results are all verified: 2025 among them.
+            assert publications.find(db.session, "2025") is not None
             board = db.session.scalar(select(User).where(User.role == Role.BOARD))
             board_token = board.session_token
             db.session.remove()
@@ -98,14 +122,7 @@ def built(tmp_path_factory):
             client = app.test_client()
             with client.session_transaction() as sess:
                 sess["_user_id"] = board_token
-            form = {
-                "period": "dates",
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "area": "",
-                "region": "",
-                "language": "kk",
-            }
+            form = {"period": "2025", "area": "", "region": "", "language": "kk"}
             response = client.post("/reports/board", data=form)
             assert response.status_code == 302, response.get_data(as_text=True)[:2000]
             report_id = int(re.search(r"/reports/(\d+)", response.headers["Location"])[1])
@@ -151,9 +168,20 @@ def _flat(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def _report_projects(app) -> list[Project]:
+    """The projects the report is about: those running at some time in 2025."""
+    with app.app_context():
+        projects = db.session.scalars(
+            select(Project)
+            .where(Project.start_date <= YEAR_END, Project.end_date >= YEAR_START)
+            .order_by(Project.code)
+        ).all()
+        db.session.expunge_all()
+        return projects
+
+
 def test_kazakh_text_extracts(built, reader, text):
-    with built["app"].app_context():
-        titles = db.session.scalars(select(Project.title_kk).order_by(Project.code)).all()
+    titles = [p.title_kk for p in _report_projects(built["app"])]
     flat = _flat(text)
     for letter in KAZAKH_LETTERS:
         assert letter in text, f"{letter} did not survive into the PDF text"
@@ -172,27 +200,30 @@ def test_metadata(reader):
 
 def test_figures_equal_the_database(built, text):
     app = built["app"]
+    projects = _report_projects(app)
+    ids = [p.id for p in projects]
     with app.app_context(), force_locale("kk"):
-        projects = db.session.scalar(select(func.count(Project.id)))
-        awarded = db.session.scalar(select(func.sum(Project.awarded_amount)))
+        awarded = sum(p.awarded_amount for p in projects)
         paid = db.session.scalar(
-            select(func.sum(Tranche.amount)).where(Tranche.status == TrancheStatus.PAID)
+            select(func.sum(Tranche.amount)).where(
+                Tranche.status == TrancheStatus.PAID,
+                Tranche.project_id.in_(ids),
+                Tranche.paid_on <= YEAR_END,
+            )
         )
         money = [format_money(awarded, "kk"), format_money(paid, "kk")]
     figures = built["data"]["key_figures"]
     assert (figures["projects"], figures["awarded"], figures["paid_to_date"]) == (
-        projects,
+        len(projects),
         awarded,
         paid,
     )
-    assert projects == 67
+    assert 20 < len(projects) < 67  # distinct projects of the period, not all of the fund's
     flat = _flat(text)
     for amount in money:
         assert _flat(amount) in flat, amount
-    # The appendix lists every project with its award.
-    with app.app_context():
-        codes = db.session.scalars(select(Project.code)).all()
-    assert all(code in text for code in codes)
+    # The appendix lists every project of the report with its award.
+    assert all(p.code in text for p in projects)
 
 
 def test_outline_lists_every_project(built, reader):
@@ -204,20 +235,9 @@ def test_outline_lists_every_project(built, reader):
                 yield item.title
 
     outline = list(titles(reader.outline))
-    with built["app"].app_context():
-        codes = db.session.scalars(select(Project.code)).all()
-    for code in codes:
-        assert any(entry.startswith(code) for entry in outline), code
+    for project in _report_projects(built["app"]):
+        assert any(entry.startswith(project.code) for entry in outline), project.code
     assert "Негізгі көрсеткіштер" in outline
-
-
-def test_no_small_counts_in_breakdowns(built):
-    data = built["data"]
-    rows = data["by_area"] + data["by_region"]
-    assert rows
-    for row in rows:
-        shown = row["reached"]
-        assert shown in (SMALL, HIDDEN) or int(shown.replace("\u202f", "")) >= THRESHOLD
 
 
 def test_outcomes_section_and_indicators_are_in_the_pdf(built, reader, text):
@@ -231,61 +251,167 @@ def test_outcomes_section_and_indicators_are_in_the_pdf(built, reader, text):
         assert _flat(row["label"]) in flat, row["label"]
     # Each project page lists its indicators (in Kazakh, from the library).
     pages = [p for p in data["projects"] if p["indicators"]]
-    assert len(pages) > 50
-    assert "есеп кезеңінің соңына дейінгі расталған нәтижелер" in flat  # the project pages' note
+    assert len(pages) > 20
     for story in data["stories"]:
         assert _flat(story["title"]) in flat
 
 
-def test_outcome_figures_equal_the_roll_ups(built, text):
-    form = built["form"]
-    start, end = date.fromisoformat(form["start"]), date.fromisoformat(form["end"])
-    with built["app"].app_context(), force_locale("kk"):
-        figures = rollups.by_indicator(
-            db.session, None, start, end, for_export=True, locale="kk", labels=category_labels()
-        )
+@pytest.fixture(scope="module")
+def published(built):
+    """What publications.views gives the portfolio page and its CSV for 2025, in Kazakh."""
+    app = built["app"]
+    with app.app_context(), force_locale("kk"):
+        publication = publications.find(db.session, "2025")
+        ids = [p["id"] for p in built["data"]["projects"]]
+        loaded = publications.load(db.session, publication, projects=ids)
+        measures = [REACHED] + [("std", s) for s in loaded.measures("std")]
+        out = {
+            "publication": publication,
+            "loaded": loaded,
+            "figures": views.by_indicator(
+                db.session, loaded, locale="kk", labels=category_labels()
+            ),
+            "areas": views.by_area(db.session, loaded, locale="kk"),
+            "regions": {m: views.by_region(db.session, loaded, m, locale="kk") for m in measures},
+            "stamp": _(
+                "%(period)s · published %(date)s",
+                period="2025",
+                date=format_d(local_day(publication.published_at)),
+            ),
+            "words": (_("Region"), _("Achieved"), _("Total")),
+            "cells": db.session.scalars(
+                select(PublishedCell).where(PublishedCell.publication_id == publication.id)
+            ).all(),
+        }
         db.session.remove()
-    rows = built["data"]["indicators"]
-    assert [(r["label"], r["achieved_display"], r["target_display"]) for r in rows] == [
-        (f.name, f.achieved_display, f.target_display) for f in figures
-    ]
+    return out
+
+
+def test_outcome_figures_equal_the_published_views(built, published, text):
+    data = built["data"]
+    figures = published["figures"]
+    assert [
+        (r["label"], r["achieved_display"], r["target_display"]) for r in data["indicators"]
+    ] == [(f.name, f.achieved_display, f.target_display) for f in figures]
     # The table prints them: each indicator's row reads name, unit, achieved, target.
-    flat = _flat(text).replace("\u202f", " ")
+    flat = _flat(text)
     for f in figures:
-        row = _flat(f"{f.unit} {f.achieved_display} {f.target_display}").replace("\u202f", " ")
-        assert row in flat, row
-    people = {b["label"]: b["reached_display"] for b in built["data"]["beneficiaries"]}
+        assert _flat(f"{f.unit} {f.achieved_display} {f.target_display}") in flat, f.name
+    people = {b["label"]: b["reached_display"] for b in data["beneficiaries"]}
     assert people
     assert all(people[f.name] == f.achieved_display for f in figures if f.name in people)
+    assert data["key_figures"]["reached"] == published["loaded"].get(REACHED, "total").display
+    assert _flat(data["key_figures"]["reached"]) in flat
+    # The breakdowns by sex and age group, cell by cell.
+    for table in data["indicator_breakdowns"]:
+        for row, f in zip(
+            table["rows"],
+            [f for f in figures if any(b.dimension == table["dimension"] for b in f.breakdowns)],
+            strict=True,
+        ):
+            (b,) = [b for b in f.breakdowns if b.dimension == table["dimension"]]
+            cells = {c.key: c.display for c in b.cells}
+            assert row["cells"] == [cells.get(k, NOTHING) for k in table["keys"]]
 
 
-def _no_small(display: str) -> bool:
-    if display in (SMALL, HIDDEN, "—"):
-        return True
-    return int(display.replace("\u202f", "")) >= THRESHOLD
-
-
-def test_no_figure_below_5_in_any_breakdown_or_indicator_table(built):
+def test_every_area_and_region_cell_is_printed_as_published(built, published, text):
     data = built["data"]
-    shown = [row["reached"] for row in data["by_area"] + data["by_region"]]
-    shown += [p["reached"] for p in data["projects"]]
-    shown += [r["achieved_display"] for r in data["indicators"]]
-    shown += [v for r in data["indicators"] for v in r["breakdowns"].values()]
+    flat = _flat(text)
+    loaded = published["loaded"]
+    by_area = data["outcomes_by_area"]
+    assert by_area["rows"][0]["cells"] == [
+        loaded.get(REACHED, "area", area=a).display for a in by_area["area_ids"]
+    ]
+    shown = {
+        (a.area_id, f.standard_id): f.achieved_display
+        for a in published["areas"]
+        for f in a.indicators
+    }
+    for row, indicator in zip(by_area["rows"][1:], data["indicators"], strict=True):
+        assert row["cells"] == [
+            shown.get((a, indicator["standard_id"]), NOTHING) for a in by_area["area_ids"]
+        ]
+    for row in by_area["rows"]:
+        label = row["label"] + (f" ({row['unit']})" if row["unit"] else "")
+        assert _flat(" ".join([label, *row["cells"]])) in flat, label
+
+    tables = {tuple(t["measure"]): t for t in data["outcomes_by_region"]}
+    several = 0
+    for measure, rollup in published["regions"].items():
+        if not rollup.regions:
+            assert measure not in tables
+            continue
+        table = tables[measure]
+        assert [(r["code"], r["display"]) for r in table["rows"]] == [
+            (r.code, r.display) for r in rollup.regions
+        ]
+        # Printed in one piece: title, the period, every region in order, the total.
+        rows = " ".join(f"{r.name} {r.display}" for r in rollup.regions)
+        head = table["title"] + (f" ({table['unit']})" if table["unit"] else "")
+        region, achieved, total = published["words"]
+        printed = f"{head} {published['stamp']} {region} {achieved} {rows} {total}"
+        assert _flat(printed) in flat, head
+        if rollup.regions[-1].code == "several":
+            several += 1
+            assert _flat(rollup.regions[-1].name) in flat
+    assert several
+    # The stored values of the region cells add up to the total's, for every measure.
+    cells = published["cells"]
+    for measure in published["regions"]:
+        mine = [c for c in cells if _measure(c) == measure]
+        total = [c.value for c in mine if c.table == "total"]
+        assert sum(c.value for c in mine if c.table == "region") == sum(total)
+
+
+def _measure(cell) -> tuple:
+    if cell.standard_id is not None:
+        return ("std", cell.standard_id)
+    if cell.indicator_id is not None:
+        return ("ind", cell.indicator_id)
+    return REACHED
+
+
+def test_no_hidden_value_and_no_small_count_is_printed(built, published, text):
+    data = built["data"]
+    shown = [r["achieved_display"] for r in data["indicators"]]
     shown += [b["reached_display"] for b in data["beneficiaries"]]
-    shown += [i["actual_display"] for p in data["projects"] for i in p["indicators"]]
-    assert all(_no_small(value) for value in shown)
-    # And in what was printed: no number cell of 0 to 4 in these tables.
+    shown += [c for t in data["indicator_breakdowns"] for row in t["rows"] for c in row["cells"]]
+    shown += [c for row in data["outcomes_by_area"]["rows"] for c in row["cells"]]
+    shown += [r["display"] for t in data["outcomes_by_region"] for r in t["rows"]]
+    shown += [p["reached"] for p in data["projects"]]
+    shown += [i["actual_display"] for p in data["projects"] for i in p["indicators"] if i["counts"]]
+    assert HIDDEN in shown and NOTHING in shown
+    for value in shown:
+        assert value in (HIDDEN, NOTHING) or not 0 < int(value.replace("\u202f", "")) < THRESHOLD
+    # In what was printed: no number cell of 1 to 4 in the outcome tables.
     with built["app"].app_context():
         html = render.render_html(data, date.today(), "FundTracker")
-    for table_id in (
-        "indicator-table",
-        "indicator-breakdowns-1",
-        "indicator-breakdowns-2",
-        "beneficiaries",
-    ):
+    ids = ["indicator-table", "beneficiaries", "outcomes-by-area"]
+    ids += [f"indicator-breakdowns-{t['dimension']}" for t in data["indicator_breakdowns"]]
+    ids += [f"outcomes-by-region-{n}" for n in range(1, len(data["outcomes_by_region"]) + 1)]
+    for table_id in ids:
         part = html[html.index(f'id="{table_id}"') :]
         part = part[: part.index("</table>")]
-        assert not re.search(r'<td class="num">[0-4]</td>', part), table_id
+        assert not re.search(r'<td class="num">[1-4]</td>', part), table_id
+    # A hidden cell of the project pages: its true value is not on the project's page.
+    hidden = {
+        (c.project_id, _measure(c)): c.value
+        for c in published["cells"]
+        if c.table == "project" and c.status != CellStatus.SHOWN
+    }
+    assert hidden
+    for p in data["projects"]:
+        page = html[html.index(f'id="project-{p["id"]}"') :]
+        page = page[: page.index("</section>")]
+        value = hidden.get((p["id"], REACHED))
+        if value is not None:
+            assert p["reached"] == HIDDEN
+            assert f'<td class="reached">{value}<' not in page
+    # Every outcome table names the period and the day it was published.
+    assert html.count('<caption class="published">') == len(ids) + sum(
+        1 for p in data["projects"] if p["indicators"]
+    )
+    assert _flat(text).count(_flat(published["stamp"])) >= len(ids)
 
 
 def test_a_story_without_consent_never_appears(built, text):

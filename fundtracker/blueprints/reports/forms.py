@@ -1,40 +1,41 @@
-from datetime import date, timedelta
-
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired, Optional
 
+from fundtracker.core.i18n import format_d
+from fundtracker.core.time import local_day
+from fundtracker.disclosure import grid
 from fundtracker.web.forms import LANGUAGE_CHOICES, choices, int_or_none
 
-QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
-LONGEST_PERIOD_DAYS = 366 * 20
 
-
-def _month_end(year: int, month: int) -> date:
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
+def period_choice(publication) -> tuple[str, str]:
+    """A published period as the form offers it: "2025 Q4 · published 4 Dec 2026"."""
+    return (
+        publication.period,
+        _(
+            "%(period)s · published %(date)s",
+            period=grid.parse(publication.period).label(),
+            date=format_d(local_day(publication.published_at)),
+        ),
+    )
 
 
 class BoardReportForm(FlaskForm):
-    period = RadioField(
-        _l("Period"),
-        choices=choices([("quarter", _l("Quarter")), ("year", _l("Year")), ("dates", _l("Dates"))]),
-        default="quarter",
-        validators=[InputRequired(_l("Choose a period."))],
+    """A board report is about one published period: its outcome figures are that period's
+    published tables, and its money and milestone figures cover the same dates."""
+
+    period = SelectField(
+        _l("Published period"),
+        validators=[InputRequired(_l("Choose a published period."))],
+        # Checked against the publications by the view, with this form's own message.
+        validate_choice=False,
+        description=_l(
+            "Outcome figures leave the fund only for periods the fund has published: a quarter, "
+            "a half-year or a year."
+        ),
     )
-    year = IntegerField(
-        _l("Year"),
-        validators=[Optional(), NumberRange(2000, 2100, _l("Give a year between 2000 and 2100."))],
-    )
-    quarter = SelectField(
-        _l("Quarter"),
-        coerce=int_or_none,
-        choices=choices([(q, _l("Q%(n)s", n=q)) for q in QUARTERS]),
-        validators=[Optional()],
-    )
-    start = DateField(_l("Start date"), validators=[Optional()])
-    end = DateField(_l("End date"), validators=[Optional()])
     area = SelectField(_l("Programme area"), coerce=int_or_none, validators=[Optional()])
     region = SelectField(_l("Region"), coerce=int_or_none, validators=[Optional()])
     language = SelectField(
@@ -44,36 +45,21 @@ class BoardReportForm(FlaskForm):
     )
     submit = SubmitField(_l("Build the board report"))
 
-    def fill_choices(self, areas, regions, locale: str) -> None:
+    def fill_choices(self, areas, regions, locale: str, published) -> None:
+        """`published`: the publications, newest first (the first is the default)."""
         anything = ("", _l("All"))
+        self.period.choices = choices([period_choice(p) for p in published])
         self.area.choices = choices([anything] + [(a.id, a.name(locale)) for a in areas])
         self.region.choices = choices([anything] + [(r.id, r.name(locale)) for r in regions])
 
-    def dates(self) -> tuple[date, date] | None:
-        """The period's first and last days; None (with the reason on a field) if it is unclear."""
-        kind = self.period.data
-        if kind in ("quarter", "year"):
-            if not self.year.data:
-                self.year.errors = [*self.year.errors, _l("Give the year.")]
-                return None
-            if kind == "year":
-                return date(self.year.data, 1, 1), date(self.year.data, 12, 31)
-            if not self.quarter.data:
-                self.quarter.errors = [*self.quarter.errors, _l("Choose the quarter.")]
-                return None
-            first, last = QUARTERS[self.quarter.data]
-            return date(self.year.data, first, 1), _month_end(self.year.data, last)
-        if not self.start.data or not self.end.data:
-            field = self.start if not self.start.data else self.end
-            field.errors = [*field.errors, _l("Give both dates.")]
-            return None
-        if self.end.data < self.start.data:
-            self.end.errors = [*self.end.errors, _l("The period ends before it starts.")]
-            return None
-        if (self.end.data - self.start.data).days > LONGEST_PERIOD_DAYS:
-            self.end.errors = [*self.end.errors, _l("A report covers at most 20 years.")]
-            return None
-        return self.start.data, self.end.data
+    def refuse_period(self) -> None:
+        """The period asked for is not (or no longer) a published one."""
+        self.period.errors = [*self.period.errors, _l("Choose a published period.")]
+
+    @property
+    def can_submit(self) -> bool:
+        """Nothing can be asked for while no period is published."""
+        return bool(self.period.choices)
 
 
 class ProjectReportForm(FlaskForm):

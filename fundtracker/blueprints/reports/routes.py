@@ -1,6 +1,7 @@
-"""The reports page: board members and officers build the board's impact report for a period,
-area, region and language; officers and grantees build project reports. A board report is built
-in the background (see fundtracker.pdf.jobs); one built from the same data is served at once."""
+"""The reports page: board members and officers build the board's impact report for a published
+period, area, region and language; officers and grantees build project reports. A board report is
+built in the background (see fundtracker.pdf.jobs); one built from the same data is served at
+once."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from fundtracker.models import (
 from fundtracker.pdf import jobs, service
 from fundtracker.pdf.params import ReportParams
 from fundtracker.permissions import scopes
-from fundtracker.services import reference
+from fundtracker.services import publications, reference
 from fundtracker.web import attempt, load_or_404, requires
 from fundtracker.web.forms import choices, int_or_none
 
@@ -66,29 +67,42 @@ def _recent_reports(user) -> list[StoredReport]:
     return list(db.session.scalars(stmt.where(*scopes.reports(user))))
 
 
+def _period_labels(reports: list[StoredReport]) -> dict[int, str]:
+    """Each listed report's period as people name it ("2025 Q4"), where its dates are a period
+    of the grid; other reports show their dates."""
+    labels = {}
+    for report in reports:
+        period = ReportParams.of(report).period() if report.is_board else None
+        if period is not None:
+            labels[report.id] = period.label()
+    return labels
+
+
 def _index_page(board_form=None, project_form=None, status: int = 200):
     user = current_user
     locale = current_locale()
-    day = today()
+    published = publications.publications(db.session)
     if board_form is None and permissions.can_build_board_report(user):
-        board_form = BoardReportForm(
-            formdata=None, year=day.year, quarter=(day.month - 1) // 3 + 1, language=locale
-        )
+        latest = published[0].period if published else None
+        board_form = BoardReportForm(formdata=None, period=latest, language=locale)
     if board_form is not None:
         board_form.fill_choices(
-            reference.areas(db.session), reference.regions(db.session, locale), locale
+            reference.areas(db.session), reference.regions(db.session, locale), locale, published
         )
     project_choices = _project_choices(user)
     if project_form is None and project_choices:
         project_form = ProjectReportForm(formdata=None, language=locale)
     if project_form is not None:
         project_form.project.choices = project_choices
+    reports = _recent_reports(user)
     return (
         render_template(
             "reports/index.html",
             board_form=board_form,
             project_form=project_form,
-            reports=_recent_reports(user),
+            reports=reports,
+            period_labels=_period_labels(reports),
+            outdated={r.id for r in reports if r.is_ready and service.outdated(db.session, r)},
             labels=status_labels(),
         ),
         status,
@@ -112,17 +126,21 @@ def index():
 def request_board():
     form = BoardReportForm()
     locale = current_locale()
-    form.fill_choices(reference.areas(db.session), reference.regions(db.session), locale)
-    period = form.dates() if form.validate() else None
-    if period is None:
+    form.fill_choices(
+        reference.areas(db.session),
+        reference.regions(db.session),
+        locale,
+        publications.publications(db.session),
+    )
+    publication = None
+    if form.validate():
+        publication = publications.find(db.session, form.period.data)
+        if publication is None:
+            form.refuse_period()
+    if publication is None:
         return _index_page(board_form=form, status=422)
-    params = ReportParams(
-        kind=ReportKind.BOARD,
-        locale=form.language.data,
-        period_start=period[0],
-        period_end=period[1],
-        area_id=form.area.data,
-        region_id=form.region.data,
+    params = ReportParams.board(
+        publication, form.language.data, area_id=form.area.data, region_id=form.region.data
     )
     with attempt() as outcome:
         report, ready = service.request_report(db.session, current_user, params, today())
@@ -174,6 +192,8 @@ def detail(report_id: int):
     return render_template(
         "reports/detail.html",
         report=report,
+        period_label=_period_labels([report]).get(report.id),
+        outdated=service.outdated(db.session, report),
         labels=status_labels(),
         finished=report.status in (ReportStatus.DONE, ReportStatus.FAILED),
     )
@@ -194,6 +214,9 @@ def status(report_id: int):
 def download_name(report: StoredReport) -> str:
     if report.kind == ReportKind.PROJECT and report.project is not None:
         return f"project-report-{report.project.code}-{report.locale}.pdf"
+    period = ReportParams.of(report).period()
+    if period is not None:
+        return f"impact-report-{period.key}-{report.locale}.pdf"
     return (
         f"impact-report-{report.period_start.isoformat()}-{report.period_end.isoformat()}"
         f"-{report.locale}.pdf"
@@ -204,7 +227,7 @@ def download_name(report: StoredReport) -> str:
 @requires(permissions.can_use_reports)
 def download(report_id: int):
     report = _load(report_id)
-    if report.status != ReportStatus.DONE:
+    if report.status != ReportStatus.DONE or service.outdated(db.session, report):
         return redirect(url_for(".detail", report_id=report.id))
     path = service.report_path(report)
     if path is None:
