@@ -255,9 +255,6 @@ class Intruder:
             high, binding_high = self._solve(columns, -1.0, want_binding)
         if want_binding:
             binding += binding_high + binding_low
-            # The figures that bound it may hold fixed parts too: what fixed those.
-            for cell in binding_high + binding_low:
-                binding += self._reasons(self.linked.cells[cell].atoms, depth=1)
         return Bounds(constant + low, constant + high, binding)
 
     def partners(self, i: int) -> list[int]:

@@ -148,7 +148,7 @@ def _repair(linked: LinkedSet, intruder: Intruder, audited: list[int]) -> None:
             counts = Counter(bounds.binding)
             pick = min(
                 set(candidates),
-                key=lambda c: (linked.cells[c].rank, -counts[c], *_cost(linked, c)),
+                key=lambda c: (-counts[c], linked.cells[c].rank, *_cost(linked, c)),
             )
             chosen.add(pick)
         for c in chosen:
