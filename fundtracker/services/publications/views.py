@@ -18,9 +18,9 @@ from fundtracker.models import (
     AGE_GROUPS,
     SEXES,
     ProgrammeArea,
-    Region,
     StandardIndicator,
 )
+from fundtracker.services import reference
 from fundtracker.services.publications.cells import SEVERAL, UNKNOWN
 from fundtracker.services.publications.read import Figure, Published
 from fundtracker.services.rollups.figures import (
@@ -136,7 +136,7 @@ def by_area(
 
 
 def region_names(session: Session, locale: str) -> dict[str, str]:
-    names = {r.code: r.name(locale) for r in session.scalars(select(Region))}
+    names = {r.code: r.name(locale) for r in reference.regions(session)}
     names[SEVERAL] = _("Several regions")
     return names
 
