@@ -67,7 +67,9 @@ def test_the_job_publishes_every_ready_period_oldest_first_and_logs_the_rest(dat
     assert "2025-Q3 not published: 1 result of 2025 Q3 is not verified yet" in caplog.text
     assert "published 2025-Q1, 2025-Q2, 2025-H1, 2025-Q4" in caplog.text
     # The board is told of each publication.
-    told = db.session.scalars(select(Notification).where(Notification.user_id == data.id)).all()
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == data.id).order_by(Notification.id)
+    ).all()
     assert [n.subject for n in told] == [
         f"Outcome figures for {p} are published"
         for p in ("2025 Q1", "2025 Q2", "2025 H1", "2025 Q4")

@@ -69,7 +69,11 @@ def _publish(actor, key, **kw):
 
 
 def _told(user) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
 
 
 # What holds a period back ----------------------------------------------------------------------
