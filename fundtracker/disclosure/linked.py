@@ -28,6 +28,9 @@ class Cell:
     rank: int = 0
     low: int | None = None  # the audit's range, for a hidden cell
     high: int | None = None
+    # Never published, only audited as if it were a hidden primary cell: a count of people
+    # that differences of published cells could give away (a cumulative count's increase).
+    audit_only: bool = False
 
     @property
     def hidden(self) -> bool:

@@ -2,6 +2,8 @@
 (chapter 5: secondary suppression in linked tables, then an audit):
 
 1. Primary suppression: a new cell counting 1 to 4 people is hidden.
+   Audit-only cells (figures never published, such as a cumulative count's increase between
+   two periods) are primary cells that are never shown.
 2. Secondary suppression by relations: wherever a shown cell is the sum of others, the hidden
    ones among those must be at least two and add up to at least THRESHOLD; otherwise the next
    smallest new cell of that relation is hidden too (or the sum itself, when none is left).
@@ -184,7 +186,9 @@ def protect(linked: LinkedSet) -> Outcome:
     began = time.perf_counter()
     cells = linked.cells
     for cell in cells:
-        if not cell.fixed:
+        if cell.audit_only:
+            cell.status = PRIMARY  # never shown: an LP row it must not become
+        elif not cell.fixed:
             cell.status = PRIMARY if unsafe(cell.value) else SHOWN
     _by_relations(linked)
     intruder = Intruder(linked)
@@ -201,7 +205,7 @@ def protect(linked: LinkedSet) -> Outcome:
         if bounds.high_int is not None:
             width = bounds.high_int - bounds.low_int
             narrowest = width if narrowest is None else min(narrowest, width)
-    new = [c for c in cells if not c.fixed]
+    new = [c for c in cells if not c.fixed and not c.audit_only]
     return Outcome(
         primary=sum(1 for c in new if c.status == PRIMARY),
         secondary=sum(1 for c in new if c.status == SECONDARY),
