@@ -19,6 +19,7 @@ from fundtracker.models import (
     IndicatorType,
     Notification,
     Publication,
+    PublishedCell,
     ResultStatus,
     Role,
 )
@@ -308,3 +309,47 @@ def test_hidden_cells_keep_their_true_values_and_ranges(indicator, officer):
     # The boys' 9 would give the girls' 3 away from the total of 12: hidden too.
     assert by_category["male"].value == 9 and by_category["male"].status == CellStatus.SECONDARY
     assert publication.audit["primary"] >= 1 and publication.audit["secondary"] >= 1
+
+
+# A cumulative count's increases ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("q1_2025", "hidden"), [(52, True), (60, False)])
+def test_a_cumulative_count_does_not_give_away_a_small_increase_across_years(
+    officer, grantee, q1_2025, hidden
+):
+    """2024 published a project's 50 children (cumulative); 2025 Q1 reports 52. Shown, the two
+    figures would tell of 2 new children: a count of 1-4 people never published, audited as if
+    it were a hidden cell. An increase of 10 tells of 10 and is shown."""
+    project = factories.ProjectFactory(
+        organisation=grantee.organisation,
+        officer=officer,
+        start_date=date(2024, 1, 15),
+        end_date=date(2026, 12, 31),
+    )
+    indicator = factories.ProjectIndicatorFactory(
+        project=project, cumulative=True, by_region=False, by_sex=False
+    )
+    for start, value in ((date(2024, 7, 1), 41), (date(2024, 10, 1), 50)):
+        factories.indicator_result(indicator, start, value, ResultStatus.VERIFIED)
+    _publish(officer, "2024")
+    factories.indicator_result(indicator, Q1, q1_2025, ResultStatus.VERIFIED)
+    (publication,) = _publish(officer, "2025-Q1")
+    cell = db.session.scalar(
+        select(PublishedCell).where(
+            PublishedCell.publication_id == publication.id,
+            PublishedCell.standard_id == indicator.standard_id,
+            PublishedCell.table == "project",
+            PublishedCell.project_id == project.id,
+        )
+    )
+    assert cell.value == q1_2025
+    assert (cell.status == CellStatus.SECONDARY) is hidden
+    # Nothing the board reads of 2025 Q1 gives the 52 back: every cell holding it is hidden.
+    shown = db.session.scalars(
+        select(PublishedCell.value).where(
+            PublishedCell.publication_id == publication.id,
+            PublishedCell.status == CellStatus.SHOWN,
+        )
+    ).all()
+    assert (q1_2025 in shown) is not hidden

@@ -15,6 +15,13 @@ or age breakdown's rest goes to "unknown". A breakdown that adds up to more than
 used. A result belongs to the quarter its period ends in; for an indicator counted per period a
 longer period adds up its quarters, for a cumulative one it takes the latest value in it. People
 reached belong to the quarter the fund accepted their update in.
+
+A cumulative count's figures of two periods differ by the people counted in between, a figure
+never published: each such increase, and each quarter's own count and its parts (which a
+period's latest figure isolates when a project stops reporting), is audited as if it were a
+hidden cell (`audit_only`), and the intruder is taken to know that such a count does not go
+down. Last year's latest figure of each cumulative indicator is linked in through the project
+cells published of it, so that "50 by the end of 2025, 52 in 2026 Q1" is audited too.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from fundtracker.core.time import local_day, start_of
 from fundtracker.disclosure import grid
+from fundtracker.disclosure.display import unsafe
 from fundtracker.disclosure.linked import Cell, LinkedSet
 from fundtracker.models import (
     Dimension,
@@ -37,6 +45,8 @@ from fundtracker.models import (
     MilestoneUpdate,
     Project,
     ProjectIndicator,
+    Publication,
+    PublishedCell,
     Region,
     ResultCell,
     ResultStatus,
@@ -110,6 +120,13 @@ class Data:
     members: dict[tuple[str, int], dict[int, tuple[int, date, date]]]
     # measure -> project -> its indicators' targets added up (plans, not counts of people)
     targets: dict[tuple[str, int], dict[int, int]] = field(default_factory=dict)
+    # Last year, for cumulative indicators: each one's latest verified figure, and the project
+    # cells published of those figures (measure, project) -> [(period, value, status)].
+    prior: dict[int, int] = field(default_factory=dict)
+    prior_of: dict[int, tuple[tuple[str, int], int]] = field(default_factory=dict)
+    prior_cells: dict[tuple[tuple[str, int], int], list[tuple[str, int, str]]] = field(
+        default_factory=dict
+    )
 
 
 def _regions(session: Session) -> dict[int, list[str]]:
@@ -204,7 +221,73 @@ def load(session: Session, year: int) -> Data:
     for s in slots.values():
         members[s.measure].setdefault(s.project, (s.area, first, last))
     _reached(session, year, regions, slots, members)
-    return Data(year, list(slots.values()), dict(members), dict(targets))
+    data = Data(year, list(slots.values()), dict(members), dict(targets))
+    _prior(session, data, indicators)
+    return data
+
+
+def _prior(session: Session, data: Data, indicators: dict) -> None:
+    """Last year's latest figure of each cumulative indicator, and the project cells of last
+    year's publications that are exactly those figures (a project whose indicators of the
+    measure are all cumulative, in a period holding each one's latest quarter)."""
+    year = data.year - 1
+    cumulative = {i for i, (_m, c, _p, _a) in indicators.items() if c}
+    if not cumulative:
+        return
+    latest: dict[int, tuple[date, int]] = {}
+    for ind_id, period_end, value in session.execute(
+        select(IndicatorResult.indicator_id, IndicatorResult.period_end, IndicatorResult.value)
+        .where(
+            IndicatorResult.status == ResultStatus.VERIFIED,
+            IndicatorResult.period_end >= date(year, 1, 1),
+            IndicatorResult.period_end <= date(year, 12, 31),
+            IndicatorResult.indicator_id.in_(cumulative),
+        )
+        .order_by(IndicatorResult.period_end, IndicatorResult.id)
+    ):
+        latest[ind_id] = (period_end, value)
+    if not latest:
+        return
+    data.prior = {i: v for i, (_end, v) in latest.items()}
+    data.prior_of = {i: (indicators[i][0], indicators[i][2]) for i in latest}
+    by_project: dict[tuple[tuple[str, int], int], list[int]] = defaultdict(list)
+    for ind_id, (measure, _c, project_id, _a) in indicators.items():
+        by_project[(measure, project_id)].append(ind_id)
+    wanted = {
+        key: inds
+        for key, inds in by_project.items()
+        if key[0] != REACHED and all(i in latest for i in inds)
+    }
+    if not wanted:
+        return
+    for period, standard_id, indicator_id, project_id, value, status in session.execute(
+        select(
+            Publication.period,
+            PublishedCell.standard_id,
+            PublishedCell.indicator_id,
+            PublishedCell.project_id,
+            PublishedCell.value,
+            PublishedCell.status,
+        )
+        .join(Publication, Publication.id == PublishedCell.publication_id)
+        .where(
+            Publication.period_start >= date(year, 1, 1),
+            Publication.period_end <= date(year, 12, 31),
+            PublishedCell.table == "project",
+            PublishedCell.project_id.in_({p for _m, p in wanted}),
+        )
+    ):
+        key = (measure_of(standard_id, indicator_id), project_id)
+        inds = wanted.get(key)
+        if inds is None:
+            continue
+        quarters = set(grid.parse(period).quarters)
+        if not all(grid.quarter_of(latest[i][0])[1] in quarters for i in inds):
+            continue  # an earlier figure of the year
+        if value != sum(data.prior[i] for i in inds):
+            continue  # not the figures of today's data: the audit cannot use it
+        status = getattr(status, "value", status)
+        data.prior_cells.setdefault(key, []).append((period, value, status))
 
 
 def _reached(session, year, regions, slots, members) -> None:
@@ -310,7 +393,7 @@ def build(data: Data, periods: list[grid.Period], fixed: dict[CellKey, object]) 
     out = []
     for measure in sorted(set(by_measure) | set(data.members)):
         built = _build_measure(
-            measure, by_measure.get(measure, []), data.members.get(measure, {}), periods
+            measure, by_measure.get(measure, []), data.members.get(measure, {}), periods, data
         )
         for key, i in built.index.items():
             if key in fixed:
@@ -377,7 +460,7 @@ def _place(built: Built, slot_atoms, s: Slot, base: tuple, level: int, kind: str
                 _put(built, key, RANK[dimension] + level, atom, value, s)
 
 
-def _build_measure(measure, slots, members, periods) -> Built:
+def _build_measure(measure, slots, members, periods, data: Data) -> Built:
     linked = LinkedSet()
     atoms = _Atoms(linked)
     built = Built(measure, linked, {}, {}, {})
@@ -397,7 +480,79 @@ def _build_measure(measure, slots, members, periods) -> Built:
         for s in _in_period(slots, period):
             _place(built, atoms(s), s, base, level, kind, dims)
     _relations(built, periods, members, cumulative=any(s.cumulative for s in slots))
+    if any(s.cumulative for s in slots):
+        _increases(built, atoms, slots, kind, dims, data)
     return built
+
+
+def _increases(built: Built, atoms: _Atoms, slots: list[Slot], kind: str, dims, data) -> None:
+    """A cumulative indicator's counts, quarter after quarter (last year's latest first): each
+    count and each increase of 1 to 4 people, by itself and in each region, sex and age group,
+    is audited though never published; each increase that is not negative is an atom of its
+    own, tied to the two counts, so the intruder knows the count does not go down."""
+    linked = built.linked
+    audited: set[int] = set()
+    tied: set[tuple[int, int]] = set()
+
+    def audit(atom: int, value: int, key: tuple) -> None:
+        if unsafe(value) and atom not in audited:
+            audited.add(atom)
+            linked.add(Cell(key, [atom], value, audit_only=True))
+
+    def families(s: Slot) -> dict[tuple, tuple[int, int]]:
+        value_atom, parts = atoms(s)
+        out = {("value", None): (value_atom, s.value)}
+        for dimension, cells in parts.items():
+            if dimension == "region" and kind == "ind" or dimension not in dims | {"region"}:
+                continue
+            for category, atom in cells.items():
+                out[(dimension, category)] = (atom, s.parts[dimension][category])
+        return out
+
+    prior = _prior_atoms(built, data)
+    chains: dict[int, list[Slot]] = defaultdict(list)
+    for s in slots:
+        if s.cumulative:
+            chains[s.source].append(s)
+    for source, chain in chains.items():
+        chain.sort(key=lambda s: s.quarter)
+        before = {}
+        if source in prior:
+            before = {("value", None): (prior[source], data.prior[source])}
+        for s in chain:
+            now = families(s)
+            for (family, category), (atom, value) in now.items():
+                key = ("count", source, s.quarter, family, category)
+                audit(atom, value, key)
+                if (family, category) not in before:
+                    continue
+                earlier, earlier_value = before[(family, category)]
+                increase = value - earlier_value
+                if increase < 0 or (atom, earlier) in tied or atom == earlier:
+                    continue
+                tied.add((atom, earlier))
+                d = linked.atom()
+                linked.ties.append([(atom, 1.0), (earlier, -1.0), (d, -1.0)])
+                audit(d, increase, ("increase", source, s.quarter, family, category))
+            before = now
+
+
+def _prior_atoms(built: Built, data: Data) -> dict[int, int]:
+    """Last year's latest count of each cumulative indicator of the measure as an atom, with the
+    project cells published of them: a shown one is known, a hidden primary one is audited
+    again (today's figures may narrow it)."""
+    out: dict[int, int] = {}
+    by_project: dict[int, list[int]] = defaultdict(list)
+    for ind_id, (measure, project) in data.prior_of.items():
+        if measure == built.measure:
+            out[ind_id] = built.linked.atom()
+            by_project[project].append(out[ind_id])
+    for project, own in by_project.items():
+        for period, value, status in data.prior_cells.get((built.measure, project), []):
+            cell = Cell(("prior", period, project), own, value)
+            cell.keep(status)
+            built.linked.add(cell)
+    return out
 
 
 def _relations(built: Built, periods, members, *, cumulative: bool) -> None:
