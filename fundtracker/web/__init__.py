@@ -77,6 +77,18 @@ def form_errors_from(form: FlaskForm, error) -> None:
         flash(error.message, "danger")
 
 
+# Past this, a page number is a probe, not a reader: the first page is shown instead (and a
+# number too large for the database's OFFSET never reaches it).
+MAX_PAGE = 10_000
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number asked for in the query string, 1 when it is missing, not a number, below 1
+    or beyond MAX_PAGE."""
+    page = request.args.get(name, 1, type=int)
+    return page if page is not None and 0 < page <= MAX_PAGE else 1
+
+
 class Paged(Pagination):
     """A page of rows worked out elsewhere (not by one SELECT, e.g. a ranking sorted in Python),
     for the same page links as `db.paginate`'s (the `pages` macro)."""

@@ -1,7 +1,7 @@
 """Screening and reviews: an officer screens an application and assigns reviewers; a reviewer
 declares any conflict of interest, then scores; the call's ranking of the scores."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +22,7 @@ from fundtracker.blueprints.applications.forms import (
 from fundtracker.core.extensions import db
 from fundtracker.models import ApplicationStatus, ConflictDeclaration, ReviewAssignment, User
 from fundtracker.services import reviews as svc
-from fundtracker.web import Paged, attempt, load_or_404, requires
+from fundtracker.web import Paged, attempt, load_or_404, page_arg, requires
 from fundtracker.web.forms import choices
 
 # Screening and reviewers ----------------------------------------------------------------------
@@ -165,9 +165,7 @@ def score(assignment_id: int):
 def call_ranking(call_id: int):
     call = load_call(call_id)
     per_page = current_app.config["RANKING_PER_PAGE"]
-    ranking = svc.ranking(
-        db.session, call, page=request.args.get("page", 1, type=int), per_page=per_page
-    )
+    ranking = svc.ranking(db.session, call, page=page_arg(), per_page=per_page)
     return render_template(
         "applications/ranking.html",
         call=call,

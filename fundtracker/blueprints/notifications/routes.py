@@ -18,7 +18,7 @@ from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.messages import text_of
 from fundtracker.services.notifications import external_link, render_email
-from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, requires
+from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, page_arg, requires
 from fundtracker.web.forms import choices
 
 
@@ -126,8 +126,7 @@ def _paged(arg: str, anchor: str, fetch: Callable[[int, int], list]) -> tuple[li
     """One page of a table: the page number comes from the query argument `arg`, `fetch(limit,
     offset)` reads the rows (one more than a page, to know whether another follows), and the
     pager's links keep the other tables' pages."""
-    page = request.args.get(arg, 1, type=int)
-    page = page if page and 0 < page <= 10_000 else 1
+    page = page_arg(arg)
     rows = fetch(ADMIN_PAGE_ROWS + 1, (page - 1) * ADMIN_PAGE_ROWS)
 
     def link(number: int) -> str:

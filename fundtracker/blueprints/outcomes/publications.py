@@ -35,7 +35,7 @@ from fundtracker.services.publications.publish import (
     readiness,
     waiting_results,
 )
-from fundtracker.web import Paged, PostOnlyForm, attempt, requires
+from fundtracker.web import Paged, PostOnlyForm, attempt, page_arg, requires
 
 HIDDEN_PER_PAGE = 200
 
@@ -245,7 +245,7 @@ def publication_page(period: str):
     if publication is None:
         return _not_published(chosen)
     cells = hidden_cells(db.session, publication)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     shown = cells[(page - 1) * HIDDEN_PER_PAGE : page * HIDDEN_PER_PAGE]
     return render_template(
         "outcomes/publications_audit.html",

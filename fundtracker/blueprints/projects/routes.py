@@ -44,7 +44,7 @@ from fundtracker.services import (
 )
 from fundtracker.services.projects import project_list
 from fundtracker.services.workflow import HOLD_MESSAGES
-from fundtracker.web import attempt, load_or_404, requires, version_of
+from fundtracker.web import attempt, load_or_404, page_arg, requires, version_of
 from fundtracker.web.forms import choices
 
 
@@ -55,10 +55,9 @@ def index():
     locale = current_locale()
     portfolio = permissions.can_read_portfolio(current_user)
     form, flt = filters_from_request(portfolio)
-    page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
         project_list(current_user, flt, locale),
-        page=max(page, 1),
+        page=page_arg(),
         per_page=current_app.config["PROJECTS_PER_PAGE"],
         error_out=False,
     )
