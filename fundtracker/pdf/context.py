@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from fundtracker.core.text import clean_data
 from fundtracker.core.time import local_day
 from fundtracker.models import (
     Milestone,
@@ -234,43 +235,48 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
     region = session.get(Region, params.region_id) if params.region_id else None
     outcomes = board_outcomes(session, params, published, region.code if region else None)
     period = params.period()
-    return {
-        "kind": "board",
-        "locale": locale,
-        "period": {
-            "start": params.period_start,
-            "end": params.period_end,
-            "label": period.label() if period else None,
-        },
-        "published": outcomes["published"],
-        "filters": {
-            "area": area.name(locale) if area else None,
-            "region": region.name(locale) if region else None,
-        },
-        "key_figures": {
-            "projects": len({p.id for p in projects}),
-            "organisations": len({p.organisation_id for p in projects}),
-            "awarded": sum(p.awarded_amount for p in projects),
-            "paid_in_period": sum(p["paid_in_period"] for p in pages),
-            "paid_to_date": sum(
-                t.amount
-                for p in projects
-                for t in p.tranches
-                if t.status == TrancheStatus.PAID and t.paid_on and t.paid_on <= params.period_end
-            ),
-            "reached": outcomes["reached"],
-            "delivery": _delivery(projects, params, today),
-        },
-        "beneficiaries": outcomes["beneficiaries"],
-        "by_area": _breakdown(by_area, [(a.id, a.name(locale)) for a in areas]),
-        "by_region": _breakdown(by_region, region_order),
-        "indicators": outcomes["indicators"],
-        "indicator_breakdowns": outcomes["indicator_breakdowns"],
-        "outcomes_by_area": outcomes["by_area"],
-        "outcomes_by_region": outcomes["by_region"],
-        "stories": impact_stories(session, params, ids),
-        "projects": pages,
-    }
+    # Text stored before it was cleaned at input (a title with U+202E, emoji) prints clean.
+    return clean_data(
+        {
+            "kind": "board",
+            "locale": locale,
+            "period": {
+                "start": params.period_start,
+                "end": params.period_end,
+                "label": period.label() if period else None,
+            },
+            "published": outcomes["published"],
+            "filters": {
+                "area": area.name(locale) if area else None,
+                "region": region.name(locale) if region else None,
+            },
+            "key_figures": {
+                "projects": len({p.id for p in projects}),
+                "organisations": len({p.organisation_id for p in projects}),
+                "awarded": sum(p.awarded_amount for p in projects),
+                "paid_in_period": sum(p["paid_in_period"] for p in pages),
+                "paid_to_date": sum(
+                    t.amount
+                    for p in projects
+                    for t in p.tranches
+                    if t.status == TrancheStatus.PAID
+                    and t.paid_on
+                    and t.paid_on <= params.period_end
+                ),
+                "reached": outcomes["reached"],
+                "delivery": _delivery(projects, params, today),
+            },
+            "beneficiaries": outcomes["beneficiaries"],
+            "by_area": _breakdown(by_area, [(a.id, a.name(locale)) for a in areas]),
+            "by_region": _breakdown(by_region, region_order),
+            "indicators": outcomes["indicators"],
+            "indicator_breakdowns": outcomes["indicator_breakdowns"],
+            "outcomes_by_area": outcomes["by_area"],
+            "outcomes_by_region": outcomes["by_region"],
+            "stories": impact_stories(session, params, ids),
+            "projects": pages,
+        }
+    )
 
 
 def project_context(session: Session, params: ReportParams, today: date) -> dict:
@@ -293,16 +299,18 @@ def project_context(session: Session, params: ReportParams, today: date) -> dict
         else not_published()
     )
     page["published"] = stamp(latest)
-    return {
-        "kind": "project",
-        "locale": params.locale,
-        "period": {"start": params.period_start, "end": params.period_end, "label": None},
-        "published": page["published"],
-        "published_by_period": by_period,
-        "delivery": _delivery(projects, params, today),
-        "project": page,
-        "stories": impact_stories(session, params, [project.id]),
-    }
+    return clean_data(
+        {
+            "kind": "project",
+            "locale": params.locale,
+            "period": {"start": params.period_start, "end": params.period_end, "label": None},
+            "published": page["published"],
+            "published_by_period": by_period,
+            "delivery": _delivery(projects, params, today),
+            "project": page,
+            "stories": impact_stories(session, params, [project.id]),
+        }
+    )
 
 
 def build_context(session: Session, params: ReportParams, today: date) -> dict:

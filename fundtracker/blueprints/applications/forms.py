@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from fundtracker.core.i18n import LANGUAGES
+from fundtracker.core.text import clean_line, clean_text
 from fundtracker.models import BeneficiaryCategory, BudgetCategory
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
@@ -105,7 +106,9 @@ class BudgetRow(Form):
 
 
 class MilestoneRow(Form):
-    title = StringField(_l("Milestone"), validators=[Optional(), Length(max=300)])
+    title = StringField(
+        _l("Milestone"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
     due_date = DateField(_l("Due date"), validators=[Optional()])
     tranche = MoneyField(_l("Tranche, ₸"), validators=[Optional(), NumberRange(min=0)])
 
@@ -154,8 +157,12 @@ def beneficiary_labels() -> dict:
 
 def application_form_class():
     class ApplicationForm(VersionForm):
-        title = StringField(_l("Project title"), validators=[Optional(), Length(max=300)])
-        summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10000)])
+        title = StringField(
+            _l("Project title"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+        )
+        summary = TextAreaField(
+            _l("Summary"), validators=[Optional(), Length(max=10000)], filters=[clean_text]
+        )
         start_date = DateField(_l("Start date"), validators=[Optional()])
         end_date = DateField(_l("End date"), validators=[Optional()])
         region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[Optional()])
@@ -227,12 +234,24 @@ def decision_form_class(milestones):
             _l("Agreement number"), validators=[Optional(), Length(max=40)]
         )
         code = StringField(_l("Project code"), validators=[Optional(), Length(max=32)])
-        title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
-        title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
-        title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-        summary_kk = TextAreaField(_l("Summary in Kazakh"), validators=[Optional()])
-        summary_ru = TextAreaField(_l("Summary in Russian"), validators=[Optional()])
-        summary_en = TextAreaField(_l("Summary in English"), validators=[Optional()])
+        title_kk = StringField(
+            _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+        )
+        title_ru = StringField(
+            _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+        )
+        title_en = StringField(
+            _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+        )
+        summary_kk = TextAreaField(
+            _l("Summary in Kazakh"), validators=[Optional()], filters=[clean_text]
+        )
+        summary_ru = TextAreaField(
+            _l("Summary in Russian"), validators=[Optional()], filters=[clean_text]
+        )
+        summary_en = TextAreaField(
+            _l("Summary in English"), validators=[Optional()], filters=[clean_text]
+        )
         confirm_unscored = BooleanField(_l("Approve although not every reviewer has scored"))
         comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
         preview = SubmitField(_l("Preview"))

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from fundtracker.core.i18n import format_d
+from fundtracker.core.text import clean_line, clean_text
 from fundtracker.models import BudgetCategory, Project
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.projects import SORT_KEYS
@@ -58,12 +59,24 @@ class ProjectEditForm(VersionForm):
     """A project's details; the end date and the award change only by an amendment."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
-    title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
-    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    summary_kk = TextAreaField(_l("Summary in Kazakh"), validators=[Optional()])
-    summary_ru = TextAreaField(_l("Summary in Russian"), validators=[Optional()])
-    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional()])
+    title_kk = StringField(
+        _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    title_ru = StringField(
+        _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    summary_kk = TextAreaField(
+        _l("Summary in Kazakh"), validators=[Optional()], filters=[clean_text]
+    )
+    summary_ru = TextAreaField(
+        _l("Summary in Russian"), validators=[Optional()], filters=[clean_text]
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"), validators=[Optional()], filters=[clean_text]
+    )
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[InputRequired()])
@@ -104,7 +117,9 @@ class StatusForm(VersionForm):
 
 
 class MilestoneForm(VersionForm):
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    title = StringField(
+        _l("Title"), validators=[InputRequired(), Length(max=300)], filters=[clean_line]
+    )
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional()])
     deliverables = TextAreaField(_l("Expected deliverables"), validators=[Optional()])
