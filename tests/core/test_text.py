@@ -134,3 +134,34 @@ def test_project_and_application_forms_clean_titles_and_summaries(app):
         assert decision.texts().summary_kk == "Бірінші жол\nекінші жол"
         milestone = MilestoneForm(formdata=MultiDict({"title": title}), meta={"csrf": False})
         assert milestone.title.data == "Оңалту орталығы ашу"
+
+
+def test_organisation_story_call_and_indicator_forms_clean_names_and_texts(app):
+    from fundtracker.blueprints.applications.forms import CallForm
+    from fundtracker.blueprints.organisations.forms import OrganisationForm
+    from fundtracker.blueprints.outcomes.forms import IndicatorForm, StoryForm
+
+    name = "«Үміт» \u202eқоғамдық қоры 🎉"
+    text = "Айдана👍🏽\u200b жүре бастады\r\nОңалтудан кейін."
+    with app.test_request_context(method="POST"):
+        organisation = OrganisationForm(formdata=MultiDict({"name": name}), meta={"csrf": False})
+        assert organisation.name.data == "«Үміт» қоғамдық қоры"
+        story = StoryForm(formdata=MultiDict({"title": name, "body": text}), meta={"csrf": False})
+        assert story.title.data == "«Үміт» қоғамдық қоры"
+        assert story.body.data == "Айдана жүре бастады\nОңалтудан кейін."
+        call = CallForm(
+            formdata=MultiDict({"title_ru": name, "description_kk": text}), meta={"csrf": False}
+        )
+        assert call.title_ru.data == "«Үміт» қоғамдық қоры"
+        assert call.description_kk.data == "Айдана жүре бастады\nОңалтудан кейін."
+        indicator = IndicatorForm(formdata=MultiDict({"name": name}), meta={"csrf": False})
+        assert indicator.name.data == "«Үміт» қоғамдық қоры"
+
+
+def test_a_name_of_emoji_alone_is_refused_as_missing(app):
+    from fundtracker.blueprints.organisations.forms import OrganisationForm
+
+    with app.test_request_context(method="POST"):
+        form = OrganisationForm(formdata=MultiDict({"name": "🎉 🎉"}), meta={"csrf": False})
+        assert not form.name.validate(form)
+        assert form.name.errors

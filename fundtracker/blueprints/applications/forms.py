@@ -38,12 +38,24 @@ class CriterionRow(Form):
 
 class CallForm(VersionForm):
     area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
-    title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=300)])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
-    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    description_kk = TextAreaField(_l("Description in Kazakh"), validators=[Optional()])
-    description_ru = TextAreaField(_l("Description in Russian"), validators=[Optional()])
-    description_en = TextAreaField(_l("Description in English"), validators=[Optional()])
+    title_kk = StringField(
+        _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    title_ru = StringField(
+        _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    description_kk = TextAreaField(
+        _l("Description in Kazakh"), validators=[Optional()], filters=[clean_text]
+    )
+    description_ru = TextAreaField(
+        _l("Description in Russian"), validators=[Optional()], filters=[clean_text]
+    )
+    description_en = TextAreaField(
+        _l("Description in English"), validators=[Optional()], filters=[clean_text]
+    )
     eligibility = TextAreaField(_l("Eligibility criteria"), validators=[Optional()])
     opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
     opens_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])

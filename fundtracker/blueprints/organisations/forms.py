@@ -1,19 +1,27 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from fundtracker.core.text import clean_line
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=255)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=255)], filters=[clean_line]
+    )
     bin = StringField(
         _l("BIN"),
         validators=[InputRequired(), Length(min=12, max=14)],
         description=_l("Business identification number: 12 digits."),
     )
     region_id = SelectField(_l("Region"), coerce=int, validators=[InputRequired()])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    address = StringField(
+        _l("Address"), validators=[Optional(), Length(max=500)], filters=[clean_line]
+    )
+    contact_name = StringField(
+        _l("Contact person"), validators=[Optional(), Length(max=200)], filters=[clean_line]
+    )
     contact_email = EmailField(
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )

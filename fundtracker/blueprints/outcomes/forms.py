@@ -12,8 +12,16 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from fundtracker.core.text import clean_line, clean_text
 from fundtracker.models import Dimension, IndicatorResult, ProjectIndicator
 from fundtracker.models.labels import (
     category_labels,
@@ -34,9 +42,15 @@ class StandardForm(VersionForm):
         validators=[InputRequired(), Length(max=32)],
         description=_l("Short and stable, e.g. RARE-TREATED."),
     )
-    name_kk = StringField(_l("Name in Kazakh"), validators=[Optional(), Length(max=300)])
-    name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=300)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=300)])
+    name_kk = StringField(
+        _l("Name in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
+    )
     definition_kk = TextAreaField(_l("Definition in Kazakh"), validators=[Optional()])
     definition_ru = TextAreaField(_l("Definition in Russian"), validators=[Optional()])
     definition_en = TextAreaField(_l("Definition in English"), validators=[Optional()])
@@ -67,6 +81,7 @@ class IndicatorForm(VersionForm):
     name = StringField(
         _l("Own name"),
         validators=[Optional(), Length(max=300)],
+        filters=[clean_line],
         description=_l("Only when no standard indicator fits."),
     )
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
@@ -183,10 +198,13 @@ class LockPeriodsForm(FlaskForm):
 
 
 class StoryForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200)], filters=[clean_line]
+    )
     body = TextAreaField(
         _l("Story"),
-        validators=[InputRequired(), Length(max=5000)],
+        validators=[DataRequired(), Length(max=5000)],
+        filters=[clean_text],
         description=_l("No names or diagnoses unless the person agreed in writing."),
     )
     consent = BooleanField(

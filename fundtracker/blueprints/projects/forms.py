@@ -10,7 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from fundtracker.core.i18n import format_d
 from fundtracker.core.text import clean_line, clean_text
@@ -118,7 +118,7 @@ class StatusForm(VersionForm):
 
 class MilestoneForm(VersionForm):
     title = StringField(
-        _l("Title"), validators=[InputRequired(), Length(max=300)], filters=[clean_line]
+        _l("Title"), validators=[DataRequired(), Length(max=300)], filters=[clean_line]
     )
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional()])
