@@ -348,6 +348,12 @@ def _check_tranche(
 ) -> Milestone | None:
     if data.amount <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
+    moved = tranche is None or tranche.planned_date != data.planned_date
+    if moved and not project.start_date <= data.planned_date <= project.end_date:
+        raise DomainError(
+            _l("The planned payment date must fall within the project's dates."),
+            field="planned_date",
+        )
     others = sum(t.amount for t in project.tranches if t is not tranche)
     if others + data.amount > project.awarded_amount:
         raise DomainError(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
 from wtforms import DecimalField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, StopValidation
 from wtforms.widgets import TextInput
 
 
@@ -36,7 +39,53 @@ def language_field(label=None) -> SelectField:
     )
 
 
-class MoneyField(DecimalField):
+class _OneMessage:
+    """A value that could not be read already says why: no validator adds a second message
+    about the same problem ("required", "at least 0") next to it."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+def date_bounds() -> tuple[date, date]:
+    """The dates the fund's work can plausibly have (DATE_MIN_YEAR to DATE_MAX_YEAR)."""
+    config = current_app.config
+    return (
+        date(config.get("DATE_MIN_YEAR", 2000), 1, 1),
+        date(config.get("DATE_MAX_YEAR", 2100), 12, 31),
+    )
+
+
+class DateField(_OneMessage, _DateField):
+    """A date between DATE_MIN_YEAR and DATE_MAX_YEAR (a year-1 project made a 1 MB form of
+    monthly periods), shown with a four-digit year so that a date the browser sent back can be
+    saved again."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        first, last = date_bounds()
+        if not first <= self.data <= last:
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                )
+            )
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is None:
+            return ""
+        return f"{self.data.year:04d}-{self.data.month:02d}-{self.data.day:02d}"
+
+
+class MoneyField(_OneMessage, DecimalField):
     """An amount in tenge as people type it ("1 250 000,50" or "1250000.50"); `tiyn` gives the
     integer the models store."""
 

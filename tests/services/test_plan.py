@@ -312,3 +312,22 @@ def test_refresh_flags_underspending_projects():
     assert project.status == ProjectStatus.AT_RISK
     (event,) = _events(project, "status_changed")
     assert event.data["underspending"] is True and event.actor_id is None
+
+
+def test_a_tranche_is_planned_within_the_projects_dates(officer):
+    project = factories.ProjectFactory(
+        awarded_amount=100_00, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)
+    )
+    for day in (date(2025, 12, 31), date(2027, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(DomainError) as refused:
+            plan.add_tranche(db.session, officer, project, plan.TrancheData(10_00, day))
+        assert refused.value.field == "planned_date"
+    tranche = plan.add_tranche(
+        db.session, officer, project, plan.TrancheData(10_00, date(2026, 12, 31))
+    )
+    with pytest.raises(DomainError):
+        plan.edit_tranche(db.session, officer, tranche, plan.TrancheData(10_00, date(2027, 1, 31)))
+    # One planned before the rule (e.g. imported) can still have its amount changed.
+    tranche.planned_date = date(2027, 1, 15)
+    plan.edit_tranche(db.session, officer, tranche, plan.TrancheData(20_00, date(2027, 1, 15)))
+    assert tranche.amount == 20_00

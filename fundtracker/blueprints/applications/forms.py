@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
@@ -28,7 +27,7 @@ from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
 from fundtracker.services.decisions import ProjectTexts
 from fundtracker.services.reviews import screening_items
-from fundtracker.web.forms import LANGUAGE_CHOICES, MoneyField, VersionForm, choices
+from fundtracker.web.forms import LANGUAGE_CHOICES, DateField, MoneyField, VersionForm, choices
 
 
 class CriterionRow(Form):

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fundtracker.blueprints.outcomes.forms import add_result_fields, cell_field_name
-from fundtracker.web.forms import MoneyField, VersionForm
+from fundtracker.web.forms import DateField, MoneyField, VersionForm
 
 
 class RescheduleForm(VersionForm):

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -31,7 +30,7 @@ from fundtracker.models.labels import (
     indicator_type_labels,
 )
 from fundtracker.services import outcomes
-from fundtracker.web.forms import VersionForm, choices, int_or_none
+from fundtracker.web.forms import DateField, VersionForm, choices, int_or_none
 
 MAX_COUNT = 10_000_000
 

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     SearchField,
     SelectField,
     SelectMultipleField,
@@ -17,7 +16,7 @@ from fundtracker.core.text import clean_line, clean_text
 from fundtracker.models import BudgetCategory, Project
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.projects import SORT_KEYS
-from fundtracker.web.forms import MoneyField, VersionForm, choices, int_or_none
+from fundtracker.web.forms import DateField, MoneyField, VersionForm, choices, int_or_none
 
 
 class ProjectFilterForm(FlaskForm):
