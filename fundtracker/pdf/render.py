@@ -3,16 +3,23 @@ with a URL fetcher that serves the app's bundled static files and refuses everyt
 
 Charts are inline SVG from fundtracker.web.charts, and fonts come from fontconfig (DejaVu), so the
 only thing ever fetched is the print stylesheet.
+
+Every PDF is tagged and declares two standards at once, PDF/A-2a (archival, level "accessible")
+and PDF/UA-1 (universal accessibility); see PDF_VARIANT and declare_pdfua.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 from babel.numbers import format_compact_decimal
 from flask import current_app
@@ -26,7 +33,7 @@ from fundtracker.web import charts
 
 # Bump when the templates or the print CSS change what a report looks like: stored reports with
 # an older version are rebuilt.
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 # Bundled assets are addressed under this origin, which is never fetched over the network: the
 # fetcher maps it to the app's static folder. `.invalid` cannot resolve (RFC 2606).
 ASSET_ORIGIN = "https://assets.fundtracker.invalid/static/"
@@ -178,6 +185,78 @@ def render_html(data: dict, generated_at: datetime, author: str) -> str:
         )
 
 
+# WeasyPrint writes one variant per file; PDF/A-2a is the archival one that fits PDF/UA-1 best:
+# both stand on ISO 32000-1 (PDF 1.7); level "a" asks for the same tagged, Unicode file PDF/UA
+# asks for (WeasyPrint then always tags); PDF/A-3 only adds arbitrary attachments, which a report
+# has none of, and PDF/A-4 is PDF 2.0, whose accessible partner is PDF/UA-2 (not -1). The variant
+# brings the sRGB output intent, the file identifier and the XMP packet with pdfaid; the finisher
+# adds pdfuaid to that packet (declare_pdfua).
+PDF_VARIANT = "pdf/a-2a"
+PDF_OPTIONS = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+
+XMP_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+for _prefix, _uri in XMP_NS.items():
+    ElementTree.register_namespace(_prefix, _uri)
+
+
+def _q(prefix: str, name: str) -> str:
+    return f"{{{XMP_NS[prefix]}}}{name}"
+
+
+def _pdfua_extension_schema(rdf: ElementTree.Element) -> None:
+    """PDF/A-1 to -3 allow in XMP only the schemas they predefine and those described in the
+    packet itself; pdfuaid is not predefined, so it is described (ISO 14289-1, 5.4 and its
+    note: the same description Acrobat and veraPDF expect)."""
+    description = ElementTree.SubElement(rdf, _q("rdf", "Description"), {_q("rdf", "about"): ""})
+    bag = ElementTree.SubElement(
+        ElementTree.SubElement(description, _q("pdfaExtension", "schemas")), _q("rdf", "Bag")
+    )
+    schema = ElementTree.SubElement(bag, _q("rdf", "li"), {_q("rdf", "parseType"): "Resource"})
+    for name, text in (
+        ("schema", "PDF/UA Universal Accessibility Schema"),
+        ("namespaceURI", XMP_NS["pdfuaid"]),
+        ("prefix", "pdfuaid"),
+    ):
+        ElementTree.SubElement(schema, _q("pdfaSchema", name)).text = text
+    seq = ElementTree.SubElement(
+        ElementTree.SubElement(schema, _q("pdfaSchema", "property")), _q("rdf", "Seq")
+    )
+    prop = ElementTree.SubElement(seq, _q("rdf", "li"), {_q("rdf", "parseType"): "Resource"})
+    for name, text in (
+        ("name", "part"),
+        ("valueType", "Integer"),
+        ("category", "internal"),
+        ("description", "Indicates, which part of ISO 14289 standard is followed"),
+    ):
+        ElementTree.SubElement(prop, _q("pdfaProperty", name)).text = text
+
+
+def declare_pdfua(document, pdf) -> None:
+    """WeasyPrint finisher: rewrite the XMP packet the PDF/A variant made so it also says
+    pdfuaid:part 1, with the schema description PDF/A needs for it. Everything else PDF/UA-1
+    asks of the catalog comes with tagging: /MarkInfo Marked, /Lang from <html lang>,
+    DisplayDocTitle with the title from <title>."""
+    reference = pdf.catalog["Metadata"]
+    stream = pdf.objects[int(reference.split()[0])]  # b"12 0 R"
+    # WeasyPrint's own serialisation of our metadata (escaped by ElementTree), not outside input.
+    rdf = ElementTree.fromstring(document.metadata.generate_rdf_metadata("a", 2, "A"))  # noqa: S314
+    identification = rdf.find(_q("rdf", "Description"))
+    identification.set(_q("pdfuaid", "part"), "1")
+    _pdfua_extension_schema(rdf)
+    stream.stream = [
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        + ElementTree.tostring(rdf, encoding="utf-8", xml_declaration=False)
+        + b'</x:xmpmeta>\n<?xpacket end="r"?>'
+    ]
+
+
 @dataclass
 class Rendered:
     pdf: bytes
@@ -186,7 +265,51 @@ class Rendered:
     html: str = field(repr=False, default="")
 
 
-def html_to_pdf(html: str, fetcher: BundledAssetFetcher | None = None) -> Rendered:
+# How often (seconds) a build records the pages laid out so far: each record is a commit.
+PAGES_EVERY = 1.0
+
+
+class _PagesLaidOut(logging.Handler):
+    """Counts the pages WeasyPrint lays out, from its progress log ("Step 5 - Creating layout -
+    Page %d"), and tells `report(pages)` at most every PAGES_EVERY seconds. A second pass (page
+    references that changed) counts from page 1 again: the count told never goes down."""
+
+    def __init__(self, report: Callable[[int], None]):
+        super().__init__(logging.INFO)
+        self.report, self.every, self.last, self.most = report, PAGES_EVERY, 0.0, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if not message.startswith("Step 5 - Creating layout - Page") or not record.args:
+            return
+        self.most = max(self.most, int(record.args[0]))
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.report(self.most)
+
+
+def html_to_pdf(
+    html: str,
+    fetcher: BundledAssetFetcher | None = None,
+    pages_done: Callable[[int], None] | None = None,
+) -> Rendered:
+    """Print the report: a tagged PDF/A-2a + PDF/UA-1 file. `pages_done(n)` hears how many pages
+    are laid out as the layout goes (at most once a second)."""
     fetcher = fetcher or asset_fetcher()
-    document = HTML(string=html, base_url=ASSET_ORIGIN, url_fetcher=fetcher).render()
-    return Rendered(pdf=document.write_pdf(), pages=len(document.pages), fetcher=fetcher, html=html)
+    progress_log = logging.getLogger("weasyprint.progress")
+    handler = level = None
+    if pages_done is not None:
+        handler, level = _PagesLaidOut(pages_done), progress_log.level
+        progress_log.addHandler(handler)
+        progress_log.setLevel(logging.INFO)
+    try:
+        document = HTML(string=html, base_url=ASSET_ORIGIN, url_fetcher=fetcher).render(
+            **PDF_OPTIONS
+        )
+    finally:
+        if handler is not None:
+            progress_log.removeHandler(handler)
+            progress_log.setLevel(level)
+    pdf = document.write_pdf(finisher=declare_pdfua, **PDF_OPTIONS)
+    return Rendered(pdf=pdf, pages=len(document.pages), fetcher=fetcher, html=html)

@@ -169,12 +169,33 @@ def claim(session: Session, report_id: int) -> bool:
     return result.rowcount == 1
 
 
-def set_progress(session: Session, report_id: int, progress: int) -> None:
+def set_progress(session: Session, report_id: int, progress: int, pages: int | None = None) -> None:
+    """Record how far a build got; `pages`: pages laid out so far (the final count when done)."""
+    values = {"progress": progress} if pages is None else {"progress": progress, "pages": pages}
     session.execute(
         update(StoredReport)
         .where(StoredReport.id == report_id)
-        .values(progress=progress)
+        .values(**values)
         .execution_options(synchronize_session=False)
+    )
+
+
+def expected_pages(session: Session, report: StoredReport) -> int | None:
+    """Pages of the last report built with the same parameters (its length hardly changes
+    between builds): what the progress bar measures the pages laid out against."""
+    params = ReportParams.of(report)
+    return session.scalar(
+        select(StoredReport.pages)
+        .where(
+            StoredReport.status == ReportStatus.DONE,
+            StoredReport.kind == params.kind,
+            StoredReport.locale == params.locale,
+            StoredReport.period_start == params.period_start,
+            StoredReport.period_end == params.period_end,
+            StoredReport.pages.is_not(None),
+        )
+        .order_by(StoredReport.id.desc())
+        .limit(1)
     )
 
 
@@ -188,18 +209,30 @@ def store_pdf(pdf: bytes) -> tuple[str, str]:
     return key, hashlib.sha256(pdf).hexdigest()
 
 
+# The share of the progress bar that laying out the pages fills (from 40 % to 90 %); writing the
+# file takes the rest.
+LAYOUT_FROM, LAYOUT_TO = 40, 90
+
+
 def render_report(session: Session, report: StoredReport, today: date, progress=None):
     """Build the PDF of `report` from the data as it is now; returns (rendered, fingerprint,
-    data stamp). `progress(percent)` is told how far it got."""
+    data stamp). `progress(percent, pages=None)` is told how far it got: the percent, and the
+    pages laid out so far while WeasyPrint lays them out."""
     params = ReportParams.of(report)
+    expected = expected_pages(session, report) if progress else None
     stamp = data_stamp(session, params, today)
     data, fingerprint = current_data(session, params, today)
     if progress:
         progress(25)
     html = render.render_html(data, utcnow(), author())
     if progress:
-        progress(40)
-    rendered = render.html_to_pdf(html)
+        progress(LAYOUT_FROM)
+
+    def pages_done(pages: int) -> None:
+        share = min(1.0, pages / expected) if expected else 0.0
+        progress(round(LAYOUT_FROM + share * (LAYOUT_TO - LAYOUT_FROM)), pages)
+
+    rendered = render.html_to_pdf(html, pages_done=pages_done if progress else None)
     if progress:
-        progress(95)
+        progress(95, rendered.pages)
     return rendered, fingerprint, stamp

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from datetime import datetime
 
 import click
@@ -17,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from fundtracker.pdf.jobs import build_queued
 from fundtracker.scheduler import DAILY_JOBS, Job, run_jobs
 from fundtracker.scheduler.jobs import publish_job
 
@@ -26,6 +28,22 @@ log = logging.getLogger(__name__)
 # configured): publishing the outcome figures of the periods that are ready. Not at start:
 # publishing locks results, so it keeps to its day (officers publish in between).
 MONTHLY_JOBS: list[Job] = [publish_job]
+
+
+_building = threading.Lock()
+
+
+def report_queue_job(app: Flask) -> int:
+    """build_queued, one at a time in this process: a look while a build runs returns at once."""
+    if not _building.acquire(blocking=False):
+        return 0
+    try:
+        return build_queued(app)
+    except Exception:
+        log.exception("building queued reports failed")
+        return 0
+    finally:
+        _building.release()
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -64,6 +82,24 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         coalesce=True,
         misfire_grace_time=None,
     )
+    # A report asked for starts building within a second or two, not at the next minute's run:
+    # a cheap look at the queue (build_queued), in its own thread, so a minute's run that is
+    # sending emails or building the monthly reports does not hold it up. A poll rather than
+    # PostgreSQL's LISTEN/NOTIFY: the same on SQLite, nothing to reconnect, and a notice missed
+    # while the scheduler was down is no matter (the queue is the database).
+    poll = float(app.config.get("REPORT_POLL_SECONDS", 1))
+    scheduler.add_job(
+        report_queue_job,
+        IntervalTrigger(seconds=poll),
+        args=[app],
+        id="fundtracker-report-queue",
+        # Looks that fall while a build runs return at once (report_queue_job), rather than
+        # being skipped by APScheduler with a warning each second.
+        max_instances=3,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(scheduler.timezone),
+    )
     return scheduler
 
 
@@ -80,6 +116,8 @@ def scheduler_command(once: bool, monthly: bool) -> None:
     and the monthly publishing of outcome figures, until stopped."""
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO)
+    # APScheduler logs every run of every job; the report queue is looked at each second.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     if once:
         run_jobs(app)
         run_jobs(app, DAILY_JOBS)

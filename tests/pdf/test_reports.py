@@ -557,6 +557,7 @@ def test_board_report_is_queued_built_in_the_background_and_served_again(
         "label": "Waiting to be built",
         "progress": 0,
         "finished": False,
+        "pages": None,
     }
     assert client.get(f"/reports/{report.id}/download").status_code == 302
 

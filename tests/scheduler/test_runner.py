@@ -41,7 +41,7 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
     result = app.test_cli_runner().invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     [scheduler] = starts
-    job, daily, monthly = scheduler.get_jobs()
+    job, daily, monthly, _queue = scheduler.get_jobs()
     assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60
     assert job.func is run_jobs and job.args == (app,) and job.max_instances == 1
     # The portfolio-wide risk check runs once a day at 06:00 Almaty (and at start).

@@ -207,6 +207,8 @@ def status(report_id: int):
         status=report.status.value,
         label=status_labels()[report.status],
         progress=report.progress,
+        # Pages laid out so far while it builds (the page count once built); None before.
+        pages=report.pages,
         finished=report.status in (ReportStatus.DONE, ReportStatus.FAILED),
     )
 
