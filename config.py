@@ -37,19 +37,44 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", str(MAX_UPLOAD_MB * 5))) * 1024 * 1024
     # Outside the web root; by default the instance folder's uploads/.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # How far an upload may unpack (fundtracker.services.uploads). A picture's pixels are
+    # counted in its header before any is decoded; a Word or Excel file's parts in its zip
+    # directory before any is inflated, each part at most UPLOAD_ZIP_MAX_RATIO times its
+    # compressed size (parts under 1 MB aside).
+    UPLOAD_IMAGE_MAX_MEGAPIXELS = int(os.environ.get("UPLOAD_IMAGE_MAX_MEGAPIXELS", "40"))
+    UPLOAD_IMAGE_MAX_MB = int(os.environ.get("UPLOAD_IMAGE_MAX_MB", "15"))
+    UPLOAD_ZIP_MAX_UNPACKED_MB = int(os.environ.get("UPLOAD_ZIP_MAX_UNPACKED_MB", "200"))
+    UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("UPLOAD_ZIP_MAX_RATIO", "100"))
+    UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("UPLOAD_ZIP_MAX_ENTRIES", "2000"))
 
-    # Failed logins: per account and per client address, counted in the database so the limit
-    # holds across worker processes.
+    # Failed logins, counted in the database so the limits hold across worker processes
+    # (fundtracker.services.accounts): per account from one client address and per address in
+    # LOGIN_WINDOW_SECONDS; and per account from everywhere in LOGIN_ACCOUNT_WINDOW_SECONDS,
+    # which pauses only addresses that have never signed in to the account, and tells its owner.
     LOGIN_WINDOW_SECONDS = int(os.environ.get("LOGIN_WINDOW_SECONDS", "900"))
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_ACCOUNT_WINDOW_SECONDS = int(os.environ.get("LOGIN_ACCOUNT_WINDOW_SECONDS", "3600"))
+    LOGIN_MAX_FAILURES_ACCOUNT_WIDE = int(os.environ.get("LOGIN_MAX_FAILURES_ACCOUNT_WIDE", "20"))
+    # Password resets, registrations and confirmation links asked for: per email and per client
+    # address in ACCOUNT_MAIL_WINDOW_SECONDS, whether or not the email has an account.
+    ACCOUNT_MAIL_WINDOW_SECONDS = int(os.environ.get("ACCOUNT_MAIL_WINDOW_SECONDS", "3600"))
+    ACCOUNT_MAIL_MAX_PER_EMAIL = int(os.environ.get("ACCOUNT_MAIL_MAX_PER_EMAIL", "3"))
+    ACCOUNT_MAIL_MAX_PER_ADDRESS = int(os.environ.get("ACCOUNT_MAIL_MAX_PER_ADDRESS", "20"))
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600)))
     INVITE_MAX_AGE = int(os.environ.get("INVITE_MAX_AGE", str(7 * 24 * 3600)))
+    # A self-registered account confirms its email by a link that lives CONFIRM_EMAIL_MAX_AGE
+    # seconds (it may ask for another); one still unconfirmed after UNCONFIRMED_ACCOUNT_DAYS is
+    # removed by the scheduler's daily job.
+    CONFIRM_EMAIL_MAX_AGE = int(os.environ.get("CONFIRM_EMAIL_MAX_AGE", str(3 * 24 * 3600)))
+    UNCONFIRMED_ACCOUNT_DAYS = int(os.environ.get("UNCONFIRMED_ACCOUNT_DAYS", "7"))
 
-    # Outgoing mail. Without MAIL_SERVER, mail is written to the log (development).
+    # Outgoing mail. Without MAIL_SERVER, mail is written to the log: whole, links included,
+    # where MAIL_LOG_BODIES is on (development); otherwise only its recipient and subject.
+    MAIL_LOG_BODIES = False
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
@@ -74,6 +99,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # Not app.debug: `flask run` and `flask scheduler` set that from FLASK_DEBUG alone.
+    MAIL_LOG_BODIES = True
 
 
 class TestingConfig(Config):

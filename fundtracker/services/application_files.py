@@ -1,5 +1,6 @@
-"""Attachments of applications: the same checks as every upload (by content, size-limited,
-random names outside the web root, SHA-256), owned by an application rather than a project."""
+"""Attachments of applications: the same checks as every upload (size-limited, verified whole
+by content in services.uploads, random names outside the web root, SHA-256), owned by an
+application rather than a project."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Storing uploaded files: content-checked, size-limited, under random names outside the web root,
-with their SHA-256. Deleting only marks a file; an officer can restore it."""
+"""Storing uploaded files: size-limited, checked whole by their content (services.uploads),
+under random names outside the web root, with their SHA-256. Deleting only marks a file; an
+officer can restore it."""
 
 from __future__ import annotations
 
@@ -14,29 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import filetype
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
 from fundtracker.core.storage import Storage
 from fundtracker.models import FileKind, MilestoneUpdate, Project, StoredFile, User, utcnow
-from fundtracker.services import events
-from fundtracker.services.errors import DomainError, NotAllowed
+from fundtracker.services import events, uploads
+from fundtracker.services.errors import NotAllowed
+from fundtracker.services.uploads import UploadRejected
 
 # What we accept, judged by content; the extension we give the stored name.
-ALLOWED_TYPES = {
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
+ALLOWED_TYPES = {mime: kind.extension for mime, kind in uploads.KINDS.items()}
 _CHUNK = 64 * 1024
-
-
-class UploadRejected(DomainError):
-    pass
 
 
 def safe_filename(name: str, extension: str) -> str:
@@ -50,12 +41,14 @@ def safe_filename(name: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def write_checked(storage: Storage, stream: BinaryIO, filename: str) -> tuple[str, str, int, str]:
+def write_checked(
+    storage: Storage, stream: BinaryIO, filename: str, accept: uploads.Accept = uploads.ANY
+) -> tuple[str, str, int, str]:
     """Write an upload under a random name; return (key, mime type, size, sha256). Raises
-    UploadRejected, leaving nothing behind, for an empty, oversized or unaccepted file: the type
-    is read from the content, never from the name."""
+    UploadRejected, leaving nothing behind, for an empty, oversized or unaccepted file: the kind
+    is verified on the written file itself (a picture is replaced there by its clean
+    re-encoding), and that same file is what is kept and hashed."""
     storage.root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     size = 0
     fd, tmp_name = tempfile.mkstemp(dir=storage.root, prefix=".upload-")
     tmp = Path(tmp_name)
@@ -64,23 +57,17 @@ def write_checked(storage: Storage, stream: BinaryIO, filename: str) -> tuple[st
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > storage.max_bytes:
-                    raise UploadRejected(
-                        _l(
-                            "%(name)s is larger than %(mb)d MB.",
-                            name=filename,
-                            mb=storage.max_bytes // (1024 * 1024),
-                        )
-                    )
-                digest.update(chunk)
+                    raise UploadRejected(uploads.too_large(filename, storage.max_bytes))
                 out.write(chunk)
         if size == 0:
             raise UploadRejected(_l("%(name)s is empty.", name=filename))
-        guess = filetype.guess(str(tmp))
-        mime = guess.mime if guess else None
-        if mime not in ALLOWED_TYPES:
-            raise UploadRejected(
-                _l("%(name)s is not a PDF, Word, Excel, JPEG or PNG file.", name=filename)
-            )
+        kind = uploads.check(tmp, filename, accept)
+        digest = hashlib.sha256()
+        size = 0
+        with tmp.open("rb") as kept:
+            while chunk := kept.read(_CHUNK):
+                size += len(chunk)
+                digest.update(chunk)
         key = secrets.token_hex(20)
         target = storage.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +75,7 @@ def write_checked(storage: Storage, stream: BinaryIO, filename: str) -> tuple[st
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return key, mime, size, digest.hexdigest()
+    return key, kind.mime, size, digest.hexdigest()
 
 
 def store(
@@ -100,9 +87,11 @@ def store(
     filename: str,
     kind: FileKind,
     update: MilestoneUpdate | None = None,
+    accept: uploads.Accept = uploads.ANY,
 ) -> StoredFile:
-    """Check and store one upload; raises UploadRejected with a message for the user."""
-    key, mime, size, sha256 = write_checked(storage, stream, filename)
+    """Check and store one upload of a kind `accept` takes; raises UploadRejected with a message
+    for the user."""
+    key, mime, size, sha256 = write_checked(storage, stream, filename, accept)
     stored = StoredFile(
         project_id=project.id,
         milestone_update=update,
@@ -128,7 +117,7 @@ class Upload:
 
 
 def store_each(
-    storage: Storage, uploads: Iterable[Upload], store_one: Callable[[Upload], object]
+    storage: Storage, incoming: Iterable[Upload], store_one: Callable[[Upload], object]
 ) -> tuple[list[str], list]:
     """Store each upload with `store_one` (which returns the stored row, with its storage_key, or
     raises UploadRejected); returns the keys written, to discard if the transaction fails, and
@@ -137,7 +126,7 @@ def store_each(
     stored: list[str] = []
     rejected: list = []
     try:
-        for upload in uploads:
+        for upload in incoming:
             try:
                 stored.append(store_one(upload).storage_key)
             except UploadRejected as error:

@@ -77,16 +77,17 @@ def form_errors_from(form: FlaskForm, error) -> None:
         flash(error.message, "danger")
 
 
-# Past this, a page number is a probe, not a reader: the first page is shown instead (and a
-# number too large for the database's OFFSET never reaches it).
+# Past this, a page number is a probe, not a reader: it is taken as MAX_PAGE (a number too large
+# for the database's OFFSET never reaches it; a list shorter than that shows its nearest page or
+# an empty one, as it would for any page past its end).
 MAX_PAGE = 10_000
 
 
 def page_arg(name: str = "page") -> int:
-    """The page number asked for in the query string, 1 when it is missing, not a number, below 1
-    or beyond MAX_PAGE."""
+    """The page number asked for in the query string: 1 when it is missing, not a whole number or
+    below 1; at most MAX_PAGE."""
     page = request.args.get(name, 1, type=int)
-    return page if page is not None and 0 < page <= MAX_PAGE else 1
+    return 1 if page is None or page < 1 else min(page, MAX_PAGE)
 
 
 class Paged(Pagination):

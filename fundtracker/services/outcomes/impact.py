@@ -8,45 +8,32 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions
 from fundtracker.models import FileKind, ImpactStory, Project, User
 from fundtracker.services import files as file_service
+from fundtracker.services import uploads
 from fundtracker.services.errors import DomainError, NotAllowed
 
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 
 def strip_metadata(stream: BinaryIO, filename: str) -> io.BytesIO:
-    """Re-encode a JPEG or PNG photo with its pixels only: no EXIF (camera, GPS location, time),
-    no XMP, no comments. The orientation the camera recorded is applied first."""
-    try:
-        with Image.open(stream) as image:
-            fmt = image.format
-            if fmt not in PHOTO_FORMATS:
-                raise file_service.UploadRejected(
-                    _l("%(name)s is not a JPEG or PNG photo.", name=filename)
-                )
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            clean = Image.new(upright.mode, upright.size)
-            clean.paste(upright)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
-        raise file_service.UploadRejected(
-            _l("%(name)s is not a JPEG or PNG photo.", name=filename)
-        ) from None
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        if clean.mode not in ("RGB", "L"):
-            clean = clean.convert("RGB")
-        clean.save(out, "JPEG", quality=88, optimize=True)
-    else:
-        clean.save(out, "PNG", optimize=True)
-    out.seek(0)
-    return out
+    """A JPEG or PNG photo re-encoded with its pixels only: no EXIF (camera, GPS location, time),
+    no XMP, no comments, the camera's orientation applied; within the upload limits on bytes
+    and pixels (services.uploads, which does the same to every picture it stores)."""
+    limits = uploads.current_limits()
+    data = stream.read(limits.image_bytes + 1)
+    if len(data) > limits.image_bytes:
+        raise file_service.UploadRejected(uploads.too_large(filename, limits.image_bytes))
+    image_format = next(
+        (k.image_format for k in (uploads.JPEG, uploads.PNG) if data.startswith(k.signature)), None
+    )
+    if image_format is None:
+        raise file_service.UploadRejected(uploads.PHOTOS.refusal(filename))
+    return io.BytesIO(uploads.clean_image(data, filename, limits, image_format))
 
 
 @dataclass
@@ -78,9 +65,16 @@ def add_story(
         project=project, title=title, body=body, consent=data.consent, author_id=actor.id
     )
     if photo is not None:
-        clean = strip_metadata(photo, photo_name)
+        # Stored as every picture is: checked on its header, then re-encoded without metadata.
         story.photo = file_service.store(
-            session, storage, actor, project, clean, photo_name, FileKind.DOCUMENT
+            session,
+            storage,
+            actor,
+            project,
+            photo,
+            photo_name,
+            FileKind.DOCUMENT,
+            accept=uploads.PHOTOS,
         )
     session.add(story)
     session.flush()
