@@ -3,11 +3,12 @@ and that counts are not negative, and works out the smallest and largest value e
 can have.
 
 First what follows by plain arithmetic is taken out (a shown cell with one unknown left fixes it;
-a shown zero fixes every unknown in it to zero), remembering which figure fixed each unknown. A
-linear program over the unknowns that are left (HiGHS, through highspy) then bounds each hidden
-cell: the model is built once per state of the set and each cell is a change of objective,
-solved again from the last basis. With most cells shown, what is left is a small part of the set,
-which is what makes auditing thousands of projects affordable.
+a shown zero fixes every unknown in it to zero), remembering which figure fixed each unknown;
+hiding or showing a cell works out again only what depended on its figure. A linear program over
+the unknowns that are left (HiGHS, through highspy) then bounds each hidden cell: the model is
+built once per state of the set and each cell is a change of objective, solved again from the
+last basis. With most cells shown, what is left is a small part of the set, which is what makes
+auditing thousands of projects affordable.
 """
 
 from __future__ import annotations
@@ -65,6 +66,28 @@ class Intruder:
     def __init__(self, linked: LinkedSet):
         self.linked = linked
         self.solves = 0
+        # Every shown figure's row is kept, with hidden cells' rows switched off: hiding or
+        # showing a cell then undoes or adds only what depended on its row.
+        self.rows = [_Row(list(tie), 0.0, None) for tie in linked.ties]
+        self._row_of: dict[int, int] = {}
+        for i, cell in enumerate(linked.cells):
+            if cell.atoms:
+                self._row_of[i] = len(self.rows)
+                self.rows.append(_Row([(a, 1.0) for a in cell.atoms], float(cell.value), i))
+        self.atom_rows: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for r, row in enumerate(self.rows):
+            for atom, coefficient in row.terms:
+                self.atom_rows[atom].append((r, coefficient))
+        self.active = [row.cell is None for row in self.rows]
+        self.residual = [row.rhs for row in self.rows]
+        self.free = [len(row.terms) for row in self.rows]
+        self.fixed: dict[int, float] = {}
+        self.reason: dict[int, int] = {}
+        self._when: dict[int, int] = {}  # the order atoms were fixed in
+        self._clock = 0
+        self._fixed_by: dict[int, list[int]] = defaultdict(list)
+        self._unknown: dict[int, dict[int, float]] = {}  # a row's atoms not fixed, once asked
+        self._waiting = [r for r in range(len(linked.ties)) if self._ready(r)]
         self._dirty = True
         self._prepare()
 
@@ -75,75 +98,124 @@ class Intruder:
 
     # What follows by arithmetic ------------------------------------------------------------
 
-    def _rows(self) -> list[_Row]:
-        rows = [_Row(list(tie), 0.0, None) for tie in self.linked.ties]
-        for i, cell in enumerate(self.linked.cells):
-            if cell.atoms and not cell.hidden:
-                rows.append(_Row([(a, 1.0) for a in cell.atoms], float(cell.value), i))
-        return rows
+    def _ready(self, r: int) -> bool:
+        # One unknown left, or a shown figure of zero (every unknown in it is zero).
+        free = self.free[r]
+        return free == 1 or (
+            free > 0 and self.rows[r].cell is not None and abs(self.residual[r]) <= EPS
+        )
 
     def _prepare(self) -> None:
         if not self._dirty:
             return
-        rows = self._rows()
-        atom_rows: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for r, row in enumerate(rows):
-            for atom, coefficient in row.terms:
-                atom_rows[atom].append((r, coefficient))
-        residual = [row.rhs for row in rows]
-        free = [len(row.terms) for row in rows]
-        fixed: dict[int, float] = {}
-        reason: dict[int, int] = {}
-
-        def ready(r: int) -> bool:
-            # One unknown left, or a shown figure of zero (every unknown in it is zero).
-            return free[r] == 1 or (
-                free[r] > 0 and rows[r].cell is not None and abs(residual[r]) <= EPS
-            )
-
-        def fix(atom: int, value: float, r: int) -> None:
-            if value < -EPS:
+        cells = self.linked.cells
+        hide, show = [], []
+        for i, r in self._row_of.items():
+            shown = not cells[i].hidden
+            if shown != self.active[r]:
+                (show if shown else hide).append(r)
+        queue, self._waiting = self._waiting, []
+        if hide:
+            queue += self._hide(hide)
+        for r in show:
+            self.active[r] = True
+            if self.free[r] == 0 and abs(self.residual[r]) > EPS:
                 raise Infeasible
-            fixed[atom] = max(value, 0.0)
-            reason[atom] = r
-            for r2, c2 in atom_rows[atom]:
-                residual[r2] -= c2 * fixed[atom]
-                free[r2] -= 1
-                if free[r2] == 0 and abs(residual[r2]) > EPS:
-                    raise Infeasible
-                if ready(r2):
-                    queue.append(r2)
-
-        queue = [r for r in range(len(rows)) if ready(r)]
-        while queue:
-            r = queue.pop()
-            if not ready(r):
-                continue
-            unknown = [(a, c) for a, c in rows[r].terms if a not in fixed]
-            if len(unknown) == 1:
-                atom, coefficient = unknown[0]
-                fix(atom, residual[r] / coefficient, r)
-            else:
-                for atom, _ in unknown:
-                    fix(atom, 0.0, r)
-        self.rows, self.fixed, self.reason, self.atom_rows = rows, fixed, reason, atom_rows
-        self._build_lp(rows, residual, free)
+            if self._ready(r):
+                queue.append(r)
+        self._propagate(queue)
+        self._build_lp()
         self._dirty = False
 
-    def _build_lp(self, rows: list[_Row], residual: list[float], free: list[int]) -> None:
+    def _hide(self, rows: list[int]) -> list[int]:
+        """Switch rows off and undo every atom fixed through them, then every atom fixed through
+        a row after one of those (it may have needed it); returns the rows to try again. What is
+        left was worked out from rows still shown, so propagating again ends where working
+        everything out from scratch would (the atoms fixed by arithmetic do not depend on the
+        order)."""
+        undo = []
+        for r in rows:
+            self.active[r] = False
+            undo += self._fixed_by.pop(r, [])
+        touched = []
+        while undo:
+            atom = undo.pop()
+            if atom not in self.fixed:
+                continue
+            value, when = self.fixed.pop(atom), self._when.pop(atom)
+            by = self._fixed_by.get(self.reason.pop(atom))
+            if by and atom in by:
+                by.remove(atom)
+            for r2, c2 in self.atom_rows[atom]:
+                self.residual[r2] += c2 * value
+                self.free[r2] += 1
+                unknown = self._unknown.get(r2)
+                if unknown is not None:
+                    unknown[atom] = unknown.get(atom, 0.0) + c2
+                undo += [b for b in self._fixed_by.get(r2, ()) if self._when[b] > when]
+                touched.append(r2)
+        return [r for r in dict.fromkeys(touched) if self.active[r] and self._ready(r)]
+
+    def _fix(self, atom: int, value: float, r: int, queue: list[int]) -> None:
+        if value < -EPS:
+            raise Infeasible
+        value = max(value, 0.0)
+        self.fixed[atom] = value
+        self.reason[atom] = r
+        self._when[atom] = self._clock
+        self._clock += 1
+        self._fixed_by[r].append(atom)
+        residual, free, active = self.residual, self.free, self.active
+        for r2, c2 in self.atom_rows[atom]:
+            residual[r2] -= c2 * value
+            free[r2] -= 1
+            unknown = self._unknown.get(r2)
+            if unknown is not None:
+                unknown.pop(atom, None)
+            if not active[r2]:
+                continue
+            if free[r2] == 0 and abs(residual[r2]) > EPS:
+                raise Infeasible
+            if self._ready(r2):
+                queue.append(r2)
+
+    def _propagate(self, queue: list[int]) -> None:
+        while queue:
+            r = queue.pop()
+            if not self.active[r] or not self._ready(r):
+                continue
+            unknown = list(self._unknowns(r).items())
+            if len(unknown) == 1:
+                atom, coefficient = unknown[0]
+                self._fix(atom, self.residual[r] / coefficient, r, queue)
+            else:
+                for atom, _ in unknown:
+                    self._fix(atom, 0.0, r, queue)
+
+    def _unknowns(self, r: int) -> dict[int, float]:
+        """Row `r`'s atoms not fixed, with their coefficients (kept up to date once asked for:
+        a sum over thousands of atoms is read once, not at each state)."""
+        unknown = self._unknown.get(r)
+        if unknown is None:
+            unknown = {}
+            for atom, coefficient in self.rows[r].terms:
+                if atom not in self.fixed:
+                    unknown[atom] = unknown.get(atom, 0.0) + coefficient
+            self._unknown[r] = unknown
+        return unknown
+
+    def _build_lp(self) -> None:
         columns: dict[int, int] = {}
         starts, index, value, bounds = [0], [], [], []
         self.lp_rows: list[int] = []  # LP row -> row
-        for r, row in enumerate(rows):
-            if free[r] == 0:
+        for r, free in enumerate(self.free):
+            if free == 0 or not self.active[r]:
                 continue
-            for atom, coefficient in row.terms:
-                if atom in self.fixed:
-                    continue
+            for atom, coefficient in sorted(self._unknowns(r).items()):
                 index.append(columns.setdefault(atom, len(columns)))
                 value.append(coefficient)
             starts.append(len(index))
-            bounds.append(residual[r])
+            bounds.append(self.residual[r])
             self.lp_rows.append(r)
         self.columns = columns
         self.h = None
@@ -168,6 +240,9 @@ class Intruder:
         lp.a_matrix_ = matrix
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        # Each bound changes only the objective, so the last basis stays feasible: primal
+        # simplex goes on from it in a few iterations, where dual simplex starts over.
+        h.setOptionValue("simplex_strategy", 4)
         if h.passModel(lp) != highspy.HighsStatus.kOk:
             raise ValueError("the linked set is not a valid linear program")
         self.h = h
@@ -203,10 +278,8 @@ class Intruder:
         objective = h.getInfo().objective_function_value * sense
         binding = []
         if want_binding:
-            duals = h.getSolution().row_dual
-            for k, dual in enumerate(duals):
-                if abs(dual) <= 1e-9:
-                    continue
+            duals = np.asarray(h.getSolution().row_dual)
+            for k in np.flatnonzero(np.abs(duals) > 1e-9):
                 row = self.rows[self.lp_rows[k]]
                 if row.cell is not None:
                     binding.append(row.cell)
@@ -267,10 +340,7 @@ class Intruder:
         pinning: list[int] = []
         for atom in cell.atoms:
             for r, _ in self.atom_rows.get(atom, []):
-                row = self.rows[r]
-                if row.cell == i or row.cell is not None and self.linked.cells[row.cell].hidden:
-                    continue
-                if all(a in self.fixed for a, _ in row.terms):
+                if self.active[r] and self.rows[r].cell != i and self.free[r] == 0:
                     pinning.append(r)
         covers: dict[int, set[int]] = defaultdict(set)
         for r in pinning:

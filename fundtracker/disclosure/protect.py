@@ -18,6 +18,7 @@ the earlier publications gave it away and `Unprotectable` says so.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -53,43 +54,81 @@ def _cost(linked: LinkedSet, i: int) -> tuple:
     return (cell.value == 0, cell.value, cell.rank, i)
 
 
-def _by_relations(linked: LinkedSet) -> None:
+class _Sums:
     """Every relation whose sum is shown keeps at least two hidden parts adding up to at least
     THRESHOLD. A part to hide is chosen, among the cheapest, for the other relations it shares
     with hidden cells (a project in the same area and region, the same project's next quarter),
-    so that one partner serves several sums, as a hypercube of partners does."""
-    cells = linked.cells
-    member_of: dict[int, list[int]] = {}
-    for r, (_parent, children) in enumerate(linked.relations):
-        for c in children:
-            member_of.setdefault(c, []).append(r)
-    hidden_in = [sum(1 for c in ch if cells[c].hidden) for _p, ch in linked.relations]
+    so that one partner serves several sums, as a hypercube of partners does.
 
-    def hide(c: int) -> None:
-        cells[c].status = SECONDARY
-        for r in member_of.get(c, []):
-            hidden_in[r] += 1
+    Kept for the whole repair: a relation that holds goes on holding while cells are only
+    hidden, so only those with a part hidden since they were last looked at are looked at again,
+    in passes in the relations' order (the order a scan of them all until nothing changes would
+    act in)."""
 
-    def shared(c: int, current: int) -> int:
-        return sum(1 for r in member_of.get(c, []) if r != current and hidden_in[r])
+    def __init__(self, linked: LinkedSet):
+        self.linked = linked
+        cells = linked.cells
+        self.member_of: dict[int, list[int]] = {}
+        for r, (_parent, children) in enumerate(linked.relations):
+            for c in children:
+                self.member_of.setdefault(c, []).append(r)
+        self.hidden_in = [sum(1 for c in ch if cells[c].hidden) for _p, ch in linked.relations]
+        self._waiting = set(range(len(linked.relations)))
 
-    changed = True
-    while changed:
-        changed = False
-        for r, (parent, children) in enumerate(linked.relations):
-            if cells[parent].hidden or not hidden_in[r]:
-                continue
-            hidden = [c for c in children if cells[c].hidden]
-            if len(hidden) >= 2 and sum(cells[c].value for c in hidden) >= THRESHOLD:
-                continue
-            shown = [c for c in children if not cells[c].hidden and not cells[c].fixed]
-            if shown:
-                useful = [c for c in shown if cells[c].value] or shown
-                hide(min(useful, key=lambda c: (-shared(c, r), *_cost(linked, c))))
-                changed = True
-            elif not cells[parent].fixed:
-                hide(parent)
-                changed = True
+    def hidden(self, c: int) -> None:
+        """Cell `c` was hidden by someone else (the repair)."""
+        for r in self.member_of.get(c, []):
+            self.hidden_in[r] += 1
+            self._waiting.add(r)
+
+    def run(self) -> list[int]:
+        """Hide what the relations need; returns the cells hidden."""
+        linked, cells, hidden_in = self.linked, self.linked.cells, self.hidden_in
+        made: list[int] = []
+        current = -1
+        now: list[int] = []  # this pass, a heap of relations after `current`
+        queued: set[int] = set()
+
+        def hide(c: int) -> None:
+            cells[c].status = SECONDARY
+            made.append(c)
+            for r in self.member_of.get(c, []):
+                hidden_in[r] += 1
+                if r > current:
+                    if r not in queued:
+                        queued.add(r)
+                        heapq.heappush(now, r)
+                else:
+                    self._waiting.add(r)  # the next pass
+
+        def shared(c: int, current: int) -> int:
+            return sum(1 for r in self.member_of.get(c, []) if r != current and hidden_in[r])
+
+        while self._waiting:
+            now, queued = sorted(self._waiting), set(self._waiting)
+            self._waiting = set()
+            while now:
+                current = heapq.heappop(now)
+                queued.discard(current)
+                parent, children = linked.relations[current]
+                if cells[parent].hidden or not hidden_in[current]:
+                    continue
+                hidden = [c for c in children if cells[c].hidden]
+                if len(hidden) >= 2 and sum(cells[c].value for c in hidden) >= THRESHOLD:
+                    continue
+                shown = [c for c in children if not cells[c].hidden and not cells[c].fixed]
+                if shown:
+                    useful = [c for c in shown if cells[c].value] or shown
+                    r = current
+                    hide(min(useful, key=lambda c: (-shared(c, r), *_cost(linked, c))))
+                elif not cells[parent].fixed:
+                    hide(parent)
+        return made
+
+
+def _by_relations(linked: LinkedSet) -> None:
+    """Secondary suppression by the relations alone (see `_Sums`)."""
+    _Sums(linked).run()
 
 
 def _neighbours(linked: LinkedSet, intruder: Intruder, i: int) -> list[int]:
@@ -121,6 +160,9 @@ def _repair(linked: LinkedSet, intruder: Intruder, audited: list[int]) -> None:
     """Sweeps over the primary cells: each one still too narrow has the cheapest shown cell
     among those that bound it hidden; what is known is worked out again after each sweep (a
     cell whose bounds share a figure chosen in the sweep waits for the next one)."""
+    sums = _Sums(linked)
+    for k in sums.run():  # nothing, after protect()'s own run
+        intruder.changed(k)
     failing = list(audited)
     while failing:
         chosen: set[int] = set()
@@ -156,12 +198,10 @@ def _repair(linked: LinkedSet, intruder: Intruder, audited: list[int]) -> None:
         for c in chosen:
             linked.cells[c].status = SECONDARY
             intruder.changed(c)
+            sums.hidden(c)
         # What the new hidden cells need of their own sums, by the cheap rule first.
-        before = {k for k, cell in enumerate(linked.cells) if cell.hidden}
-        _by_relations(linked)
-        for k, cell in enumerate(linked.cells):
-            if cell.hidden and k not in before:
-                intruder.changed(k)
+        for k in sums.run():
+            intruder.changed(k)
         failing = still
 
 

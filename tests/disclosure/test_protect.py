@@ -14,7 +14,7 @@ from scipy.optimize import linprog
 from fundtracker.disclosure.audit import Infeasible, Intruder
 from fundtracker.disclosure.display import THRESHOLD
 from fundtracker.disclosure.linked import PRIMARY, SECONDARY, SHOWN, Cell, LinkedSet
-from fundtracker.disclosure.protect import Unprotectable, protect
+from fundtracker.disclosure.protect import Unprotectable, _cost, _Sums, protect
 
 pytestmark = pytest.mark.no_db
 
@@ -257,3 +257,139 @@ def test_audit_ranges_are_wide_enough_and_match_an_independent_lp(rows):
                 assert cell.high >= THRESHOLD
                 assert cell.high - cell.low >= THRESHOLD - 1
     assert outcome.unsafe == sum(1 for c in linked.cells if c.status == PRIMARY)
+
+
+def _hide_and_show(linked: LinkedSet, intruder: Intruder, order: list[int], show: set[int]):
+    """Hide the shown cells in `order` one step at a time, then show again those in `show`
+    (their figures are true, so the set stays consistent)."""
+    for i in order:
+        if not linked.cells[i].hidden:
+            linked.cells[i].status = SECONDARY
+            intruder.changed(i)
+            intruder.bounds(i)  # works the new state out before the next step
+    for i in sorted(show):
+        if linked.cells[i].status == SECONDARY:
+            linked.cells[i].status = SHOWN
+            intruder.changed(i)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.lists(st.lists(small, min_size=n, max_size=n), min_size=1, max_size=4)
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_intruder_worked_out_step_by_step_knows_what_one_from_scratch_knows(rows, rng):
+    """Hiding a cell undoes only what depended on its figure: after any sequence of hidden and
+    shown cells the intruder fixes the same atoms to the same values as one that starts from
+    the final state, and bounds every cell as the independent LP does."""
+    linked, _index = two_way(rows)
+    for cell in linked.cells:
+        cell.status = PRIMARY if 0 < cell.value < THRESHOLD else SHOWN
+    intruder = Intruder(linked)
+    order = list(range(len(linked.cells)))
+    rng.shuffle(order)
+    order = order[: rng.randint(0, len(order))]
+    _hide_and_show(linked, intruder, order, set(rng.sample(order, len(order) // 2)))
+    fresh = Intruder(linked)
+    intruder.bounds(0)
+    assert intruder.fixed == pytest.approx(fresh.fixed)
+    for i, cell in enumerate(linked.cells):
+        if not cell.hidden:
+            continue
+        ours, theirs = intruder.bounds(i), fresh.bounds(i)
+        low, high = lp_range(linked, i)
+        assert ours.low == pytest.approx(low, abs=1e-6) == pytest.approx(theirs.low, abs=1e-6)
+        assert ours.high == pytest.approx(high, abs=1e-6) or ours.high == high == math.inf
+        assert (ours.low_int, ours.high_int) == (theirs.low_int, theirs.high_int)
+
+
+def test_an_atom_fixed_from_one_fixed_through_a_hidden_figure_is_unknown_again():
+    """a = 3 and t = 10 are known from their figures, b from the tie a + b = t: hiding a's
+    figure makes a and b unknown again (b was fixed from a) but not t, and showing it again
+    fixes both once more."""
+    linked = LinkedSet()
+    a, b, t = linked.atom(), linked.atom(), linked.atom()
+    linked.ties.append([(a, 1.0), (b, 1.0), (t, -1.0)])
+    cell_a = linked.add(Cell(("a",), [a], 3))
+    linked.add(Cell(("t",), [t], 10))
+    cell_b = linked.add(Cell(("b",), [b], 7, status=PRIMARY))
+    intruder = Intruder(linked)
+    assert intruder.fixed == {a: 3.0, b: 7.0, t: 10.0}
+    assert intruder.bounds(cell_b).high_int == 7
+    linked.cells[cell_a].status = SECONDARY
+    intruder.changed(cell_a)
+    assert (intruder.bounds(cell_b).low_int, intruder.bounds(cell_b).high_int) == (0, 10)
+    assert intruder.fixed == {t: 10.0}
+    linked.cells[cell_a].status = SHOWN
+    intruder.changed(cell_a)
+    assert intruder.bounds(cell_b).high_int == 7
+    assert intruder.fixed == {a: 3.0, b: 7.0, t: 10.0}
+
+
+def _by_relations_rescan(linked: LinkedSet) -> None:
+    """The rule by relations as a scan of every relation until nothing changes: what the
+    incremental one must match."""
+    cells = linked.cells
+    member_of: dict[int, list[int]] = {}
+    for r, (_parent, children) in enumerate(linked.relations):
+        for c in children:
+            member_of.setdefault(c, []).append(r)
+    hidden_in = [sum(1 for c in ch if cells[c].hidden) for _p, ch in linked.relations]
+
+    def shared(c: int, current: int) -> int:
+        return sum(1 for r in member_of.get(c, []) if r != current and hidden_in[r])
+
+    def hide(c: int) -> None:
+        cells[c].status = SECONDARY
+        for r in member_of.get(c, []):
+            hidden_in[r] += 1
+
+    changed = True
+    while changed:
+        changed = False
+        for r, (parent, children) in enumerate(linked.relations):
+            if cells[parent].hidden or not hidden_in[r]:
+                continue
+            hidden = [c for c in children if cells[c].hidden]
+            if len(hidden) >= 2 and sum(cells[c].value for c in hidden) >= THRESHOLD:
+                continue
+            shown = [c for c in children if not cells[c].hidden and not cells[c].fixed]
+            if shown:
+                useful = [c for c in shown if cells[c].value] or shown
+                hide(min(useful, key=lambda c: (-shared(c, r), *_cost(linked, c))))
+                changed = True
+            elif not cells[parent].fixed:
+                hide(parent)
+                changed = True
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.lists(st.lists(small, min_size=n, max_size=n), min_size=1, max_size=4)
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_rule_by_relations_looks_again_only_where_a_part_was_hidden(rows, rng):
+    """Kept through the repair, the rule hides exactly what a scan of every relation would."""
+    ours, _ = two_way(rows)
+    theirs, _ = two_way(rows)
+    for linked in (ours, theirs):
+        for cell in linked.cells:
+            cell.status = PRIMARY if 0 < cell.value < THRESHOLD else SHOWN
+    sums = _Sums(ours)
+    sums.run()
+    _by_relations_rescan(theirs)
+    for _ in range(3):
+        assert statuses(ours, range(len(ours.cells))) == statuses(theirs, range(len(ours.cells)))
+        shown = [i for i, c in enumerate(ours.cells) if not c.hidden]
+        for i in rng.sample(shown, min(len(shown), rng.randint(1, 2))):
+            ours.cells[i].status = theirs.cells[i].status = SECONDARY
+            sums.hidden(i)
+        made = sums.run()
+        before = [c.hidden for c in theirs.cells]
+        _by_relations_rescan(theirs)
+        assert sorted(made) == [i for i, c in enumerate(theirs.cells) if c.hidden and not before[i]]
+    assert statuses(ours, range(len(ours.cells))) == statuses(theirs, range(len(ours.cells)))
