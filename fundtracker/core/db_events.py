@@ -43,6 +43,12 @@ def configure_engine(engine: Engine) -> None:
 _READING = "fundtracker_get_request"
 
 
+def only_reading() -> None:
+    """The rest of this app context only reads: on SQLite its transactions take no write lock
+    (a look at a queue every second must not wait for, or hold up, a writer)."""
+    g.setdefault(_READING, True)
+
+
 def mark_reading_requests(app: Flask) -> None:
     """Note which requests only read (GET, HEAD). A hook, not request.method, so that work run in
     a made-up request context (the scheduler's report builds, which write) keeps its lock."""

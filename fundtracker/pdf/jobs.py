@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Flask, g, url_for
+from flask import Flask, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -162,7 +162,7 @@ def build_queued(app: Flask) -> int:
     poll every second or two never holds up the web server's writes."""
     with app.app_context():
         # Read as a GET does (fundtracker.core.db_events): no BEGIN IMMEDIATE for a look.
-        g.setdefault(db_events._READING, True)  # noqa: SLF001 (the flag has no public name yet)
+        db_events.only_reading()
         queued = anything_queued(db.session)
     return build_pending(app) if queued else 0
 
