@@ -36,6 +36,7 @@ from fundtracker.models import Project, ReportKind
 from fundtracker.pdf import context, render
 from fundtracker.pdf.params import ReportParams
 from tests.dbutil import fresh_database
+from tests.test_charts import assert_svgs_fit
 
 pytestmark = pytest.mark.no_db
 
@@ -292,6 +293,10 @@ def test_contents_page_numbers_are_the_pages_of_their_headings(built):
 
 def test_no_glyph_lies_outside_the_page_or_its_margins(built):
     assert_glyphs_inside(built)
+
+
+def test_every_chart_label_is_whole_or_shortened_at_its_end_and_inside_its_chart(built):
+    assert assert_svgs_fit(built.html) >= 3
 
 
 def test_the_appendix_is_landscape_and_prints_its_amounts_whole(built):
