@@ -10,10 +10,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
-from wtforms import DecimalField, HiddenField, SelectField
+from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import TextInput
+
+from fundtracker.core.text import clean_line, clean_text
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -22,6 +24,31 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+
+
+# A name and a text typed in each of the fund's languages, in the order kk, ru, en (unpacked into
+# title_kk, title_ru, title_en in a form's class body, which keeps the fields' order).
+TITLES = (_l("Title in Kazakh"), _l("Title in Russian"), _l("Title in English"))
+SUMMARIES = (_l("Summary in Kazakh"), _l("Summary in Russian"), _l("Summary in English"))
+DESCRIPTIONS = (
+    _l("Description in Kazakh"),
+    _l("Description in Russian"),
+    _l("Description in English"),
+)
+
+
+def title_fields(labels=TITLES) -> tuple[StringField, ...]:
+    """One line each, cleaned of control characters and emoji (core/text.py)."""
+    return tuple(
+        StringField(label, validators=[Optional(), Length(max=300)], filters=[clean_line])
+        for label in labels
+    )
+
+
+def text_fields(labels) -> tuple[TextAreaField, ...]:
+    return tuple(
+        TextAreaField(label, validators=[Optional()], filters=[clean_text]) for label in labels
+    )
 
 
 def int_or_none(value):

@@ -27,7 +27,17 @@ from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
 from fundtracker.services.decisions import ProjectTexts
 from fundtracker.services.reviews import screening_items
-from fundtracker.web.forms import LANGUAGE_CHOICES, DateField, MoneyField, VersionForm, choices
+from fundtracker.web.forms import (
+    DESCRIPTIONS,
+    LANGUAGE_CHOICES,
+    SUMMARIES,
+    DateField,
+    MoneyField,
+    VersionForm,
+    choices,
+    text_fields,
+    title_fields,
+)
 
 
 class CriterionRow(Form):
@@ -37,24 +47,8 @@ class CriterionRow(Form):
 
 class CallForm(VersionForm):
     area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
-    title_kk = StringField(
-        _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    title_ru = StringField(
-        _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    title_en = StringField(
-        _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    description_kk = TextAreaField(
-        _l("Description in Kazakh"), validators=[Optional()], filters=[clean_text]
-    )
-    description_ru = TextAreaField(
-        _l("Description in Russian"), validators=[Optional()], filters=[clean_text]
-    )
-    description_en = TextAreaField(
-        _l("Description in English"), validators=[Optional()], filters=[clean_text]
-    )
+    title_kk, title_ru, title_en = title_fields()
+    description_kk, description_ru, description_en = text_fields(DESCRIPTIONS)
     eligibility = TextAreaField(_l("Eligibility criteria"), validators=[Optional()])
     opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
     opens_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])
@@ -245,24 +239,8 @@ def decision_form_class(milestones):
             _l("Agreement number"), validators=[Optional(), Length(max=40)]
         )
         code = StringField(_l("Project code"), validators=[Optional(), Length(max=32)])
-        title_kk = StringField(
-            _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-        )
-        title_ru = StringField(
-            _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-        )
-        title_en = StringField(
-            _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-        )
-        summary_kk = TextAreaField(
-            _l("Summary in Kazakh"), validators=[Optional()], filters=[clean_text]
-        )
-        summary_ru = TextAreaField(
-            _l("Summary in Russian"), validators=[Optional()], filters=[clean_text]
-        )
-        summary_en = TextAreaField(
-            _l("Summary in English"), validators=[Optional()], filters=[clean_text]
-        )
+        title_kk, title_ru, title_en = title_fields()
+        summary_kk, summary_ru, summary_en = text_fields(SUMMARIES)
         confirm_unscored = BooleanField(_l("Approve although not every reviewer has scored"))
         comment = TextAreaField(_l("Comment to the applicant"), validators=[Optional()])
         preview = SubmitField(_l("Preview"))

@@ -12,11 +12,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from fundtracker.core.i18n import format_d
-from fundtracker.core.text import clean_line, clean_text
+from fundtracker.core.text import clean_line
 from fundtracker.models import BudgetCategory, Project
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.projects import SORT_KEYS
-from fundtracker.web.forms import DateField, MoneyField, VersionForm, choices, int_or_none
+from fundtracker.web.forms import (
+    SUMMARIES,
+    DateField,
+    MoneyField,
+    VersionForm,
+    choices,
+    int_or_none,
+    text_fields,
+    title_fields,
+)
 
 
 class ProjectFilterForm(FlaskForm):
@@ -58,24 +67,8 @@ class ProjectEditForm(VersionForm):
     """A project's details; the end date and the award change only by an amendment."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
-    title_kk = StringField(
-        _l("Title in Kazakh"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    title_ru = StringField(
-        _l("Title in Russian"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    title_en = StringField(
-        _l("Title in English"), validators=[Optional(), Length(max=300)], filters=[clean_line]
-    )
-    summary_kk = TextAreaField(
-        _l("Summary in Kazakh"), validators=[Optional()], filters=[clean_text]
-    )
-    summary_ru = TextAreaField(
-        _l("Summary in Russian"), validators=[Optional()], filters=[clean_text]
-    )
-    summary_en = TextAreaField(
-        _l("Summary in English"), validators=[Optional()], filters=[clean_text]
-    )
+    title_kk, title_ru, title_en = title_fields()
+    summary_kk, summary_ru, summary_en = text_fields(SUMMARIES)
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[InputRequired()])
