@@ -31,6 +31,9 @@ PUBLIC = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.accept_invite",
+    # A self-registered account confirms its email (the page to ask again, and the link)
+    "auth.check_email",
+    "auth.confirm_email",
     # Grant applications: a new organisation registers itself
     "applications.register",
 }

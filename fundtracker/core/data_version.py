@@ -28,7 +28,15 @@ from fundtracker.models import DataVersion
 # counter, stored-report bookkeeping, failed logins, the reminder log and outgoing email. The
 # scheduler writes the last two every minute; they must not make every cached page stale.
 EXCLUDED = frozenset(
-    {"data_version", "reports", "alembic_version", "login_attempts", "reminders", "outbox_emails"}
+    {
+        "data_version",
+        "reports",
+        "alembic_version",
+        "login_attempts",
+        "account_mail_requests",
+        "reminders",
+        "outbox_emails",
+    }
 )
 _FLAG = "fundtracker_data_changed"
 _DML = re.compile(

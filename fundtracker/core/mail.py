@@ -1,4 +1,8 @@
-"""Outgoing email over SMTP; written to the log when no SMTP server is configured."""
+"""Outgoing email over SMTP; written to the log when no SMTP server is configured.
+
+Nothing here is called inside a web request: every email is queued in the outbox
+(services.notifications) and sent by the scheduler's outbox job.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,19 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     return msg
 
 
+def _readable(msg: EmailMessage) -> str:
+    """The message as a person reads it: headers and the plain text, decoded (the wire form has
+    Kazakh and Russian text, and so the links, in base64)."""
+    body = msg.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    return f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n{text}"
+
+
 def send(msg: EmailMessage) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        if current_app.debug:
-            log.info("Mail (no MAIL_SERVER configured, not sent):\n%s", msg.as_string())
+        if config.get("MAIL_LOG_BODIES"):
+            log.warning("Mail not sent (no MAIL_SERVER), written here instead:\n%s", _readable(msg))
         else:  # emailed links are secrets: never in a production log
             log.warning("Mail to %s not sent (no MAIL_SERVER): %s", msg["To"], msg["Subject"])
         return
@@ -44,16 +55,3 @@ def send(msg: EmailMessage) -> None:
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)
-
-
-def send_templated(to: str, locale: str, template: str, subject, **context) -> EmailMessage:
-    """Render `email/<template>.txt` and `.html` in the recipient's language and send them."""
-    with force_locale(locale):
-        msg = build_message(
-            to,
-            str(subject),
-            render_template(f"email/{template}.txt", **context),
-            render_template(f"email/{template}.html", **context),
-        )
-    send(msg)
-    return msg

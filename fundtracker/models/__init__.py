@@ -65,11 +65,12 @@ from fundtracker.models.reminders import (
     ReminderStatus,
 )
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
-from fundtracker.models.security import LoginAttempt
+from fundtracker.models.security import AccountMailRequest, LoginAttempt
 from fundtracker.models.system import DataVersion
 from fundtracker.models.user import Role, User
 
 __all__ = [
+    "AccountMailRequest",
     "Application",
     "ApplicationBeneficiary",
     "ApplicationBudgetLine",

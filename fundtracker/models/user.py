@@ -50,6 +50,11 @@ class User(UserMixin, TimestampMixin, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False only for an account that registered itself and has not yet opened the link emailed
+    # to it: it may sign in but not draft or upload (permissions.has_confirmed_email). Accounts
+    # made by an admin (who vouches for the address; the invitation is emailed there anyway),
+    # the command line and the demo are confirmed from the start, hence the default.
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What Flask-Login keeps in the session; rotated on password change or deactivation so that
     # every other session of the account ends.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)

@@ -33,6 +33,12 @@ def is_grantee(user) -> bool:
     return _signed_in(user) and user.role == Role.GRANTEE
 
 
+def has_confirmed_email(user) -> bool:
+    """An account that registered itself opens the link emailed to it before it drafts or
+    uploads anything (every other account is confirmed from the start)."""
+    return _signed_in(user) and bool(getattr(user, "email_confirmed", False))
+
+
 def can_read_portfolio(user) -> bool:
     """Fund-wide figures and every project: staff and the board."""
     return _signed_in(user) and user.role in PORTFOLIO_READERS
@@ -97,7 +103,11 @@ def can_create_projects(user) -> bool:
 
 def can_report_on(user, project: Project) -> bool:
     """Grantees report on their own organisation's projects while these run."""
-    return is_own_grantee(user, project) and project.status.value in ("active", "at_risk")
+    return (
+        is_own_grantee(user, project)
+        and has_confirmed_email(user)
+        and project.status.value in ("active", "at_risk")
+    )
 
 
 def _open(project: Project) -> bool:
@@ -142,7 +152,7 @@ def can_view_file(user, stored) -> bool:
 
 
 def can_upload_documents(user, project: Project) -> bool:
-    if project.status.value == "closed":
+    if project.status.value == "closed" or not has_confirmed_email(user):
         return False
     return is_staff(user) or is_own_grantee(user, project)
 
@@ -280,7 +290,9 @@ def can_view_publications(user) -> bool:
 
 
 def can_add_story(user, project: Project) -> bool:
-    return can_report_on(user, project) or (is_staff(user) and _open(project))
+    return can_report_on(user, project) or (
+        is_staff(user) and has_confirmed_email(user) and _open(project)
+    )
 
 
 def can_view_story(user, story) -> bool:
@@ -310,7 +322,8 @@ def can_view_call(user, call) -> bool:
 
 
 def can_apply(user) -> bool:
-    return is_grantee(user)
+    """Starting an application (a draft) and working on it, attachments included."""
+    return is_grantee(user) and has_confirmed_email(user)
 
 
 def can_list_applications(user) -> bool:
@@ -328,6 +341,7 @@ def can_view_application(user, application) -> bool:
 def can_edit_application(user, application) -> bool:
     return (
         is_grantee(user)
+        and has_confirmed_email(user)
         and application.organisation_id == user.organisation_id
         and application.status.value in ("draft", "returned")
     )

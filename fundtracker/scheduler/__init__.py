@@ -14,7 +14,13 @@ from collections.abc import Callable
 from flask import Flask
 
 from fundtracker.pdf.jobs import build_pending, monthly_board_report
-from fundtracker.scheduler.jobs import digest_job, outbox_job, reminders_job, risk_job
+from fundtracker.scheduler.jobs import (
+    digest_job,
+    outbox_job,
+    reminders_job,
+    risk_job,
+    unconfirmed_accounts_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +40,7 @@ JOBS: list[Job] = [
 
 # Once a day (at DAILY_JOBS_TIME in Asia/Almaty, and when the scheduler starts): checks over the
 # whole portfolio that need not run every minute.
-DAILY_JOBS: list[Job] = [risk_job]
+DAILY_JOBS: list[Job] = [risk_job, unconfirmed_accounts_job]
 
 
 def run_jobs(app: Flask, jobs: list[Job] | None = None) -> None:

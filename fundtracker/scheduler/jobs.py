@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import utcnow
-from fundtracker.services import notifications, publications, reminders
+from fundtracker.services import accounts, notifications, publications, registration, reminders
 from fundtracker.services.errors import DomainError
 from fundtracker.services.publications.publish import oldest_first, readiness
 from fundtracker.services.status import refresh_risk
@@ -79,6 +79,25 @@ def outbox_job(app: Flask) -> Counter:
         finally:
             db.session.remove()
     return counts
+
+
+def unconfirmed_accounts_job(app: Flask) -> tuple[int, int]:
+    """Remove self-registered accounts still unconfirmed after UNCONFIRMED_ACCOUNT_DAYS, with
+    the organisations their registrations made when nothing else refers to them; and forget
+    the login attempts and account-mail requests older than any limit looks back."""
+    with app.app_context():
+        try:
+            now = utcnow()
+            removed = registration.remove_unconfirmed(
+                db.session, now, app.config["UNCONFIRMED_ACCOUNT_DAYS"]
+            )
+            accounts.forget_old_requests(db.session, now)
+            db.session.commit()
+        finally:
+            db.session.remove()
+    if any(removed):
+        log.info("unconfirmed accounts: %s removed, %s organisations with them", *removed)
+    return removed
 
 
 def risk_job(app: Flask) -> tuple[int, int]:

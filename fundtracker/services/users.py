@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from fundtracker import permissions
 from fundtracker.models import Organisation, Role, User
 from fundtracker.models.user import new_session_token
-from fundtracker.services.accounts import set_password
+from fundtracker.services.accounts import queue_invitation, set_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.search import contains_folded
 
@@ -63,6 +63,17 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def send_invitation(session: Session, actor: User, user: User) -> None:
+    """Queue the invitation email (a link to choose a password) in the caller's transaction: an
+    account and its invitation are saved together, and the mail server being down delays the
+    email without failing anything."""
+    if not permissions.can_edit_user(actor, user):
+        raise NotAllowed(_l("You may not manage users."))
+    if not user.active:
+        raise DomainError(_l("This account is deactivated: activate it first."))
+    queue_invitation(session, user, actor)
 
 
 def update_user(session: Session, actor: User, user: User, data: UserData) -> User:

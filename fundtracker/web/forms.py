@@ -71,7 +71,9 @@ class _OneMessage:
     about the same problem ("required", "at least 0") next to it."""
 
     def pre_validate(self, form):
-        if self.process_errors:
+        # Nothing typed is for the validators to judge (Optional clears the reading error).
+        typed = any(str(value).strip() for value in self.raw_data or ())
+        if self.process_errors and typed:
             raise StopValidation()
 
 

@@ -60,13 +60,15 @@ def test_registration_with_a_bad_bin_keeps_what_was_typed(client):
     assert db.session.scalar(select(User).where(User.email == "galiya@umit.kz")) is None
 
 
-def test_registration_creates_the_organisation_and_signs_the_contact_in(client):
+def test_registration_creates_the_organisation_and_asks_the_contact_to_confirm(client):
     response = client.post("/register", data=_registration_form())
-    assert response.status_code == 302 and response.headers["Location"].endswith("/calls/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/confirm")
     user = db.session.scalar(select(User).where(User.email == "galiya@umit.kz"))
     assert user.role == Role.GRANTEE and user.organisation.name == "«Үміт» қоры"
+    assert not user.email_confirmed
     assert not registration_svc.is_verified(db.session, user.organisation_id)
-    assert client.get("/applications/").status_code == 200  # signed in
+    # Not signed in: the emailed link confirms the address first.
+    assert client.get("/applications/").status_code == 302
 
 
 def test_an_officer_verifies_a_registered_organisation(client, login, officer):

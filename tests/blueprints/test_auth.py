@@ -1,5 +1,5 @@
 """Logging in and out, safe redirects, the failed-login limit, password change, reset and
-invitation by email through a real SMTP server."""
+invitation by email through the outbox and a real SMTP server."""
 
 import re
 
@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.models import Role, User
+from fundtracker.scheduler.jobs import outbox_job
 from tests import factories
 from tests.conftest import login_as
 from tests.dbutil import fresh_database
@@ -145,6 +146,8 @@ def test_password_reset_by_email_in_the_users_language(app, client, smtp):
     factories.UserFactory(email="dana@example.kz", name="Dana", locale="ru")
     response = client.post("/auth/forgot", data={"email": "DANA@example.kz"})
     assert response.status_code == 302
+    assert smtp.messages == []  # queued: the outbox sends it, never the request
+    outbox_job(app)
     (message,) = smtp.messages
     assert message["To"] == "dana@example.kz"
     with app.test_request_context(), force_locale("ru"):
@@ -164,15 +167,16 @@ def test_password_reset_by_email_in_the_users_language(app, client, smtp):
     assert response.status_code == 302 and "/auth/forgot" in response.headers["Location"]
 
 
-def test_reset_request_for_unknown_email_sends_nothing_and_says_the_same(client, smtp):
+def test_reset_request_for_unknown_email_sends_nothing_and_says_the_same(app, client, smtp):
     response = client.post(
         "/auth/forgot", data={"email": "nobody@example.kz"}, follow_redirects=True
     )
     assert "If this address belongs to an account" in response.get_data(as_text=True)
+    outbox_job(app)
     assert smtp.messages == []
 
 
-def test_admin_invites_a_user_who_sets_a_password(client, login, admin, smtp):
+def test_admin_invites_a_user_who_sets_a_password(app, client, login, admin, smtp):
     organisation = factories.OrganisationFactory()
     response = login(admin).post(
         "/admin/users/new",
@@ -185,6 +189,7 @@ def test_admin_invites_a_user_who_sets_a_password(client, login, admin, smtp):
         },
     )
     assert response.status_code == 302
+    outbox_job(app)
     (message,) = smtp.messages
     assert message["To"] == "new.grantee@example.kz"
     path = _link(message, "/auth/invite")

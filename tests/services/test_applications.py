@@ -199,6 +199,7 @@ def test_a_bin_or_email_registered_already_is_refused():
 
 def test_an_unverified_organisation_can_draft_but_not_submit(officer):
     user = registration_svc.register_organisation(db.session, _registration())
+    user.email_confirmed = True  # the contact opened the emailed link
     call = factories.CallFactory()
     application = factories.ApplicationFactory(
         call=call, organisation=user.organisation, created_by=user

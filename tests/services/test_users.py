@@ -1,9 +1,17 @@
 import pytest
+from sqlalchemy import select
 
 from fundtracker.core.extensions import db
-from fundtracker.models import Role
+from fundtracker.models import EmailStatus, OutboxEmail, Role
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
-from fundtracker.services.users import UserData, create_user, list_users, set_active, update_user
+from fundtracker.services.users import (
+    UserData,
+    create_user,
+    list_users,
+    send_invitation,
+    set_active,
+    update_user,
+)
 from tests import factories
 
 
@@ -74,3 +82,22 @@ def test_list_users_filters_by_role_and_cyrillic_text_in_any_case():
     assert [u.name for u in list_users(db.session, text="әлия")] == ["Әлия Нұрланқызы"]
     assert [u.name for u in list_users(db.session, text="ОЛЖ")] == ["Олжас"]
     assert [u.name for u in list_users(db.session, role=Role.BOARD)] == ["Әлия Нұрланқызы"]
+
+
+def test_an_invitation_is_queued_in_the_callers_transaction(app, admin):
+    user = create_user(db.session, admin, UserData("dana@example.kz", "Dana", Role.BOARD, "ru"))
+    send_invitation(db.session, admin, user)
+    (email,) = db.session.scalars(select(OutboxEmail)).all()
+    assert (email.recipient, email.status) == (user, EmailStatus.PENDING)
+    assert "/auth/invite/" in email.body_text and admin.name in email.body_text
+    assert email.subject != "You are invited to FundTracker"  # in Dana's language
+
+
+def test_only_admins_invite_and_only_active_accounts(app, admin, officer):
+    user = factories.UserFactory()
+    with pytest.raises(NotAllowed):
+        send_invitation(db.session, officer, user)
+    set_active(db.session, admin, user, False)
+    with pytest.raises(DomainError):
+        send_invitation(db.session, admin, user)
+    assert db.session.scalars(select(OutboxEmail)).all() == []

@@ -65,3 +65,15 @@ def test_a_date_within_the_bounds_is_kept(app):
 )
 def test_an_amount_that_cannot_be_read_gets_one_message(app, typed, message):
     assert _form(app, day="2026-03-05", amount=typed).amount.errors == [message]
+
+
+def test_an_optional_field_left_empty_has_no_message(app):
+    from wtforms.validators import Optional
+
+    class _Row(VersionForm):
+        day = DateField("Day", validators=[Optional()])
+        amount = MoneyField("Amount", validators=[Optional()])
+
+    with app.test_request_context(method="POST"):
+        form = _Row(formdata=MultiDict({"day": "", "amount": ""}), meta={"csrf": False})
+        assert form.validate(), form.errors

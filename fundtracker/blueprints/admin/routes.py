@@ -1,21 +1,19 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.admin import bp
 from fundtracker.blueprints.admin.forms import UserForm
 from fundtracker.core.extensions import db
-from fundtracker.core.mail import send_templated
 from fundtracker.models import Role, User
 from fundtracker.models.labels import role_labels
 from fundtracker.services import reference
-from fundtracker.services.accounts import make_token
 from fundtracker.services.users import (
     UserData,
     create_user,
     list_users,
+    send_invitation,
     set_active,
     update_user,
 )
@@ -53,32 +51,17 @@ def _data(form: UserForm) -> UserData:
     )
 
 
-def _send_invite(user: User) -> None:
-    token = make_token(current_app.config["SECRET_KEY"], user, "invite")
-    link = current_app.config["EXTERNAL_URL"].rstrip("/") + url_for(
-        "auth.accept_invite", token=token
-    )
-    send_templated(
-        user.email,
-        user.locale,
-        "invite",
-        _l("You are invited to FundTracker"),
-        user=user,
-        link=link,
-        days=current_app.config["INVITE_MAX_AGE"] // 86400,
-        inviter=current_user.name,
-    )
-
-
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(permissions.can_manage_users)
 def user_new():
     form = _form()
     if form.validate_on_submit():
+        # The account and its invitation are saved together; the email goes out from the
+        # outbox, so a mail server that is down delays it and fails nothing.
         with attempt(form) as outcome:
             user = create_user(db.session, current_user, _data(form))
+            send_invitation(db.session, current_user, user)
         if outcome.ok:
-            _send_invite(user)
             flash(
                 _(
                     "The account has been created and an invitation sent to %(email)s.",
@@ -143,7 +126,9 @@ def user_activate(user_id: int):
 @requires(permissions.is_signed_in)
 def user_invite(user_id: int):
     user = load_or_404(User, user_id, permissions.can_edit_user)
-    if PostOnlyForm().validate_on_submit() and user.active:
-        _send_invite(user)
-        flash(_("An invitation has been sent to %(email)s.", email=user.email), "success")
+    if PostOnlyForm().validate_on_submit():
+        with attempt() as outcome:
+            send_invitation(db.session, current_user, user)
+        if outcome.ok:
+            flash(_("An invitation has been sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".users"))

@@ -2,15 +2,17 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.applications import bp
 from fundtracker.blueprints.applications.forms import RegistrationForm
+from fundtracker.blueprints.auth.limits import limited_mail_request
+from fundtracker.blueprints.auth.routes import show_check_email
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.models import Organisation
-from fundtracker.services import reference
+from fundtracker.services import accounts, reference
 from fundtracker.services import registration as svc
 from fundtracker.web import attempt, back_url, load_or_404, requires
 from fundtracker.web.forms import choices
@@ -40,20 +42,20 @@ def register():
     form.region_id.choices = choices((r.id, r.name(locale)) for r in regions)
     if request.method == "GET":
         form.locale.data = locale
-    if form.validate_on_submit():
-        with attempt(form) as outcome:
-            user = svc.register_organisation(db.session, _registration_data(form))
-        if outcome.ok:
-            login_user(user)
-            flash(
-                _(
-                    "Your organisation is registered. You can draft applications now; the fund "
-                    "verifies your organisation before you can submit one."
-                ),
-                "success",
-            )
-            return redirect(url_for(".calls"))
     status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        # The same answer whether or not the email has an account (its owner is emailed
+        # instead); either way the visitor checks their email, signed in as nobody.
+        outcome = limited_mail_request(
+            "register",
+            form.email.data,
+            lambda: svc.request_registration(db.session, _registration_data(form)),
+            form,
+        )
+        if outcome.ok:
+            return show_check_email(form.email.data)
+        if isinstance(outcome.error, accounts.TooManyRequests):
+            status = 429
     return render_template("applications/register.html", form=form), status
 
 

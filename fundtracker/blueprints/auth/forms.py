@@ -39,3 +39,12 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send the link again"))
+
+
+class ConfirmEmailForm(FlaskForm):
+    submit = SubmitField(_l("Confirm my email address"))

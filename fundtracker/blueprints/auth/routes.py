@@ -1,20 +1,26 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fundtracker.blueprints.auth import bp
 from fundtracker.blueprints.auth.forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     ForgotPasswordForm,
     LoginForm,
+    ResendConfirmationForm,
     SetPasswordForm,
 )
+from fundtracker.blueprints.auth.limits import client_address, limited_mail_request
 from fundtracker.core.extensions import db
-from fundtracker.core.mail import send_templated
+from fundtracker.models import User
 from fundtracker.services import accounts
 from fundtracker.services.errors import InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, next_url
+
+# The address a registration or a request for a new confirmation link was made for, to show on
+# the "check your email" page: the same for an address with an account as for a new one.
+CONFIRM_EMAIL_KEY = "confirm_email"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,21 +30,23 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
+        limits = accounts.LoginLimits.from_config(current_app.config)
         with attempt():  # counted before it is judged: a failure below keeps it as failed
-            login_attempt = accounts.begin_attempt(
-                db.session, form.email.data, request.remote_addr or "unknown"
-            )
+            login_attempt = accounts.begin_attempt(db.session, form.email.data, client_address())
+            attempt_id = login_attempt.id
         with attempt() as outcome:
-            user = accounts.authenticate(
-                db.session,
-                login_attempt,
-                form.password.data,
-                accounts.LoginLimits.from_config(current_app.config),
-            )
+            user = accounts.authenticate(db.session, login_attempt, form.password.data, limits)
             login_user(user, remember=form.remember.data)
         if outcome.ok:
+            if not user.email_confirmed:
+                return redirect(url_for(".check_email"))
             return redirect(next_url())
-        status = 429 if isinstance(outcome.error, LoginThrottled) else 401
+        if isinstance(outcome.error, LoginThrottled):
+            with attempt():
+                accounts.record_throttled(db.session, attempt_id, outcome.error, limits)
+            status = 429
+        else:
+            status = 401
     return render_template("auth/login.html", form=form), status
 
 
@@ -75,37 +83,98 @@ def change_password():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
+    status = 200
     if form.validate_on_submit():
-        user = accounts.user_for_reset(db.session, form.email.data)
-        if user is not None:
-            token = accounts.make_token(current_app.config["SECRET_KEY"], user, "reset")
-            try:
-                send_templated(
-                    user.email,
-                    user.locale,
-                    "reset_password",
-                    _l("Reset your FundTracker password"),
-                    user=user,
-                    link=_external("auth.reset_password", token=token),
-                    hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
-                )
-            except OSError:
-                # The answer must not differ for known addresses; the failure goes to the log.
-                current_app.logger.exception("Could not send a password reset email")
-        # The same answer whether or not the address is known.
-        flash(
-            _(
-                "If this address belongs to an account, a link to reset the password has been "
-                "sent to it."
-            ),
-            "info",
+        # The same answer, and the same work up to a queued email, whether or not the address
+        # is known; the email goes out from the outbox, never inside this request.
+        outcome = limited_mail_request(
+            "reset",
+            form.email.data,
+            lambda: accounts.request_password_reset(db.session, form.email.data),
         )
-        return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form)
+        if outcome.ok:
+            flash(
+                _(
+                    "If this address belongs to an account, a link to reset the password has "
+                    "been sent to it."
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.login"))
+        status = 429
+    return render_template("auth/forgot_password.html", form=form), status
 
 
-def _external(endpoint: str, **values) -> str:
-    return current_app.config["EXTERNAL_URL"].rstrip("/") + url_for(endpoint, **values)
+def show_check_email(email: str):
+    """Where registration sends the visitor, with or without a new account: the answer and the
+    page are the same for an address that has an account."""
+    session[CONFIRM_EMAIL_KEY] = User.normalise_email(email)[:254]
+    return redirect(url_for("auth.check_email"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def check_email():
+    """Check your email: the confirmation link was sent there; ask for it again here."""
+    signed_in = current_user.is_authenticated
+    if signed_in and current_user.email_confirmed:
+        return redirect(url_for("main.index"))
+    email = current_user.email if signed_in else session.get(CONFIRM_EMAIL_KEY, "")
+    form = ResendConfirmationForm(email=email)
+    status = 200
+    if form.validate_on_submit():
+        outcome = limited_mail_request(
+            "confirm",
+            form.email.data,
+            lambda: accounts.resend_confirmation(db.session, form.email.data),
+        )
+        if outcome.ok:
+            session[CONFIRM_EMAIL_KEY] = User.normalise_email(form.email.data)[:254]
+            flash(
+                _(
+                    "If this address belongs to an account waiting for confirmation, a new link "
+                    "has been sent to it."
+                ),
+                "info",
+            )
+            return redirect(url_for(".check_email"))
+        status = 429
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "auth/check_email.html",
+        form=form,
+        email=email,
+        days=max(1, current_app.config["CONFIRM_EMAIL_MAX_AGE"] // 86400),
+        keep_days=current_app.config["UNCONFIRMED_ACCOUNT_DAYS"],
+        signed_in=signed_in,
+    ), status
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The emailed link: a page with a button, so that a mail scanner opening the link does not
+    use it up; the button confirms."""
+    secret, max_age = current_app.config["SECRET_KEY"], current_app.config["CONFIRM_EMAIL_MAX_AGE"]
+    try:
+        user = accounts.user_for_token(db.session, secret, token, "confirm", max_age)
+    except InvalidToken as error:
+        flash(error.message, "danger")
+        return redirect(url_for(".check_email"))
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        with attempt() as outcome:
+            accounts.confirm_email(db.session, secret, token, max_age)
+        if outcome.ok:
+            if current_user.is_authenticated and current_user.id == user.id:
+                flash(
+                    _("Your email address is confirmed. You can draft applications now."),
+                    "success",
+                )
+                return redirect(url_for("applications.calls"))
+            flash(_("Your email address is confirmed. You can log in now."), "success")
+            return redirect(url_for(".login"))
+        return redirect(url_for(".check_email"))
+    return render_template("auth/confirm_email.html", form=form, user=user)
 
 
 def _set_password_view(token: str, purpose: str, max_age_key: str, template: str):
