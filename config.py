@@ -89,6 +89,12 @@ class Config:
     RANKING_PER_PAGE = 100
     # Rendered pages kept per web process (fundtracker.core.page_cache), in bytes; 0 turns it off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
+    # The board report's project pages are printed in this many groups, each (with the cover,
+    # the front sections and the appendix) by a process of its own, and joined; unset: one per
+    # core; 0: printed whole in the builder's process (fundtracker.pdf.parallel).
+    REPORT_PRINT_GROUPS = (
+        int(os.environ["REPORT_PRINT_GROUPS"]) if os.environ.get("REPORT_PRINT_GROUPS") else None
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,7 +10,9 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
+from fundtracker.core.text import css_string
 from fundtracker.core.time import FUND_TIMEZONE
 
 # The interface's languages, in the order they are offered and fallen back on.
@@ -75,6 +77,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["datetime"] = format_dt
     app.jinja_env.filters["date"] = format_d
+    # A quoted CSS string (print stylesheets' running strings); Markup: it has nothing to escape.
+    app.jinja_env.filters["css_string"] = lambda value: Markup(css_string(value))  # noqa: S704
 
     @app.context_processor
     def _language_context():

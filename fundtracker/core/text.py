@@ -89,3 +89,11 @@ def clean_data(value):
     if isinstance(value, tuple):
         return tuple(clean_data(item) for item in value)
     return value
+
+
+def css_string(value) -> str:
+    """`value` as a quoted CSS string, safe inside an HTML <style> element: every character but
+    letters, digits and spaces is a CSS escape (so no quote, backslash, "<" or "&" is left to
+    end the string or the element; a control character prints as nothing)."""
+    text = "".join(char for char in str(value) if _keep(char))
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,8 +162,9 @@ def project_charts(page: dict, locale: str) -> dict:
     }
 
 
-def render_html(data: dict, generated_at: datetime, author: str) -> str:
-    """The report's HTML (autoescaped Jinja, inside the report's language)."""
+def render_html(data: dict, generated_at: datetime, author: str, toc_pages=None) -> str:
+    """The report's HTML (autoescaped Jinja, inside the report's language). `toc_pages`
+    (anchor -> page) prints the contents' page numbers as text (a report printed in parts)."""
     locale = data["locale"]
     with force_locale(locale):
         if data["kind"] == "board":
@@ -182,6 +184,7 @@ def render_html(data: dict, generated_at: datetime, author: str) -> str:
             generated_at=generated_at,
             author=author,
             asset_origin=ASSET_ORIGIN,
+            toc_pages=toc_pages,
         )
 
 
@@ -263,6 +266,9 @@ class Rendered:
     pages: int
     fetcher: BundledAssetFetcher
     html: str = field(repr=False, default="")
+    # Printed in this many parts and joined (fundtracker.pdf.parallel); 0: printed whole here.
+    parts: int = 0
+    peak_mb: float = 0.0  # the largest peak memory of a part's process
 
 
 # How often (seconds) a build records the pages laid out so far: each record is a commit.
@@ -313,3 +319,47 @@ def html_to_pdf(
             progress_log.setLevel(level)
     pdf = document.write_pdf(finisher=declare_pdfua, **PDF_OPTIONS)
     return Rendered(pdf=pdf, pages=len(document.pages), fetcher=fetcher, html=html)
+
+
+def report_to_pdf(
+    data: dict,
+    generated_at: datetime,
+    author: str,
+    pages_done: Callable[[int], None] | None = None,
+) -> Rendered:
+    """Print a report: a board report in parts on every core (fundtracker.pdf.parallel) when
+    REPORT_PRINT_GROUPS is not 0, anything else whole in this process. A join that would not
+    give the file a whole print gives is logged and the report printed whole."""
+    groups = current_app.config.get("REPORT_PRINT_GROUPS")
+    if groups is None:
+        groups = os.cpu_count() or 1
+    if data["kind"] == "board" and groups > 0:
+        from fundtracker.pdf import parallel
+
+        html = render_html(data, generated_at, author, toc_pages=parallel.Placeholders())
+        try:
+            printed = parallel.print_parts(
+                parallel.split(html, groups),
+                lambda numbers: (
+                    parallel.split(
+                        render_html(data, generated_at, author, toc_pages=numbers), groups
+                    )[0].html
+                ),
+                current_app.static_folder,
+                pages_done,
+            )
+        except Exception:  # noqa: BLE001 - a part that fails is printed again, whole
+            logging.getLogger(__name__).exception("report printed whole: parts not joined")
+        else:
+            fetcher = asset_fetcher()
+            fetcher.requested, fetcher.served, fetcher.refused = printed.fetched
+            return Rendered(
+                pdf=printed.pdf,
+                pages=printed.pages,
+                fetcher=fetcher,
+                html=html,
+                parts=printed.parts,
+                peak_mb=printed.peak_mb,
+            )
+    html = render_html(data, generated_at, author)
+    return html_to_pdf(html, pages_done=pages_done)

@@ -224,7 +224,6 @@ def render_report(session: Session, report: StoredReport, today: date, progress=
     data, fingerprint = current_data(session, params, today)
     if progress:
         progress(25)
-    html = render.render_html(data, utcnow(), author())
     if progress:
         progress(LAYOUT_FROM)
 
@@ -232,7 +231,9 @@ def render_report(session: Session, report: StoredReport, today: date, progress=
         share = min(1.0, pages / expected) if expected else 0.0
         progress(round(LAYOUT_FROM + share * (LAYOUT_TO - LAYOUT_FROM)), pages)
 
-    rendered = render.html_to_pdf(html, pages_done=pages_done if progress else None)
+    rendered = render.report_to_pdf(
+        data, utcnow(), author(), pages_done=pages_done if progress else None
+    )
     if progress:
         progress(95, rendered.pages)
     return rendered, fingerprint, stamp

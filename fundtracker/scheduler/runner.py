@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from fundtracker.pdf import parallel
 from fundtracker.pdf.jobs import build_queued
 from fundtracker.scheduler import DAILY_JOBS, Job, run_jobs
 from fundtracker.scheduler.jobs import publish_job
@@ -125,6 +126,8 @@ def scheduler_command(once: bool, monthly: bool) -> None:
             run_jobs(app, MONTHLY_JOBS)
         return
     scheduler = build_scheduler(app)
+    # The report printers' fork server, started now rather than by the first report asked for.
+    parallel.warm()
     click.echo("FundTracker scheduler running (Ctrl+C stops it)")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

@@ -4,7 +4,9 @@ the page its heading is on, whatever the number of contents pages; no glyph lies
 page or its margins (the appendix's amounts among them, on landscape pages); and a project whose
 stored title holds U+202E, emoji and a 200-letter word prints it in reading order, whole.
 
-The PDFs are built once per language (WeasyPrint: the slow part). Their text is read with
+The PDFs are built once per language (WeasyPrint: the slow part), as the builder builds them:
+printed in parts in parallel and joined (fundtracker.pdf.parallel); a smaller report is also
+printed whole, and the two files compared page by page. Their text is read with
 poppler's `pdftotext -bbox`, fast enough for 450 pages; poppler drops characters that lie wholly
 outside a page, so each page's boxes are first widened (pikepdf) and positions are taken
 against the page's own box.
@@ -222,10 +224,13 @@ def built(request, demo) -> Built:
         params = ReportParams(ReportKind.BOARD, locale, START, END)
         with force_locale(locale):
             data = context.board_context(db.session, params, TODAY)
-        html = render.render_html(data, datetime(2026, 6, 1, 9, tzinfo=UTC), "FundTracker")
-        pdf = render.html_to_pdf(html).pdf
+        at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+        html = render.render_html(data, at, "FundTracker")
+        # As the builder prints it: in parts, on every core, joined.
+        rendered = render.report_to_pdf(data, at, "FundTracker")
+        assert rendered.parts >= 4
         db.session.remove()
-    return Built.read(locale, data, html, pdf)
+    return Built.read(locale, data, html, rendered.pdf)
 
 
 def _contents(built: Built) -> list[tuple[str, str, str]]:
@@ -369,3 +374,108 @@ def test_contents_given_their_page_numbers_print_the_same_pages(built, demo):
         return page.text((0, 22 * MM, page.width, page.height - 20 * MM))
 
     assert [body(p) for p in alone] == [body(p) for p in counted]
+
+
+def _struct_faults(pdf: bytes) -> list[str]:
+    """What is wrong in a PDF's structure tree as a screen reader walks it: a page's marked
+    content (MCIDs) or a link whose parent-tree entry is an element of another page; an
+    element whose /P is not the element it hangs under; a page without its parent-tree entry."""
+    faults = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        tree = doc.Root.StructTreeRoot
+        nums = list(tree.ParentTree.Nums)
+        entries = dict(zip((int(k) for k in nums[::2]), nums[1::2], strict=True))
+        for number, page in enumerate(doc.pages, 1):
+            key = int(page.obj.get("/StructParents", -1))
+            if key not in entries:
+                faults.append(f"page {number}: no parent tree entry")
+                continue
+            for mcid, element in enumerate(entries[key]):
+                if element.Pg.objgen != page.obj.objgen:
+                    faults.append(f"page {number}: MCID {mcid} of another page's element")
+            for annot in page.obj.get("/Annots", []):
+                element = entries.get(int(annot.get("/StructParent", -1)))
+                if element is None or element.Pg.objgen != page.obj.objgen:
+                    faults.append(f"page {number}: a link outside the tree")
+
+        def walk(element, parent):
+            if element.P.objgen != parent.objgen:
+                faults.append(f"{element.S} under the wrong parent")
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else []:
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                    walk(kid, element)
+
+        (document,) = tree.K
+        walk(document, tree)
+        if int(tree.get("/ParentTreeNextKey", max(entries) + 1)) <= max(entries):
+            faults.append("ParentTreeNextKey taken")
+    return faults
+
+
+def test_a_report_printed_in_parts_is_the_report_printed_whole(demo):
+    """One programme area's report (fewer projects: a whole print is slow), printed whole in
+    this process and in parts (three groups of projects): every page reads the same, margins
+    ("Page n of N", running headers) included; the bookmarks, destinations and links are the
+    same; the joined structure tree is whole and consistent."""
+    app, _ = demo
+    at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    with app.app_context():
+        area = db.session.scalar(select(Project.area_id).order_by(Project.code))
+        params = ReportParams(ReportKind.BOARD, "kk", START, END, area_id=area)
+        with force_locale("kk"):
+            data = context.board_context(db.session, params, TODAY)
+        assert len(data["projects"]) >= 6
+        whole = render.html_to_pdf(render.render_html(data, at, "FundTracker")).pdf
+        app.config["REPORT_PRINT_GROUPS"] = 3
+        try:
+            pages_told = []
+            parted = render.report_to_pdf(data, at, "FundTracker", pages_told.append)
+        finally:
+            del app.config["REPORT_PRINT_GROUPS"]
+        db.session.remove()
+    assert parted.parts == 6  # cover and contents, front sections, 3 groups, appendix
+    one, other = read_pages(whole), read_pages(parted.pdf)
+    assert len(other) == len(one)
+    for a, b in zip(one, other, strict=True):
+        assert (b.width, b.height, b.text()) == (a.width, a.height, a.text()), a.number
+    assert read_structure(parted.pdf) == read_structure(whole)
+    assert _struct_faults(parted.pdf) == []
+    assert _struct_faults(whole) == []
+    assert pages_told == sorted(pages_told) and pages_told[-1] <= len(other)
+
+
+def test_parts_that_cannot_be_joined_are_printed_whole(demo, monkeypatch, caplog):
+    """A join refused (here: the contents would print on more pages once numbered) or a part's
+    process that fails: the report is printed whole, and the log says why."""
+    from fundtracker.pdf import parallel
+
+    app, _ = demo
+    at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    with app.app_context():
+        # A day's report: few pages, each print quick.
+        params = ReportParams(ReportKind.BOARD, "en", date(2025, 3, 1), date(2025, 3, 1))
+        with force_locale("en"):
+            data = context.board_context(db.session, params, TODAY)
+        original = parallel.split
+
+        def longer_contents(html, groups):
+            parts = original(html, groups)
+            if "toc-fixed" in html and "888" not in html:  # the contents, numbered
+                cover = parts[0]
+                cover.html = cover.html.replace("</nav>", "<p>x</p>" * 200 + "</nav>")
+            return parts
+
+        monkeypatch.setattr(parallel, "split", longer_contents)
+        rendered = render.report_to_pdf(data, at, "FundTracker")
+        assert rendered.parts == 0 and rendered.pages >= 3
+        assert "parts not joined" in caplog.text and "contents:" in caplog.text
+
+        def broken(*args):
+            raise BrokenPipeError("the fork server is gone")
+
+        caplog.clear()
+        monkeypatch.setattr(parallel, "print_parts", broken)
+        rendered = render.report_to_pdf(data, at, "FundTracker")
+        assert rendered.parts == 0 and "the fork server is gone" in caplog.text
+        db.session.remove()

@@ -1,0 +1,9 @@
+"""Imported once by the fork server that starts the report's part printers
+(fundtracker.pdf.parallel): WeasyPrint and the app's PDF code imported, and fontconfig and Pango
+set up by printing a line in DejaVu, so that each forked printer starts with them ready."""
+
+from weasyprint import HTML
+
+from fundtracker.pdf import render  # noqa: F401 - imported for the printers
+
+HTML(string='<p style="font-family: DejaVu Sans">Әсер <b>туралы</b> есеп 0123456789 ₸</p>').render()
