@@ -206,9 +206,10 @@ def _work(conn: Connection, html: str, static_root: str, fixed: tuple[int, int] 
         )
         pdf = document.write_pdf(finisher=render.declare_pdfua, **render.PDF_OPTIONS)
         outline = [(page.height, page.bookmarks) for page in document.pages]
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         fetched = (fetcher.requested, fetcher.served, fetcher.refused)
-        conn.send(("done", pdf, outline, fetched, peak))
+        cpu = usage.ru_utime + usage.ru_stime
+        conn.send(("done", pdf, outline, fetched, (usage.ru_maxrss / 1024, cpu)))
     except BaseException as error:  # noqa: BLE001 - told to the parent, which gives up
         conn.send(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -241,6 +242,7 @@ class Printed:
     fetched: tuple[list[str], list[str], list[str]]  # URLs the parts asked for, got, were refused
     peak_mb: float  # the largest peak memory of a part's process
     parts: int
+    cpu: float  # CPU seconds of all the parts' processes
 
 
 @dataclass
@@ -256,7 +258,7 @@ class _Worker:
     pdf: bytes | None = None
     outline: list | None = None
     fetched: tuple = ((), (), ())  # the URLs its fetcher was asked for, served, refused
-    peak_mb: float = 0.0
+    usage: tuple[float, float] = (0.0, 0.0)  # peak memory (MB), CPU seconds
 
 
 def _start(context, html: str, static_root: str, fixed=None) -> tuple:
@@ -319,7 +321,9 @@ def print_parts(
             printed - laid_out,
             time.monotonic() - printed,
         )
-        return Printed(pdf, total, fetched, max(w.peak_mb for w in workers), len(workers))
+        peak = max(w.usage[0] for w in workers)
+        cpu = sum(w.usage[1] for w in workers)
+        return Printed(pdf, total, fetched, peak, len(workers), cpu)
     finally:
         for worker in workers:
             worker.conn.close()
@@ -349,7 +353,7 @@ def _until(workers: list[_Worker], done: Callable[[_Worker], bool], pages_done) 
                 worker.pages, worker.anchors = message[1], message[2]
                 worker.laid = message[1]
             elif kind == "done":
-                worker.pdf, worker.outline, worker.fetched, worker.peak_mb = message[1:]
+                worker.pdf, worker.outline, worker.fetched, worker.usage = message[1:]
             else:
                 raise JoinRefused(f"the {worker.part.kind} part: {message[1]}")
         if pages_done is not None and time.monotonic() - told >= 1.0:

@@ -269,6 +269,7 @@ class Rendered:
     # Printed in this many parts and joined (fundtracker.pdf.parallel); 0: printed whole here.
     parts: int = 0
     peak_mb: float = 0.0  # the largest peak memory of a part's process
+    cpu: float = 0.0  # CPU seconds of the parts' processes
 
 
 # How often (seconds) a build records the pages laid out so far: each record is a commit.
@@ -360,6 +361,7 @@ def report_to_pdf(
                 html=html,
                 parts=printed.parts,
                 peak_mb=printed.peak_mb,
+                cpu=printed.cpu,
             )
     html = render_html(data, generated_at, author)
     return html_to_pdf(html, pages_done=pages_done)
