@@ -95,6 +95,20 @@ class Config:
     REPORT_PRINT_GROUPS = (
         int(os.environ["REPORT_PRINT_GROUPS"]) if os.environ.get("REPORT_PRINT_GROUPS") else None
     )
+    # Report builds (fundtracker.pdf.jobs), issue #23: a build holds its report under a lease
+    # of REPORT_LEASE_SECONDS, renewed by a heartbeat every third of it while the build works;
+    # a report whose lease ran out (its builder stopped) is taken back by any scheduler and built
+    # again, REPORT_MAX_ATTEMPTS builds at most (a build that fails counts too), then shown as
+    # failed, and whoever asked for it and the administrators are told.
+    REPORT_LEASE_SECONDS = float(os.environ.get("REPORT_LEASE_SECONDS", "120"))
+    REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+    # The email outbox (fundtracker.services.notifications.send_outbox): a sender's claim on its
+    # emails runs out this long after it last showed it is alive (renewed before each email), and
+    # another sender takes them over; emails claimed at once and sent over one SMTP connection;
+    # an extra CA certificate (PEM) to trust for a relay signed by a private CA.
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

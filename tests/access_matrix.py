@@ -167,6 +167,7 @@ ACCESS: dict[str, Entry] = {
         other_args={"notification_id": "notification_b"},
     ),
     "notifications.admin_index": Entry(only("admin")),
+    "notifications.emails_send_again": Entry(only("admin")),
     "notifications.rule_new": Entry(only("admin")),
     "notifications.rule_edit": Entry(only("admin"), args={"rule_id": "reminder_rule"}),
     "notifications.rule_preview": Entry(only("admin"), args={"rule_id": "reminder_rule"}),

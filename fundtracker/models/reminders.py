@@ -131,11 +131,19 @@ class EmailStatus(enum.StrEnum):
 
 class OutboxEmail(Base):
     """An email to send after the transaction that wrote it commits; the scheduler's outbox job
-    claims it, sends it, and retries failures with backoff."""
+    claims it, sends it, and retries failures with backoff (services.notifications).
+
+    Delivery is at least once: `started_at` is set, in a committed transaction, before each SMTP
+    conversation and cleared when its outcome is recorded. A sender that finds it still set (the
+    previous one died mid-send) may be sending it a second time: it counts that in `resends`, and
+    both copies carry the same `message_id`."""
 
     __tablename__ = "outbox_emails"
     __table_args__ = (
         Index("ix_outbox_emails_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_emails_message_id", "message_id", unique=True),
+        # The admins' problems table finds the few resent emails among all those sent.
+        Index("ix_outbox_emails_resends", "resends"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,9 +157,19 @@ class OutboxEmail(Base):
     status: Mapped[EmailStatus] = mapped_column(
         str_enum(EmailStatus, "email_status"), default=EmailStatus.PENDING
     )
+    # Sends started since it was queued (or an admin last sent it again): the retries' count.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The lease: which sender holds the email (a random token per batch) and when it last said
+    # it was alive; a lease older than OUTBOX_LEASE_SECONDS is taken over.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # A send under way: set before the SMTP conversation, cleared when its outcome is recorded.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sends started while an earlier one's outcome was never recorded: each may be a duplicate.
+    resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The Message-ID header, made when the email is queued: every send of it carries the same.
+    message_id: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -163,6 +181,19 @@ class OutboxEmail(Base):
         return self.status == EmailStatus.FAILED
 
     @property
+    def was_sent(self) -> bool:
+        return self.status == EmailStatus.SENT
+
+    @property
+    def is_sending(self) -> bool:
+        return self.status == EmailStatus.SENDING
+
+    @property
     def may_send_again(self) -> bool:
-        """Failed, or waiting for a retry: an admin may send it now."""
+        """Failed, or waiting for a retry: an admin may send it now. (One left "sending" past
+        its lease may be sent again too: services.notifications.is_stuck says which.)"""
         return self.status in (EmailStatus.FAILED, EmailStatus.PENDING)
+
+    @property
+    def maybe_duplicated(self) -> bool:
+        return self.resends > 0

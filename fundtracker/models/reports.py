@@ -84,6 +84,16 @@ class StoredReport(Base):
     # Built by the monthly job: board members are told when it is ready.
     scheduled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A scheduled report's identity while it is not failed (schedule_key_of: kind, language,
+    # dates, area, region, project): unique, so that two schedulers starting together queue it
+    # once. None for reports asked for by someone, and for failed ones (the next may be queued).
+    schedule_key: Mapped[str | None] = mapped_column(String(100), index=True, unique=True)
+    # Builds started: claiming a report counts one. A build that fails, or is abandoned (its
+    # lease ran out: the process died), is queued again until REPORT_MAX_ATTEMPTS, then failed.
+    # The count also tells a builder whether the report is still its own (fundtracker.pdf.jobs).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # While building: when the build counts as abandoned unless its heartbeat renews the lease.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

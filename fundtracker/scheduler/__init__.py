@@ -2,6 +2,12 @@
 and at the same time in two processes. `flask scheduler` (fundtracker/scheduler/runner.py) runs
 them every minute in one dedicated process; the web app never starts it.
 
+Safe at once in two processes, each in its own way: a reminder is claimed by inserting its unique
+row; an email by its claim; a scheduled report by its unique key, and a report build under a
+lease a heartbeat renews, taken back by any scheduler once it runs out (fundtracker.pdf.jobs);
+an at-risk flag or a publication by a change checked against what was read (the project's
+version, the period's unique publication), the loser of a race leaving it to the winner.
+
 To add a job (a monthly report, a PDF build): write `def my_job(app)` that does its work inside
 `app.app_context()` and append it to JOBS.
 """

@@ -7,14 +7,16 @@ from collections import Counter
 
 from flask import Flask
 from flask_babel import force_locale
+from sqlalchemy.orm.exc import StaleDataError
 
+from fundtracker.core import db_events
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import utcnow
 from fundtracker.services import accounts, notifications, publications, registration, reminders
 from fundtracker.services.errors import DomainError
 from fundtracker.services.publications.publish import oldest_first, readiness
-from fundtracker.services.status import refresh_risk
+from fundtracker.services.status import apply_risk_change, risk_changes
 
 log = logging.getLogger(__name__)
 
@@ -56,29 +58,13 @@ def digest_job(app: Flask) -> int:
 
 
 def outbox_job(app: Flask) -> Counter:
-    """Claim due emails (commit), send each, record the outcome (commit per email)."""
-    counts: Counter = Counter()
+    """Send the due emails: notifications.send_outbox commits the claim, talks to SMTP with
+    no transaction open, and records each start and outcome in a short transaction."""
     with app.app_context():
         try:
-            while True:
-                claimed = notifications.claim_emails(db.session, utcnow())
-                db.session.commit()
-                if not claimed:
-                    break
-                for email in claimed:
-                    try:
-                        notifications.deliver(email)
-                    except Exception as error:  # SMTP, network, refused address
-                        log.warning("email %s to %s failed: %s", email.id, email.to_address, error)
-                        notifications.record_failure(db.session, email, utcnow(), repr(error))
-                        counts["failed"] += 1
-                    else:
-                        notifications.record_sent(db.session, email, utcnow())
-                        counts["sent"] += 1
-                    db.session.commit()
+            return notifications.send_outbox(db.session, db.session.commit)
         finally:
             db.session.remove()
-    return counts
 
 
 def unconfirmed_accounts_job(app: Flask) -> tuple[int, int]:
@@ -102,15 +88,35 @@ def unconfirmed_accounts_job(app: Flask) -> tuple[int, int]:
 
 def risk_job(app: Flask) -> tuple[int, int]:
     """Flag running projects with overdue milestones or underspending as at risk, and lift the
-    flags this check set once the signals are gone (services.status.refresh_risk)."""
+    flags this check set once the signals are gone (services.status). The projects are read
+    without a write lock, then each change is made in a short transaction of its own, checked
+    against the project's version: when two schedulers run the check at once, each change is made
+    by one of them, and the other leaves it (no StaleDataError, no traceback)."""
     with app.app_context():
         try:
-            flagged, lifted = refresh_risk(db.session, today())
-            db.session.commit()
+            db_events.only_reading()  # on SQLite a plain BEGIN: the read holds up no writer
+            changes = risk_changes(db.session, today())
         finally:
             db.session.remove()
-    if flagged or lifted:
-        log.info("risk: %s flagged, %s lifted", flagged, lifted)
+    flagged = lifted = taken = 0
+    with app.app_context():
+        try:
+            for change in changes:
+                try:
+                    made = apply_risk_change(db.session, change)
+                    db.session.commit()
+                except StaleDataError:  # another check changed it first, and committed
+                    db.session.rollback()
+                    made = False
+                if made:
+                    flagged += change.flag
+                    lifted += not change.flag
+                else:
+                    taken += 1
+        finally:
+            db.session.remove()
+    if flagged or lifted or taken:
+        log.info("risk: %s flagged, %s lifted, %s left to another check", flagged, lifted, taken)
     return flagged, lifted
 
 
@@ -118,6 +124,17 @@ def risk_job(app: Flask) -> tuple[int, int]:
 # reported a little late still go in (app.config["PUBLISH_AFTER_DAYS"] changes it). Officers
 # may publish a period as soon as it has ended.
 PUBLISH_AFTER_DAYS = 30
+
+
+def _published_meanwhile(key: str) -> bool:
+    """After publishing `key` failed: whether another scheduler running the same job at the same
+    time published it first (its publication is unique per period, so this one's insert, or its
+    lock of the results, lost the race). Logged as such, not as an error."""
+    found = publications.find(db.session, key) is not None
+    db.session.rollback()
+    if found:
+        log.info("publications: %s was published meanwhile by another scheduler", key)
+    return found
 
 
 def publish_job(app: Flask) -> dict:
@@ -155,6 +172,8 @@ def publish_job(app: Flask) -> dict:
                     skipped[key] = str(error.message)
                 except Exception as error:  # a bug or the database: the next period still goes
                     db.session.rollback()
+                    if _published_meanwhile(key):
+                        continue
                     log.exception("publishing %s failed", key)
                     skipped[key] = repr(error)
                 else:

@@ -2,18 +2,29 @@
 as each recipient chose. The reminders work implements it; other services call `notify`.
 
 Emails are never sent inside the caller's transaction: `notify` writes an outbox row, and the
-scheduler's outbox job claims pending rows (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's
-BEGIN IMMEDIATE serialises the claim), sends them, and retries failures with backoff.
+scheduler's outbox job (`send_outbox`) claims due rows in batches under a lease (FOR UPDATE SKIP
+LOCKED on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises the claim), sends each batch over one
+SMTP conversation with no transaction open, and retries failures with backoff.
+
+Delivery guarantee: in-app notifications (and reminders) are written once, in the caller's
+transaction; an email goes out at least once, and twice only when a sender dies (or loses its
+lease) between starting an SMTP conversation and recording its outcome. Such a resend carries the
+same Message-ID and is counted in the row's `resends`, which the admins' reminders page shows.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from uuid import uuid4
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker.core import mail
@@ -29,8 +40,16 @@ from fundtracker.models import (
 from fundtracker.services.errors import DomainError
 from fundtracker.services.messages import text_of
 
-# An email claimed this long ago and still not sent belonged to a process that died: reclaim it.
-CLAIM_LEASE = timedelta(minutes=10)
+log = logging.getLogger(__name__)
+
+# An email whose sender has not said it is alive for this long (app setting OUTBOX_LEASE_SECONDS)
+# belonged to a process that died: another takes it over. The sender renews its batch's lease
+# before each email, so a batch may take longer than the lease; one SMTP conversation may not.
+LEASE_SECONDS = 600
+# Emails claimed at once (app setting OUTBOX_BATCH_SIZE), sent over one SMTP conversation.
+BATCH_SIZE = 50
+# Seconds an SMTP operation may take; never more than half the lease.
+SMTP_TIMEOUT = 30
 # Waits before the 2nd, 3rd ... attempt; after the last, the email is marked failed.
 BACKOFF = (
     timedelta(minutes=1),
@@ -82,6 +101,7 @@ def queue_email(
         status=EmailStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow(),
+        message_id=mail.new_message_id(),
     )
     session.add(email)
     return email
@@ -218,88 +238,349 @@ def collect_digests(session: Session, now: datetime) -> int:
 # Outbox ------------------------------------------------------------------------------------------
 
 
-def claim_emails(session: Session, now: datetime, limit: int = 50) -> list[OutboxEmail]:
-    """Mark up to `limit` due emails as being sent by this process. The caller commits the claim
-    before sending, so another process skips them; one left claimed by a process that died is
-    reclaimed after CLAIM_LEASE."""
+def lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("OUTBOX_LEASE_SECONDS", LEASE_SECONDS)))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What sending one claimed email needs, as plain values read in the claim's transaction: after
+    the claim commits, nothing touches the database until the outcome is recorded (an ORM object
+    would load its expired attributes again, and on SQLite take the write lock, during the SMTP
+    conversation). `token` is the claim's: every later step checks the email is still this
+    sender's."""
+
+    id: int
+    token: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now),
+        _stuck(now),
+    )
+
+
+def _stuck(now: datetime):
+    return and_(OutboxEmail.status == EmailStatus.SENDING, OutboxEmail.claimed_at <= now - lease())
+
+
+def is_stuck(email: OutboxEmail, now: datetime) -> bool:
+    """Left "sending" past its lease: its sender stopped (the next run takes it over)."""
+    return (
+        email.status == EmailStatus.SENDING
+        and email.claimed_at is not None
+        and email.claimed_at <= now - lease()
+    )
+
+
+def claim_emails(
+    session: Session, now: datetime, limit: int = BATCH_SIZE, token: str | None = None
+) -> list[Outgoing]:
+    """Claim up to `limit` due emails for this sender: pending ones whose time has come, and those
+    whose sender's lease ran out. The caller commits the claim before sending, so another process
+    skips them. Flushes."""
+    token = token or uuid4().hex
     rows = session.scalars(
         select(OutboxEmail)
-        .where(
-            or_(
-                and_(
-                    OutboxEmail.status == EmailStatus.PENDING,
-                    OutboxEmail.next_attempt_at <= now,
-                ),
-                and_(
-                    OutboxEmail.status == EmailStatus.SENDING,
-                    OutboxEmail.claimed_at <= now - CLAIM_LEASE,
-                ),
-            )
-        )
+        .where(_due(now))
         .order_by(OutboxEmail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     for email in rows:
+        if email.status == EmailStatus.SENDING:
+            log.warning("email %s: its sender's lease ran out, taking it over", email.id)
         email.status = EmailStatus.SENDING
         email.claimed_at = now
+        email.claim_token = token
+        if not email.message_id:  # queued before Message-IDs were stored
+            email.message_id = mail.new_message_id()
     session.flush()
-    return list(rows)
+    return [
+        Outgoing(e.id, token, e.to_address, e.subject, e.body_text, e.body_html or "", e.message_id)
+        for e in rows
+    ]
 
 
-def deliver(email: OutboxEmail) -> None:
-    """Send one claimed email over SMTP (raises on failure)."""
-    mail.send(mail.build_message(email.to_address, email.subject, email.body_text, email.body_html))
+def _held(session: Session, email: Outgoing) -> OutboxEmail | None:
+    """The row, if this sender still holds it."""
+    return session.scalar(
+        select(OutboxEmail)
+        .where(
+            OutboxEmail.id == email.id,
+            OutboxEmail.claim_token == email.token,
+            OutboxEmail.status == EmailStatus.SENDING,
+        )
+        .with_for_update()
+    )
 
 
-def record_sent(session: Session, email: OutboxEmail, now: datetime) -> None:
-    email.status = EmailStatus.SENT
-    email.sent_at = now
-    email.attempts += 1
-    email.last_error = ""
+def start_sending(session: Session, email: Outgoing, now: datetime) -> bool:
+    """Record that the SMTP conversation for `email` starts now: one more attempt, and the lease
+    of the sender's whole batch renewed. The caller commits before it talks to SMTP. When an
+    earlier send's outcome is unknown (its sender died mid-send, or the conversation broke after
+    the message was handed over), this one may be a duplicate: it is counted in `resends` and
+    noted. False when the email is no longer this sender's (its lease ran out and another sender
+    took it). Flushes."""
+    row = _held(session, email)
+    if row is None:
+        return False
+    if row.started_at is not None:
+        row.resends += 1
+        row.last_error = (
+            f"Possibly sent twice: the send started at {row.started_at:%Y-%m-%d %H:%M:%S} UTC "
+            "has no known outcome (its sender stopped, or the conversation broke before the "
+            "server answered); sent again with the same Message-ID."
+        )
+        log.warning("email %s: sent again after a sender stopped mid-send", email.id)
+    row.attempts += 1
+    row.started_at = now
     session.flush()
+    session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.claim_token == email.token, OutboxEmail.status == EmailStatus.SENDING)
+        .values(claimed_at=now)
+    )
+    return True
 
 
-def record_failure(session: Session, email: OutboxEmail, now: datetime, error: str) -> None:
-    email.attempts += 1
-    email.last_error = error[:2000]
-    email.claimed_at = None
-    if email.attempts >= MAX_ATTEMPTS:
-        email.status = EmailStatus.FAILED
+def deliver(email: Outgoing, connection: mail.Connection | None = None) -> None:
+    """Send one claimed email over `connection`, or a conversation of its own (raises on
+    failure). Touches no database."""
+    msg = mail.build_message(
+        email.to_address, email.subject, email.body_text, email.body_html, email.message_id
+    )
+    if connection is None:
+        mail.send(msg)
     else:
-        email.status = EmailStatus.PENDING
-        email.next_attempt_at = now + BACKOFF[email.attempts - 1]
+        connection.send(msg)
+
+
+def _finish(row: OutboxEmail, outcome_known: bool = True) -> None:
+    if row.started_at is None:  # a caller that sent without start_sending: count it now
+        row.attempts += 1
+    if outcome_known:
+        row.started_at = None
+    row.claim_token = None
+
+
+def record_sent(session: Session, email: Outgoing, now: datetime) -> bool:
+    """False when another sender took the email over meanwhile (its record stands). Flushes."""
+    row = _held(session, email)
+    if row is None:
+        return False
+    _finish(row)
+    row.status = EmailStatus.SENT
+    row.sent_at = now
+    if not row.resends:
+        row.last_error = ""
     session.flush()
+    return True
+
+
+def record_failure(
+    session: Session, email: Outgoing, now: datetime, error: str, maybe_delivered: bool = False
+) -> bool:
+    """Wait for the next retry, or fail for good after MAX_ATTEMPTS. `maybe_delivered`: the
+    conversation broke after the message was handed over, so the server may have taken it; the
+    send stays "started", and the next one counts as a possible resend. Flushes."""
+    row = _held(session, email)
+    if row is None:
+        return False
+    _finish(row, outcome_known=not maybe_delivered)
+    row.last_error = error[:2000]
+    row.claimed_at = None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = EmailStatus.FAILED
+    else:
+        row.status = EmailStatus.PENDING
+        row.next_attempt_at = now + BACKOFF[row.attempts - 1]
+    session.flush()
+    return True
+
+
+def release(session: Session, emails: Iterable[Outgoing]) -> int:
+    """Give back claimed emails whose sending has not started: pending again, due as before, no
+    attempt counted. Flushes."""
+    emails = list(emails)
+    if not emails:
+        return 0
+    result = session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id.in_([e.id for e in emails]),
+            OutboxEmail.claim_token == emails[0].token,
+            OutboxEmail.status == EmailStatus.SENDING,
+        )
+        .values(status=EmailStatus.PENDING, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def send_outbox(session: Session, commit: Callable[[], None]) -> Counter:
+    """The outbox job: claim a batch (commit), send it over one SMTP conversation, each email's
+    start and outcome recorded in short transactions of their own (`commit` after each, so no
+    transaction, nor SQLite's write lock, is held while SMTP talks); until nothing is due.
+
+    A conversation lost mid-batch (the server hung up, the network failed) fails the email being
+    sent (it is retried with backoff) and gives the rest of the batch back, pending as before; when
+    no email of the batch got through, the server is taken to be down and the run stops. Returns
+    counts: sent, failed, put_back (given back unsent), lost (taken over by another sender)."""
+    counts: Counter = Counter()
+    limit = int(current_app.config.get("OUTBOX_BATCH_SIZE", BATCH_SIZE))
+    timeout = min(SMTP_TIMEOUT, lease().total_seconds() / 2)
+    while True:
+        unstarted = claim_emails(session, utcnow(), limit)
+        commit()
+        if not unstarted:
+            return counts
+        try:
+            with mail.Connection(timeout=timeout) as connection:
+                went_on = _send_batch(session, commit, connection, unstarted, counts)
+        except BaseException:  # the database's error, or the process told to stop
+            session.rollback()
+            _give_back_quietly(session, commit, unstarted)
+            raise
+        if not went_on:
+            return counts
+
+
+def _send_batch(
+    session: Session,
+    commit: Callable[[], None],
+    connection: mail.Connection,
+    unstarted: list[Outgoing],
+    counts: Counter,
+) -> bool:
+    """Send the claimed emails in order, taking each out of `unstarted` once its start is
+    committed. False when the conversation was lost before any email got through."""
+    delivered = False
+    while unstarted:
+        email = unstarted[0]
+        started = start_sending(session, email, utcnow())
+        commit()
+        unstarted.pop(0)
+        if not started:
+            counts["lost"] += 1
+            continue
+        try:
+            deliver(email, connection)
+        except Exception as error:  # SMTP, network, refused address
+            log.warning("email %s to %s failed: %s", email.id, email.to_address, error)
+            record_failure(session, email, utcnow(), repr(error), connection.maybe_delivered)
+            counts["failed"] += 1
+            if connection.lost:
+                if given_back := release(session, unstarted):
+                    counts["put_back"] += given_back
+                unstarted.clear()
+                commit()
+                return delivered
+        else:
+            record_sent(session, email, utcnow())
+            counts["sent"] += 1
+            delivered = True
+        commit()
+    return True
+
+
+def _give_back_quietly(
+    session: Session, commit: Callable[[], None], unstarted: list[Outgoing]
+) -> None:
+    """After an error (the database's, most likely), give back what was not started rather than
+    leave it to the lease; if that fails too, the lease will."""
+    try:
+        release(session, unstarted)
+        commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not give back %d claimed emails", len(unstarted))
 
 
 RETRYABLE = (EmailStatus.FAILED, EmailStatus.PENDING)
 
 
 def retry(session: Session, email: OutboxEmail, now: datetime) -> None:
-    """An admin sends a failed (or waiting) email again at the next run. One being sent right
-    now is left alone: setting it back to pending would send it twice."""
+    """An admin sends a failed (or waiting) email again at the next run, with a fresh set of
+    retries. One being sent right now is left alone (setting it back to pending would send it
+    twice); one left "sending" past its lease by a sender that stopped may be sent again (if that
+    sender had started its SMTP conversation, the next send is recorded as a possible resend).
+    Flushes."""
     if email.status == EmailStatus.SENT:
         raise DomainError(_l("This email has been sent already."))
-    if email.status not in RETRYABLE:
+    if email.status not in RETRYABLE and not is_stuck(email, now):
         raise DomainError(_l("This email is being sent now."))
     email.status = EmailStatus.PENDING
     email.next_attempt_at = now
     email.attempts = 0
+    email.claim_token = None
+    email.claimed_at = None
     session.flush()
 
 
-def problems(session: Session, limit: int = 50, offset: int = 0) -> list[OutboxEmail]:
-    """Emails that failed for good or are waiting for a retry after a failure, latest first:
-    `limit` of them after the first `offset`."""
+def send_again(session: Session, emails: Iterable[OutboxEmail], now: datetime) -> tuple[int, int]:
+    """`retry` for many emails at once: (queued again, left alone because sent or being sent).
+    The caller checks each email is the user's to send. Flushes."""
+    queued = refused = 0
+    for email in emails:
+        try:
+            retry(session, email, now)
+        except DomainError:
+            refused += 1
+        else:
+            queued += 1
+    return queued, refused
+
+
+def emails_by_id(session: Session, ids: Iterable[int]) -> list[OutboxEmail]:
+    return list(session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(list(ids)))))
+
+
+def failed_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(OutboxEmail)
+        .where(OutboxEmail.status == EmailStatus.FAILED)
+    )
+
+
+def failed_for_good(session: Session) -> list[OutboxEmail]:
+    """Every email that failed for good (after an outage longer than the retries, all of them)."""
     return list(
         session.scalars(
             select(OutboxEmail)
-            .where(
-                or_(
-                    OutboxEmail.status == EmailStatus.FAILED,
-                    and_(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.attempts > 0),
-                )
-            )
+            .where(OutboxEmail.status == EmailStatus.FAILED)
+            .order_by(OutboxEmail.id)
+        )
+    )
+
+
+def problems(
+    session: Session, limit: int = 50, offset: int = 0, now: datetime | None = None
+) -> list[OutboxEmail]:
+    """What admins should see, latest first (`limit` of them after the first `offset`): emails
+    that failed for good, wait for a retry after a failure, are left "sending" past their lease
+    by a sender that stopped, or were sent again after one stopped mid-send (possibly twice)."""
+    now = now or utcnow()
+    # One indexed look per kind (an OR of them all reads the whole table on SQLite).
+    ids = union_all(
+        select(OutboxEmail.id).where(OutboxEmail.status == EmailStatus.FAILED),
+        select(OutboxEmail.id).where(
+            OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.attempts > 0
+        ),
+        select(OutboxEmail.id).where(_stuck(now)),
+        select(OutboxEmail.id).where(OutboxEmail.resends > 0),
+    )
+    return list(
+        session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.id.in_(ids))
             .order_by(OutboxEmail.id.desc())
             .offset(offset)
             .limit(limit)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from fundtracker import permissions
 from fundtracker.models import (
@@ -104,9 +105,21 @@ def risk_signals(project: Project, today: date) -> RiskSignals:
     return RiskSignals(overdue=overdue, underspending=underspending)
 
 
-def refresh_risk(session: Session, today: date) -> tuple[int, int]:
-    """Flag running projects with risk signals as at risk, and lift flags that this check set
-    once their signals are gone. Safe to run any number of times. Returns (flagged, lifted)."""
+@dataclass(frozen=True)
+class RiskChange:
+    """A change the risk check found: flag a running project as at risk (`flag`), or lift the
+    flag this check set. `version`: the project's version it was worked out from."""
+
+    project_id: int
+    version: int
+    flag: bool
+    signals: RiskSignals
+
+
+def risk_changes(session: Session, today: date) -> list[RiskChange]:
+    """What the risk check would change, from one read of the running projects: flag those with
+    risk signals as at risk, lift the flags this check set once their signals are gone. Reads
+    only."""
     projects = session.scalars(
         select(Project)
         .where(Project.status.in_([S.ACTIVE, S.AT_RISK]))
@@ -116,25 +129,62 @@ def refresh_risk(session: Session, today: date) -> tuple[int, int]:
             .selectinload(MilestoneUpdate.spending),
             selectinload(Project.tranches).selectinload(Tranche.milestone),
         )
+        .order_by(Project.id)  # every check changes projects in the same order: no deadlock
     ).all()
-    flagged = lifted = 0
+    changes = []
     for project in projects:
         signals = risk_signals(project, today)
         if project.status == S.ACTIVE and signals:
-            workflow.move(
-                session,
-                None,
-                project,
-                "mark_at_risk",
-                status=(S.ACTIVE, S.AT_RISK),
-                overdue=signals.overdue,
-                underspending=signals.underspending,
-            )
-            project.status_auto = True
-            flagged += 1
+            changes.append(RiskChange(project.id, project.version_id, True, signals))
         elif project.status == S.AT_RISK and project.status_auto and not signals:
-            workflow.move(session, None, project, "reactivate", status=(S.AT_RISK, S.ACTIVE))
-            project.status_auto = False
-            lifted += 1
+            changes.append(RiskChange(project.id, project.version_id, False, signals))
+    return changes
+
+
+def apply_risk_change(session: Session, change: RiskChange) -> bool:
+    """Make one change risk_changes found, unless the project changed since (another check ran
+    at the same time, or someone changed its status): then nothing, and False. A change made
+    meanwhile by a check that has not committed yet surfaces as StaleDataError at the flush
+    (the project's version): the caller rolls back and counts it as done by the other. Flushes."""
+    project = session.get(Project, change.project_id, populate_existing=True)
+    if project is None or project.version_id != change.version:
+        return False
+    if change.flag:
+        if project.status != S.ACTIVE:
+            return False
+        workflow.move(
+            session,
+            None,
+            project,
+            "mark_at_risk",
+            status=(S.ACTIVE, S.AT_RISK),
+            overdue=change.signals.overdue,
+            underspending=change.signals.underspending,
+        )
+        project.status_auto = True
+    else:
+        if project.status != S.AT_RISK or not project.status_auto:
+            return False
+        workflow.move(session, None, project, "reactivate", status=(S.AT_RISK, S.ACTIVE))
+        project.status_auto = False
     session.flush()
+    return True
+
+
+def refresh_risk(session: Session, today: date) -> tuple[int, int]:
+    """Flag running projects with risk signals as at risk, and lift flags that this check set
+    once their signals are gone. Safe to run any number of times, and at once in two processes:
+    each change in a savepoint, and one another check made first is left to it. Returns
+    (flagged, lifted) by this call. (The scheduler's job makes each change in a transaction of
+    its own: fundtracker.scheduler.jobs.risk_job.)"""
+    flagged = lifted = 0
+    for change in risk_changes(session, today):
+        try:
+            with session.begin_nested():
+                made = apply_risk_change(session, change)
+        except StaleDataError:
+            continue
+        if made:
+            flagged += change.flag
+            lifted += not change.flag
     return flagged, lifted

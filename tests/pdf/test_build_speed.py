@@ -96,9 +96,9 @@ def test_the_running_scheduler_builds_a_queued_report_and_counts_its_pages(tmp_p
     recorded: list[tuple[int, int | None]] = []
     original = service.set_progress
 
-    def recording(session, report_id, progress, pages=None):
+    def recording(session, report_id, progress, pages=None, attempt=None):
         recorded.append((progress, pages))
-        original(session, report_id, progress, pages)
+        return original(session, report_id, progress, pages, attempt=attempt)
 
     monkeypatch.setattr(service, "set_progress", recording)
     with migrated_app(

@@ -4,7 +4,7 @@ from datetime import date, time
 
 from babel.dates import get_day_names
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -155,7 +155,7 @@ def admin_index():
     problems, problems_pager = _paged(
         "problems_page",
         "problems",
-        lambda limit, offset: notifications.problems(db.session, limit, offset),
+        lambda limit, offset: notifications.problems(db.session, limit, offset, now),
     )
     upcoming = reminders.describe(db.session, found)
     log = reminders.describe_log(db.session, logged)
@@ -172,6 +172,8 @@ def admin_index():
         log_pager=log_pager,
         problems=problems,
         problems_pager=problems_pager,
+        stuck_ids={e.id for e in problems if notifications.is_stuck(e, now)},
+        failed_count=notifications.failed_count(db.session),
         due_labels=due_labels,
         pending=notifications.pending_count(db.session),
         weekdays=get_day_names("wide", locale=current_locale()),
@@ -284,9 +286,13 @@ def _email(email_id: int) -> OutboxEmail:
 @bp.get("/admin/reminders/emails/<int:email_id>")
 @requires(permissions.can_manage_reminders)
 def email_view(email_id: int):
+    email = _email(email_id)
+    stuck = notifications.is_stuck(email, utcnow())
     return render_template(
         "notifications/email.html",
-        email=_email(email_id),
+        email=email,
+        stuck=stuck,
+        may_send_again=email.may_send_again or stuck,
         action_form=PostOnlyForm(),
         **_status_labels(),
     )
@@ -302,3 +308,66 @@ def email_retry(email_id: int):
         if outcome.ok:
             flash(_("The email will be sent again within a minute."), "success")
     return redirect(url_for(".admin_index"))
+
+
+# Ids one bulk "send again" may name: two pages of the problems table and then some.
+SEND_AGAIN_MAX = 1000
+
+
+def _chosen_emails() -> tuple[list[OutboxEmail], int]:
+    """The emails the form names that the user may see, and how many it named that are not."""
+    if request.form.get("scope") == "failed":
+        rows = notifications.failed_for_good(db.session)
+        wanted = len(rows)
+    else:
+        ids = {int(v) for v in request.form.getlist("email_id") if v.isdigit()}
+        ids = sorted(i for i in ids if 0 < i < 2**31)[:SEND_AGAIN_MAX]
+        rows = notifications.emails_by_id(db.session, ids)
+        wanted = len(ids)
+    allowed = [e for e in rows if permissions.can_view_outbox_email(current_user, e)]
+    return allowed, wanted - len(allowed)
+
+
+@bp.post("/admin/reminders/emails/send-again")
+@requires(permissions.can_manage_reminders)
+def emails_send_again():
+    """ "Send again" for the emails ticked in the problems table, or for every email that failed
+    for good (after an outage longer than the retries)."""
+    target = url_for(".admin_index", _anchor="problems")
+    if not PostOnlyForm().validate_on_submit():
+        flash(_("The form has expired: please try again."), "danger")
+        return redirect(target)
+    emails, unknown = _chosen_emails()
+    if not emails and not unknown:
+        flash(_("Choose the emails to send again."), "warning")
+        return redirect(target)
+    with attempt() as outcome:
+        queued, refused = notifications.send_again(db.session, emails, utcnow())
+    if not outcome.ok:
+        return redirect(target)
+    if queued:
+        flash(
+            ngettext(
+                "%(num)d email will be sent again within a minute.",
+                "%(num)d emails will be sent again within a minute.",
+                queued,
+            ),
+            "success",
+        )
+    if refused:
+        flash(
+            ngettext(
+                "%(num)d email was left as it is: it has been sent, or is being sent now.",
+                "%(num)d emails were left as they are: they have been sent, or are being sent now.",
+                refused,
+            ),
+            "warning",
+        )
+    if unknown:
+        flash(
+            ngettext(
+                "%(num)d email could not be found.", "%(num)d emails could not be found.", unknown
+            ),
+            "warning",
+        )
+    return redirect(target)

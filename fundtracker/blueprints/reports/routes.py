@@ -185,6 +185,43 @@ def _load(report_id: int) -> StoredReport:
     return load_or_404(StoredReport, report_id, permissions.can_view_report)
 
 
+def _again(report: StoredReport) -> dict | None:
+    """For a failed report: the form that asks for the same report again (the board report's
+    or the project report's, as filled in the first time), as {"action": url, "fields": {...}};
+    None when it cannot be asked for as it was (dates that are no period of the grid)."""
+    if report.status != ReportStatus.FAILED:
+        return None
+    if report.kind == ReportKind.PROJECT:
+        return {
+            "action": url_for(".request_project"),
+            "fields": {"project": report.project_id, "language": report.locale},
+        }
+    period = ReportParams.of(report).period()
+    if period is None:
+        return None
+    return {
+        "action": url_for(".request_board"),
+        "fields": {
+            "period": period.key,
+            "area": report.area_id or "",
+            "region": report.region_id or "",
+            "language": report.locale,
+        },
+    }
+
+
+def _retry(report: StoredReport) -> int | None:
+    """The build's attempt number (now building, or next) once an earlier one failed or was
+    abandoned: "attempt 2 of 3"; None on the first."""
+    if report.status == ReportStatus.BUILDING:
+        attempt = report.attempts
+    elif report.status == ReportStatus.QUEUED:
+        attempt = report.attempts + 1
+    else:
+        return None
+    return attempt if attempt > 1 else None
+
+
 @bp.get("/<int:report_id>")
 @requires(permissions.can_use_reports)
 def detail(report_id: int):
@@ -196,6 +233,10 @@ def detail(report_id: int):
         outdated=service.outdated(db.session, report),
         labels=status_labels(),
         finished=report.status in (ReportStatus.DONE, ReportStatus.FAILED),
+        retry=_retry(report),
+        max_attempts=service.max_attempts(),
+        again=_again(report),
+        show_error=permissions.is_admin(current_user) and bool(report.error),
     )
 
 

@@ -40,8 +40,10 @@ class Kind:
     days_label: object
     # (session, rule, first day, last day) -> occurrences on those days (Asia/Almaty dates)
     find: Callable[[Session, ReminderRule, date, date], Iterable[Occurrence]]
-    # (session, occurrence, recipient) -> message, called inside force_locale(recipient.locale)
-    message: Callable[[Session, Occurrence, User], Message | None]
+    # (session, occurrence, recipient, today) -> message, called inside
+    # force_locale(recipient.locale); `today`: the day it is sent (Asia/Almaty), later than the
+    # occurrence's own day when it goes out late: the message says what is true on that day.
+    message: Callable[[Session, Occurrence, User, date], Message | None]
     # Who the kind always goes to (a lazy string), or None when the rule's to_grantee and
     # to_officer choose.
     recipients: object | None = None

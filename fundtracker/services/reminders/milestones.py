@@ -126,18 +126,55 @@ def _find_due(session, rule, first: date, last: date):
 
 
 @_find_due.message
-def _due_message(session, occurrence, user):
+def _due_message(session, occurrence, user, today):
     found = _milestone_text(session, occurrence, user)
     if found is None or found[0].status not in WITH_GRANTEE:
         return None
     milestone, values, url = found
-    if milestone.due_date == occurrence.occurrence:
+    if today > occurrence.occurrence and _superseded(session, milestone, user, occurrence, today):
+        # Sent late (the scheduler was down on its day), and a later reminder of the same
+        # milestone to the same person falls by today, saying what is true now: only that one.
+        return None
+    if milestone.due_date < today:  # sent late, and overdue by now: "due today" would be wrong
+        return _overdue_text(values, url)
+    if milestone.due_date == today:
         subject = _l("Due today: «%(title)s»", **values)
     else:
         subject = _l("Reminder: «%(title)s» is due on %(date)s", **values)
     body = _l(
         "The milestone «%(title)s» of project %(code)s «%(project)s» is due on %(date)s. "
         "Please report on it in FundTracker by then.",
+        **values,
+    )
+    return Message(str(subject), str(body), url)
+
+
+def _superseded(
+    session: Session, milestone: Milestone, user: User, occurrence: Occurrence, today: date
+) -> bool:
+    """Whether another active milestone rule (due sooner, or overdue) reminds `user` (as the
+    project's officer, or one of its grantee's people) of `milestone` on a day after the
+    occurrence's and up to `today`: a reminder sent late leaves the telling to that one."""
+    officer = user.id == milestone.project.officer_id
+    rules = session.scalars(
+        select(ReminderRule).where(
+            ReminderRule.kind.in_([ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE]),
+            ReminderRule.active.is_(True),
+            ReminderRule.id != occurrence.rule_id,
+        )
+    )
+    return any(
+        (rule.to_officer if officer else rule.to_grantee)
+        and occurrence.occurrence < milestone.due_date - _milestone_offset(rule) <= today
+        for rule in rules
+    )
+
+
+def _overdue_text(values: dict, url: str) -> Message:
+    subject = _l("Overdue: «%(title)s» was due on %(date)s", **values)
+    body = _l(
+        "The milestone «%(title)s» of project %(code)s «%(project)s» was due on %(date)s and "
+        "has not been reported on yet. Please submit the report or talk to the fund's officer.",
         **values,
     )
     return Message(str(subject), str(body), url)
@@ -154,18 +191,12 @@ def _find_overdue(session, rule, first: date, last: date):
 
 
 @_find_overdue.message
-def _overdue_message(session, occurrence, user):
+def _overdue_message(session, occurrence, user, today):
     found = _milestone_text(session, occurrence, user)
     if found is None or found[0].status not in WITH_GRANTEE:
         return None
-    milestone, values, url = found
-    subject = _l("Overdue: «%(title)s» was due on %(date)s", **values)
-    body = _l(
-        "The milestone «%(title)s» of project %(code)s «%(project)s» was due on %(date)s and "
-        "has not been reported on yet. Please submit the report or talk to the fund's officer.",
-        **values,
-    )
-    return Message(str(subject), str(body), url)
+    _milestone, values, url = found
+    return _overdue_text(values, url)
 
 
 @register(
@@ -202,8 +233,8 @@ DIGEST_HORIZON = 14
 
 
 @_find_digest.message
-def _digest_message(session, occurrence, user):
-    day = occurrence.occurrence
+def _digest_message(session, occurrence, user, today):
+    day = today  # a digest sent late lists what is overdue on the day it is sent
     milestones = session.scalars(
         select(Milestone)
         .join(Milestone.project)

@@ -70,7 +70,7 @@ def _find_unscored(session, rule, first: date, last: date):
 
 
 @_find_unscored.message
-def _unscored_message(session, occurrence, user):
+def _unscored_message(session, occurrence, user, today):
     assignment = session.scalar(
         select(ReviewAssignment)
         .where(

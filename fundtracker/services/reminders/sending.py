@@ -150,23 +150,32 @@ def _claim(session: Session, occurrence: Occurrence, status: ReminderStatus) -> 
     return row is not None
 
 
-def message_for(session: Session, occurrence: Occurrence, recipient: User) -> Message | None:
+def message_for(
+    session: Session, occurrence: Occurrence, recipient: User, today: date | None = None
+) -> Message | None:
+    """The occurrence's message to `recipient`, as sent on `today` (by default its own day: a
+    preview); None when there is nothing to say any more."""
     kind = KINDS.get(occurrence.kind)
     if kind is None:
         return None
     with force_locale(recipient.locale):
-        return kind.message(session, occurrence, recipient)
+        return kind.message(session, occurrence, recipient, today or occurrence.occurrence)
 
 
 def send(session: Session, occurrence: Occurrence, now: datetime) -> ReminderStatus | None:
     """Claim the occurrence and notify its recipient, or record it as skipped when it is too
-    late to matter. None when another process claimed it first. Flushes; the caller commits."""
+    late to matter (past the rule's grace period, or with nothing left to say: a milestone due
+    reminder sent late for a milestone that another reminder tells overdue). None when another
+    process claimed it first. Flushes; the caller commits."""
     rule = session.get(ReminderRule, occurrence.rule_id)
     if rule is None or not rule.active:  # switched off since the occurrence was found
         return None
     recipient = session.get(User, occurrence.recipient_id)
+    today = now.astimezone(FUND_TZ).date()  # a reminder sent late says what is true today
     message = (
-        message_for(session, occurrence, recipient) if recipient and recipient.active else None
+        message_for(session, occurrence, recipient, today)
+        if recipient and recipient.active
+        else None
     )
     late = now - occurrence.due_at > timedelta(days=rule.grace_days)
     status = ReminderStatus.SKIPPED if late or message is None else ReminderStatus.SENT
