@@ -5,6 +5,7 @@ Alembic migrations; every test runs inside a transaction that is rolled back."""
 from __future__ import annotations
 
 import contextvars
+import logging
 import socket
 from email import message_from_bytes, policy
 
@@ -162,3 +163,21 @@ def smtp(app):
     finally:
         app.config.update(saved)
         controller.stop()
+
+
+@pytest.fixture
+def app_log():
+    """What the app logs during the test (a handler of its own on the app's logger; see
+    tests/logutil.py)."""
+    from tests.logutil import Records
+
+    records = Records()
+    logger = logging.getLogger("fundtracker")
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(logging.INFO)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)

@@ -44,6 +44,7 @@ from fundtracker.pdf.params import ReportParams
 from fundtracker.services import publications
 from tests import factories
 from tests.dbutil import is_postgres, migrated_app
+from tests.logutil import loggers_on
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 12, 4)
@@ -73,42 +74,6 @@ def _notes(user) -> list[Notification]:
 def _reload(report: StoredReport) -> StoredReport:
     db.session.expire_all()
     return db.session.get(StoredReport, report.id)
-
-
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.getMessage() + (r.exc_text or "") for r in self.records)
-
-
-@pytest.fixture
-def app_log():
-    """What the app logs during the test (its own handler on the app's logger)."""
-    records = _Records()
-    logger = logging.getLogger("fundtracker")
-    level = logger.level
-    logger.addHandler(records)
-    logger.setLevel(logging.INFO)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(records)
-        logger.setLevel(level)
-
-
-def _loggers_on() -> None:
-    """Migrating (Alembic's fileConfig) disables the loggers that exist (and takes pytest's
-    handler off the root logger): the app's are wanted on."""
-    for name, logger in logging.root.manager.loggerDict.items():
-        if name.startswith("fundtracker") and isinstance(logger, logging.Logger):
-            logger.disabled = False
 
 
 # Claims and leases ------------------------------------------------------------------------------
@@ -339,7 +304,7 @@ def test_two_schedulers_starting_together_queue_one_report_per_language(
     locales = ["en", "kk", "ru"]
     folder = str(tmp_path / "reports")
     with migrated_app("monthly", REPORTS_FOLDER=folder) as app:
-        _loggers_on()
+        loggers_on()
         _publish_portfolio(app, locales)
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         other = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REPORTS_FOLDER=folder)

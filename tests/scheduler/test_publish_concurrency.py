@@ -19,42 +19,12 @@ from fundtracker.models import Notification, Publication, ResultStatus, Role
 from fundtracker.scheduler import jobs
 from tests import factories
 from tests.dbutil import is_postgres, migrated_app
+from tests.logutil import loggers_on
 
 Q1, Q2 = date(2025, 1, 1), date(2025, 4, 1)
 FIFTH_OF_MARCH = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)  # 06:00 in Almaty
 # The project ran in the first half of 2025: every period of 2025 is ready.
 READY = {"2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2025-H1", "2025-H2", "2025"}
-
-
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def app_log():
-    """What the app logs during the test. Migrating (Alembic's fileConfig) disables the loggers
-    that exist and takes pytest's handler off the root logger: the app's logger gets its own."""
-    records = _Records()
-    logger = logging.getLogger("fundtracker")
-    level = logger.level
-    logger.addHandler(records)
-    logger.setLevel(logging.INFO)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(records)
-        logger.setLevel(level)
-
-
-def _loggers_on() -> None:
-    for name, logger in logging.root.manager.loggerDict.items():
-        if name.startswith("fundtracker") and isinstance(logger, logging.Logger):
-            logger.disabled = False
 
 
 def _ready_periods() -> None:
@@ -76,7 +46,7 @@ def _ready_periods() -> None:
 @pytest.mark.no_db
 def test_two_schedulers_publish_each_period_once(monkeypatch, app_log):
     with migrated_app("publish") as app:
-        _loggers_on()
+        loggers_on()
         _ready_periods()
         other = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
         start = threading.Barrier(2, timeout=30)

@@ -19,45 +19,10 @@ from fundtracker.models import Project, ProjectEvent, ProjectStatus
 from fundtracker.scheduler import DAILY_JOBS, jobs, run_jobs
 from tests import factories
 from tests.dbutil import migrated_app
+from tests.logutil import loggers_on
 
 OVERDUE = 12  # running projects with an overdue milestone: flagged
 RECOVERED = 6  # flagged by the check earlier, signals gone since: lifted
-
-
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.getMessage() + (r.exc_text or "") for r in self.records)
-
-
-@pytest.fixture
-def app_log():
-    """What the app logs during the test (its own handler on the app's logger)."""
-    records = _Records()
-    logger = logging.getLogger("fundtracker")
-    level = logger.level
-    logger.addHandler(records)
-    logger.setLevel(logging.INFO)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(records)
-        logger.setLevel(level)
-
-
-def _loggers_on() -> None:
-    """Migrating (Alembic's fileConfig) disables the loggers that exist (and takes pytest's
-    handler off the root logger): the app's are wanted on."""
-    for name, logger in logging.root.manager.loggerDict.items():
-        if name.startswith("fundtracker") and isinstance(logger, logging.Logger):
-            logger.disabled = False
 
 
 def _portfolio() -> tuple[set[int], set[int]]:
@@ -76,7 +41,7 @@ def _portfolio() -> tuple[set[int], set[int]]:
 @pytest.mark.no_db
 def test_two_risk_checks_at_once_make_each_change_once(monkeypatch, app_log):
     with migrated_app("risk") as app:
-        _loggers_on()
+        loggers_on()
         flag, lift = _portfolio()
         db.session.remove()
         url = app.config["SQLALCHEMY_DATABASE_URI"]
