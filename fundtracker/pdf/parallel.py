@@ -31,6 +31,7 @@ are forked). Each worker holds one part; the parent holds none (it only joins).
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import logging
 import multiprocessing
@@ -189,6 +190,11 @@ def _work(conn: Connection, html: str, static_root: str, fixed: tuple[int, int] 
 
         from fundtracker.pdf import render
 
+        # What the fork server loaded stays: the collector need not walk it again and again
+        # while the layout makes and drops hundreds of thousands of objects (a quarter of the
+        # part's time otherwise).
+        gc.freeze()
+
         def handshake(pages: list) -> tuple[int, int]:
             conn.send(("laid out", len(pages), anchors_of(pages)))
             if fixed is not None:
@@ -204,7 +210,11 @@ def _work(conn: Connection, html: str, static_root: str, fixed: tuple[int, int] 
         document = HTML(string=html, base_url=render.ASSET_ORIGIN, url_fetcher=fetcher).render(
             **render.PDF_OPTIONS
         )
-        pdf = document.write_pdf(finisher=render.declare_pdfua, **render.PDF_OPTIONS)
+        # Uncompressed: the join compresses the whole file once (qpdf, in C++), which costs
+        # less than pydyf's object streams and compression in every part.
+        pdf = document.write_pdf(
+            finisher=render.declare_pdfua, uncompressed_pdf=True, **render.PDF_OPTIONS
+        )
         outline = [(page.height, page.bookmarks) for page in document.pages]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         fetched = (fetcher.requested, fetcher.served, fetcher.refused)
@@ -392,16 +402,31 @@ def join(pdfs: list[tuple[bytes, frozenset[str]]], outline_pages: list[tuple]) -
         part_tree = part.Root.StructTreeRoot
         if stubs:
             _prune(part_tree.K[0])
-        for kid in part_tree.K[0].K:
-            copied = base.copy_foreign(kid)
-            copied.P = document
-            document.K.append(copied)
+        values = [value for _, value in _pairs(part_tree.ParentTree.Nums)]
+        named = []
+        if "/Names" in part.Root and "/Dests" in part.Root.Names:
+            named = [
+                (str(name), dest)
+                for name, dest in _pairs(part.Root.Names.Dests.Names)
+                if str(name) not in stubs and str(name) not in dests
+            ]
+        # One copy of everything the part brings: qpdf walks all that an object reaches on each
+        # copy, and a structure element reaches the whole tree through its parent.
+        bundle = part.make_indirect(
+            pikepdf.Array(
+                [
+                    pikepdf.Array(part_tree.K[0].K),
+                    pikepdf.Array(values),
+                    pikepdf.Array([dest[0] for _, dest in named]),
+                ]
+            )
+        )
+        kids, values, pages = base.copy_foreign(bundle)
+        for kid in kids:
+            kid.P = document
+            document.K.append(kid)
         offset = next_key
-        for key, value in _pairs(part_tree.ParentTree.Nums):
-            if isinstance(value, pikepdf.Array):
-                value = pikepdf.Array([base.copy_foreign(v) for v in value])
-            else:
-                value = base.copy_foreign(value)
+        for (key, _), value in zip(_pairs(part_tree.ParentTree.Nums), values, strict=True):
             nums.extend([int(key) + offset, value])
             next_key = max(next_key, int(key) + offset + 1)
         for page in base.pages[first:]:
@@ -409,13 +434,8 @@ def join(pdfs: list[tuple[bytes, frozenset[str]]], outline_pages: list[tuple]) -
             for annotation in page.obj.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
-        if "/Names" in part.Root and "/Dests" in part.Root.Names:
-            for name, dest in _pairs(part.Root.Names.Dests.Names):
-                if str(name) in stubs or str(name) in dests:
-                    continue
-                dests[str(name)] = pikepdf.Array(
-                    [base.copy_foreign(dest[0]), *[dest[i] for i in range(1, len(dest))]]
-                )
+        for (name, dest), page in zip(named, pages, strict=True):
+            dests[name] = pikepdf.Array([page, *[dest[i] for i in range(1, len(dest))]])
         part.close()
     tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=nums))
     tree.ParentTreeNextKey = next_key
