@@ -32,6 +32,7 @@ from fundtracker.core.login import init_login
 from fundtracker.core.security import init_security
 from fundtracker.core.time import FUND_TIMEZONE
 from fundtracker.services import workflow
+from fundtracker.web import a11y
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -92,6 +93,8 @@ def register_extensions(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     # Templates ask the workflow which actions the user has on a thing, never its status.
     app.jinja_env.globals["actions"] = lambda obj: workflow.actions(current_user, obj)
+    app.jinja_env.globals["field_aria"] = a11y.field_aria
+    app.jinja_env.globals["form_errors"] = a11y.form_errors
 
 
 def register_blueprints(app: Flask) -> None:

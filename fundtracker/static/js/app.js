@@ -21,3 +21,20 @@ document.addEventListener("submit", (event) => {
     window.alert(form.dataset.tooMuch);
   }
 }, true);
+
+// After a failed submit the error summary takes the focus, so that a screen reader reads what
+// is wrong first and a keyboard user is one Tab from the first field to correct (WCAG 3.3.1).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+  // Links in the summary move the focus to their field, not just the scroll position.
+  for (const link of document.querySelectorAll(".error-summary a[href^='#']")) {
+    link.addEventListener("click", (event) => {
+      const target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    });
+  }
+});
