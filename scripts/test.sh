@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need+=(fonts-dejavu-core)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing system packages: ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
@@ -17,6 +18,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 bash scripts/setup.sh
+echo "==> installing axe-core for the accessibility checks (tests/browser/package-lock.json)"
+npm ci --prefix tests/browser --silent --no-audit --no-fund
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
 export REQUIRE_BROWSER=1
 
