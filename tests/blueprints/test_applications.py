@@ -157,7 +157,7 @@ def test_a_draft_is_saved_with_its_budget_and_the_total_computed(client, login):
     assert [m.tranche_amount for m in application.milestones] == [40_000_000_00]
     assert application.beneficiaries[0].count == 25
     page = _page(client.get(f"/applications/{application.id}/edit"))
-    assert 'value="Жабдық"' in page and 'value="30000000.00"' in page
+    assert 'value="Жабдық"' in page and 'value="30,000,000"' in page
 
 
 def test_a_bad_amount_loses_nothing_typed_and_saves_the_rest(client, login):

@@ -59,8 +59,9 @@ def test_a_date_within_the_bounds_is_kept(app):
     ("typed", "message"),
     [
         ("99999999999999999999", "This amount is too large."),
-        ("abc", "Enter an amount in tenge, like 1 250 000 or 1 250 000,50."),
-        ("1,234", "An amount has at most two digits after the comma (tiyn)."),
+        # The tests speak English: the examples are written as the field shows amounts in en.
+        ("abc", "Enter an amount in tenge, like 1,250,000 or 1,250,000.50."),
+        ("1.234", "An amount has at most two digits for tiyn, like 1,250,000.50."),
     ],
 )
 def test_an_amount_that_cannot_be_read_gets_one_message(app, typed, message):

@@ -74,9 +74,13 @@ def _fill(form, application: Application) -> None:
         form.indicators.append_entry(
             {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
         )
-    for rows in (form.budget, form.milestones, form.indicators):
-        for _i in range(BLANK_ROWS):
-            rows.append_entry()
+    for rows in _sections(form):
+        rows.add_blank(BLANK_ROWS)
+
+
+def _sections(form) -> tuple:
+    """The form's repeated sections."""
+    return (form.budget, form.milestones, form.indicators)
 
 
 def _rows(rows) -> list:
@@ -135,12 +139,11 @@ def _render_edit(application: Application, form, missing=None, status=200):
 
 def _refill(form):
     """The re-rendered form keeps what was typed and gets blank rows again for more."""
-    for rows in (form.budget, form.milestones, form.indicators):
+    for rows in _sections(form):
         blanks = sum(
             1 for e in rows.entries if not any(f.raw_data and f.raw_data[0] for f in e.form)
         )
-        for _i in range(max(0, BLANK_ROWS - blanks)):
-            rows.append_entry()
+        rows.add_blank(BLANK_ROWS - blanks)
     return form
 
 
@@ -155,6 +158,10 @@ def edit(application_id: int):
     if request.method == "GET":
         return _render_edit(application, form)
     valid = form.validate_on_submit()
+    if any(rows.too_many for rows in _sections(form)):
+        # Saving some of the rows would drop the others without a word: nothing is saved.
+        flash(_("Your draft was not saved: a section has too many rows."), "danger")
+        return _render_edit(application, _refill(form), status=422)
     wants_submit = valid and bool(form.submit.data)
     saved = None
     with attempt(form) as outcome:

@@ -6,7 +6,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
-    FieldList,
     Form,
     FormField,
     IntegerField,
@@ -33,6 +32,7 @@ from fundtracker.web.forms import (
     SUMMARIES,
     DateField,
     MoneyField,
+    RowList,
     VersionForm,
     choices,
     text_fields,
@@ -61,7 +61,7 @@ class CallForm(VersionForm):
         validators=[Optional()],
         description=_l("One per line, e.g. “Charter of the organisation”."),
     )
-    criteria = FieldList(FormField(CriterionRow), min_entries=0)
+    criteria = RowList(FormField(CriterionRow), _l("Scoring criteria"))
     submit = SubmitField(_l("Save"))
 
 
@@ -171,9 +171,9 @@ def application_form_class():
         start_date = DateField(_l("Start date"), validators=[Optional()])
         end_date = DateField(_l("End date"), validators=[Optional()])
         region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[Optional()])
-        budget = FieldList(FormField(BudgetRow), min_entries=0)
-        milestones = FieldList(FormField(MilestoneRow), min_entries=0)
-        indicators = FieldList(FormField(IndicatorRow), min_entries=0)
+        budget = RowList(FormField(BudgetRow), _l("Budget"))
+        milestones = RowList(FormField(MilestoneRow), _l("Milestones"))
+        indicators = RowList(FormField(IndicatorRow), _l("Outcome indicators"))
         attachment = FileField(
             _l("Attach a file"), description=_l("PDF, Word, Excel, JPEG or PNG.")
         )
