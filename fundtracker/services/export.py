@@ -77,14 +77,41 @@ def rows(
     return headers, out
 
 
-def to_csv(headers: list[str], data: list[list]) -> bytes:
+# Where the spreadsheets people use in each language expect them: Kazakh and Russian settings
+# separate a list with semicolons, since their decimal separator is the comma.
+CSV_DIALECTS = {"kk": (";", ","), "ru": (";", ",")}
+ENGLISH_CSV = (",", ".")
+
+
+def csv_format(locale: str) -> tuple[str, str]:
+    """The field delimiter and the decimal mark of a CSV for a reader in `locale`."""
+    return CSV_DIALECTS.get(locale, ENGLISH_CSV)
+
+
+def to_csv(headers: list[str], data: list[list], locale: str = "en") -> bytes:
+    """The table as CSV that a spreadsheet in the reader's language opens into columns and reads
+    numbers from: its delimiter and decimal mark, plain numbers (no thousands separators; money
+    in tenge with 2 decimals, as in the XLSX), dates as ISO, text quoted where it must be and
+    never run as a formula, UTF-8 with a byte-order mark."""
+    delimiter, decimal = csv_format(locale)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([_csv_safe(h) for h in headers])
     for row in data:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([_csv_cell(v, decimal) for v in row])
     # A byte-order mark, so that Excel opens the UTF-8 (Kazakh and Russian text) correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value, decimal: str):
+    """One value as the CSV writes it: a number plain, with the locale's decimal mark."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, Decimal | float):
+        return f"{value:.2f}".replace(".", decimal)
+    if isinstance(value, int):
+        return str(value)
+    return _csv_safe(value)
 
 
 def _csv_safe(value):

@@ -1,3 +1,4 @@
+from babel.numbers import format_compact_currency
 from flask import (
     current_app,
     flash,
@@ -8,16 +9,23 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
-from fundtracker import permissions
+from fundtracker import disclosure, permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
 from fundtracker.blueprints.projects.filters import filter_args, filters_from_request
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_locale
+from fundtracker.core.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    TENGE_SIGN,
+    current_locale,
+    format_money,
+)
 from fundtracker.core.time import today
 from fundtracker.models import Role
 from fundtracker.models.labels import (
@@ -29,8 +37,9 @@ from fundtracker.models.labels import (
 from fundtracker.services import dashboard
 from fundtracker.services import projects as project_service
 from fundtracker.services import tasks as task_service
+from fundtracker.services.projects import ProjectFilter
 from fundtracker.services.users import set_locale
-from fundtracker.web import PostOnlyForm, attempt, is_safe_next, requires
+from fundtracker.web import PostOnlyForm, attempt, charts, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
 
 
@@ -42,9 +51,21 @@ def index():
     locale = current_locale()
     context = {}
     if permissions.can_read_portfolio(current_user):
-        context["summary"] = project_service.portfolio_summary(
+        summary = project_service.portfolio_summary(
             db.session, current_user, locale, status_labels()
         )
+        context["summary"] = summary
+        # The pictures draw the summary's own figures, and money paid over the same projects.
+        pictures = dashboard.Pictures(
+            disbursement=dashboard.disbursement(
+                db.session, project_service.conditions(current_user, ProjectFilter()), today()
+            ),
+            by_area=[
+                dashboard.Share(b.key, "", b.label, b.count, b.amount) for b in summary.by_area
+            ],
+            by_region=dashboard.regions_of(db.session, summary.by_region, locale),
+        )
+        context["pictures"] = _pictures(pictures, {})
         if current_user.role == Role.OFFICER:
             flt = project_service.ProjectFilter(officer_id=current_user.id, sort="end")
             context["my_projects"] = (
@@ -81,15 +102,94 @@ def index():
 def dashboard_view():
     form, flt = filters_from_request(portfolio=True)
     board = dashboard.build(db.session, current_user, flt, today())
+    pictures = dashboard.pictures(db.session, current_user, flt, today(), current_locale())
     return render_template(
         "main/dashboard.html",
         form=form,
         board=board,
+        pictures=_pictures(pictures, filter_args()),
         today=today(),
         milestone_labels=milestone_status_labels(),
         milestone_badges=MILESTONE_BADGES,
         filter_args=filter_args(),
     )
+
+
+def _compact(tiyn: float) -> str:
+    """An amount of tiyn in compact tenge ("12,5 млрд ₸"), for scales and legends."""
+    text = format_compact_currency(tiyn / 100, "KZT", locale=current_locale(), fraction_digits=1)
+    return text.replace("KZT", TENGE_SIGN)
+
+
+def _money(tiyn: float) -> str:
+    return format_money(int(tiyn))
+
+
+def _pictures(pictures: dashboard.Pictures, filters: dict) -> dict[str, charts.Chart]:
+    """The pictures of the portfolio (dashboard and home): money planned against paid by
+    quarter, projects and amounts by programme area, and the map of regions, whose tiles link to
+    the project list filtered by the region (and `filters`, the page's own)."""
+    flows = pictures.disbursement
+    disbursement = charts.columns(
+        [disclosure.Period(f.year, "Q", f.quarter).label() for f in flows],
+        [
+            (pgettext("money by quarter", "Planned"), [f.planned for f in flows]),
+            (pgettext("money by quarter", "Paid"), [f.paid for f in flows]),
+        ],
+        title=_("Money planned and paid by quarter"),
+        period_header=_("Quarter"),
+        fmt=_money,
+        axis_fmt=_compact,
+        ticks=[
+            (format_date(f.first_day, "QQQ"), str(f.year) if f.quarter == 1 or i == 0 else "")
+            for i, f in enumerate(flows)
+        ],
+    )
+    areas = pictures.by_area
+    by_area = charts.hbar(
+        [(a.name, a.amount) for a in areas],
+        title=_("Projects and amounts awarded by programme area"),
+        label_header=_("Programme area"),
+        value_header=_("Awarded"),
+        fmt=_money,
+        figures=[
+            ngettext(
+                "%(amount)s · %(num)d project",
+                "%(amount)s · %(num)d projects",
+                a.count,
+                amount=_compact(a.amount),
+            )
+            for a in areas
+        ],
+        extra=[(_("Projects"), [str(a.count) for a in areas])],
+    )
+    tiles = [
+        charts.Tile(
+            code=r.code,
+            name=r.name,
+            value=r.amount,
+            said=ngettext(
+                "%(num)d project, %(amount)s",
+                "%(num)d projects, %(amount)s",
+                r.count,
+                amount=format_money(r.amount),
+            )
+            if r.count
+            else _("no projects"),
+            cells=[str(r.count), format_money(r.amount)],
+            href=url_for("projects.index", **dict(filters, region=r.key)),
+        )
+        for r in sorted(pictures.by_region, key=lambda r: r.name)
+    ]
+    by_region = charts.tilemap(
+        tiles,
+        locale=current_locale(),
+        title=_("Projects and amounts awarded by region"),
+        headers=[_("Region"), _("Projects"), _("Awarded")],
+        scale_fmt=_compact,
+        none_label=_("No projects"),
+    )
+    return {"disbursement": disbursement, "by_area": by_area, "by_region": by_region}
 
 
 @bp.get("/tasks")

@@ -9,8 +9,6 @@ period, whoever asks.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +25,7 @@ from fundtracker.core.page_cache import cached_page
 from fundtracker.core.time import local_day
 from fundtracker.models import AGE_GROUPS, SEXES, Publication
 from fundtracker.models.labels import category_labels, dimension_labels
-from fundtracker.services import outcomes, publications, reference, rollups
+from fundtracker.services import export, outcomes, publications, reference, rollups
 from fundtracker.services.publications import UNKNOWN, views
 from fundtracker.web import charts, requires
 
@@ -209,9 +207,10 @@ def portfolio():
     )
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet must not read a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _count(value: int, display: str) -> int | str:
+    """A published count as the CSV writes it: the number, plain, when it is printed; else its
+    mark (hidden, nothing reported), as the page shows it."""
+    return value if disclosure.is_printed(display) else display
 
 
 # The breakdown columns of the CSV: each sex and age group, and what was not recorded.
@@ -235,26 +234,23 @@ def portfolio_csv():
         )
     labels = category_labels()
     dimensions = dimension_labels()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Code"),
-            _("Indicator"),
-            _("Unit"),
-            _("Period"),
-            _("Published on"),
-            _("Achieved"),
-            _("Target"),
-            _("Projects"),
-        ]
-        + [
-            str(labels[k])
-            if k != UNKNOWN
-            else _("%(breakdown)s: %(category)s", breakdown=dimensions[d], category=labels[k])
-            for d, k in _BREAKDOWN_COLUMNS
-        ]
-    )
+    locale = current_locale()
+    header = [
+        _("Code"),
+        _("Indicator"),
+        _("Unit"),
+        _("Period"),
+        _("Published on"),
+        _("Achieved"),
+        _("Target"),
+        _("Projects"),
+    ] + [
+        str(labels[k])
+        if k != UNKNOWN
+        else _("%(breakdown)s: %(category)s", breakdown=dimensions[d], category=labels[k])
+        for d, k in _BREAKDOWN_COLUMNS
+    ]
+    rows = []
     name = "outcomes.csv"
     if filters.publication is not None:
         published = publications.load(db.session, filters.publication)
@@ -264,15 +260,25 @@ def portfolio_csv():
             db.session, published, filters.area, filters.region_code, labels=labels
         )
         for f in figures:
-            shown = {(b.dimension, c.key): c.display for b in f.breakdowns for c in b.cells}
-            writer.writerow(
-                [_cell(f.code), _cell(f.name), _cell(f.unit), period, day]
-                + [f.achieved_display, f.target_display, f.projects]
+            shown = {
+                (b.dimension, c.key): _count(c.value, c.display)
+                for b in f.breakdowns
+                for c in b.cells
+            }
+            rows.append(
+                [f.code, f.name, f.unit, period, day]
+                + [
+                    _count(f.achieved, f.achieved_display),
+                    f.target if f.target is not None else f.target_display,
+                    f.projects,
+                ]
                 + [shown.get(column, "") for column in _BREAKDOWN_COLUMNS]
             )
         name = f"outcomes-{published.period.key}.csv"
+    # The same CSV as the project export: the reader's delimiter and decimal mark, plain numbers,
+    # formulas neutralised, a byte-order mark.
     return Response(
-        "\ufeff" + out.getvalue(),
+        export.to_csv(header, rows, locale),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )

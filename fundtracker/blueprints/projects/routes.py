@@ -98,7 +98,8 @@ def _export(fmt: str):
     headers, rows = export.rows(db.session, current_user, flt, current_locale(), today(), labels)
     name = f"fundtracker-projects-{today().isoformat()}.{fmt}"
     if fmt == "csv":
-        body, mimetype = export.to_csv(headers, rows), "text/csv; charset=utf-8"
+        body = export.to_csv(headers, rows, current_locale())
+        mimetype = "text/csv; charset=utf-8"
     else:
         body = export.to_xlsx(headers, rows, _("Projects"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
