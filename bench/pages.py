@@ -106,6 +106,36 @@ PAGES: list[Page] = [
     ),
     Page("reminders admin", Role.ADMIN, lambda: url_for("notifications.admin_index")),
     Page("outcomes portfolio", Role.OFFICER, lambda: url_for("outcomes.portfolio")),
+    # The lists that grow with the fund (#18): a page of 25 rows, however long the list.
+    Page("applications list", Role.OFFICER, lambda: url_for("applications.index")),
+    Page(
+        "applications list, search",
+        Role.OFFICER,
+        lambda: url_for("applications.index", q="№1234"),
+    ),
+    Page(
+        # Every generated title has these words: the search reads and counts them all.
+        "applications list, broad search",
+        Role.OFFICER,
+        lambda: url_for("applications.index", q="ОҢАЛТУ", status=ApplicationStatus.SUBMITTED.value),
+    ),
+    Page(
+        "applications list, grantee",
+        Role.GRANTEE,
+        lambda: url_for("applications.index"),
+        user=_busiest_grantee,
+    ),
+    Page("organisations list", Role.OFFICER, lambda: url_for("organisations.index")),
+    Page(
+        "organisations list, search",
+        Role.OFFICER,
+        lambda: url_for("organisations.index", q="ҚОР №12", verified="yes"),
+    ),
+    Page("calls list", Role.OFFICER, lambda: url_for("applications.calls")),
+    Page("calls list, search", Role.OFFICER, lambda: url_for("applications.calls", q="КОНКУРС")),
+    Page(
+        "notifications", Role.GRANTEE, lambda: url_for("notifications.index"), user=_busiest_grantee
+    ),
 ]
 
 
@@ -117,6 +147,7 @@ class Result:
     queries: int
     status: int
     samples: int = 0
+    size: int = 0  # bytes of the response body
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -152,7 +183,7 @@ def measure(app: Flask, page: Page, repeat: int, warmup: int = 3, budget: float 
     with app.app_context():
         engine = db.engine
     times = []
-    status = 0
+    status = size = 0
     event.listen(engine, "before_cursor_execute", count)
     try:
         i, begun = 0, time.perf_counter()
@@ -160,7 +191,7 @@ def measure(app: Flask, page: Page, repeat: int, warmup: int = 3, budget: float 
             statements.clear()
             started = time.perf_counter()
             response = client.get(url)
-            response.get_data()
+            size = len(response.get_data())
             took = time.perf_counter() - started
             status = response.status_code
             if i == 0 and took > 1:
@@ -176,7 +207,7 @@ def measure(app: Flask, page: Page, repeat: int, warmup: int = 3, budget: float 
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return Result(
-        page.name, percentile(times, 50), percentile(times, 95), queries, status, len(times)
+        page.name, percentile(times, 50), percentile(times, 95), queries, status, len(times), size
     )
 
 
@@ -205,12 +236,15 @@ def main() -> None:
         and not any(w in p.name for w in unwanted)
     ]
     results = run(args.database_url, args.repeat, pages)
-    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  {args.label}")
+    print(f"{'page':<32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>7}  {args.label}")
     for r in results:
         flag = "" if r.status == 200 else f"  (HTTP {r.status})"
         if r.samples < args.repeat:
             flag += f"  ({r.samples} requests: time budget)"
-        print(f"{r.name:<28} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.queries:>8}{flag}")
+        print(
+            f"{r.name:<32} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.queries:>8} "
+            f"{r.size / 1024:>7.1f}{flag}"
+        )
 
 
 if __name__ == "__main__":

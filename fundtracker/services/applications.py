@@ -11,12 +11,13 @@ and records each one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
@@ -33,6 +34,8 @@ from fundtracker.models import (
     BudgetCategory,
     Call,
     CallStatus,
+    Organisation,
+    Project,
     Region,
     User,
     utcnow,
@@ -43,6 +46,7 @@ from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
 from fundtracker.services.plan import check_version
 from fundtracker.services.registration import is_verified
+from fundtracker.services.search import contains_folded
 
 # The workflow ---------------------------------------------------------------------------------
 
@@ -84,19 +88,77 @@ LIST_LOADS = (
     selectinload(Application.budget_lines),
 )
 
+# A search for an application's number: "123", "#123" or "№ 123".
+_NUMBER = re.compile(r"^[#№]?\s*(\d{1,9})$")
 
-def listed(
-    session: Session, actor: User, status: ApplicationStatus | None = None
-) -> list[Application]:
-    """The applications `actor` may see (in `status` if given), the latest changed first."""
+
+@dataclass
+class ApplicationFilter:
+    """What a list of applications is narrowed to; None or "" is no condition."""
+
+    q: str = ""
+    call_id: int | None = None
+    status: ApplicationStatus | None = None
+    organisation_id: int | None = None
+
+
+def _text_matches(text: str) -> ColumnElement[bool]:
+    """Title, organisation name, the application's number or the code of the project it
+    became; case-insensitive, Cyrillic included. The names and codes are looked up once, in
+    subqueries: no join multiplies the rows to count."""
+    found = [
+        contains_folded(Application.title, text),
+        Application.organisation_id.in_(
+            select(Organisation.id).where(contains_folded(Organisation.name, text))
+        ),
+        Application.project_id.in_(select(Project.id).where(contains_folded(Project.code, text))),
+    ]
+    number = _NUMBER.match(text)
+    if number:
+        found.append(Application.id == int(number.group(1)))
+    return or_(*found)
+
+
+def list_query(actor: User, flt: ApplicationFilter | None = None) -> Select:
+    """The applications `actor` may see that match `flt`, the newest first (ids are given in
+    the order applications are made, so the newest has the highest: read backwards along the
+    primary key, a page stops after its rows), with what a row shows loaded: a select for
+    `db.paginate`. The filters narrow the actor's scope, never widen it: a grantee naming
+    another organisation or its call gets nothing."""
+    flt = flt or ApplicationFilter()
     query = (
         select(Application)
         .where(*scopes.applications(actor))
         .options(*LIST_LOADS)
-        .order_by(Application.updated_at.desc())
+        .order_by(Application.id.desc())
     )
-    if status is not None:
-        query = query.where(Application.status == status)
+    if flt.status is not None:
+        query = query.where(Application.status == flt.status)
+    if flt.call_id is not None:
+        query = query.where(Application.call_id == flt.call_id)
+    if flt.organisation_id is not None:
+        query = query.where(Application.organisation_id == flt.organisation_id)
+    text = flt.q.strip()
+    if text:
+        query = query.where(_text_matches(text))
+    return query
+
+
+def listed(
+    session: Session, actor: User, flt: ApplicationFilter | None = None
+) -> list[Application]:
+    """Every application `list_query` finds (no paging)."""
+    return list(session.scalars(list_query(actor, flt)))
+
+
+def filter_calls(session: Session, actor: User) -> list[Call]:
+    """The calls a list of applications may be narrowed to: every call for staff, the calls
+    of the actor's own applications for a grantee (a draft call stays unseen)."""
+    query = select(Call).order_by(Call.closes_at.desc(), Call.id.desc())
+    if not permissions.is_staff(actor):
+        query = query.where(
+            Call.id.in_(select(Application.call_id).where(*scopes.applications(actor)))
+        )
     return list(session.scalars(query))
 
 

@@ -24,7 +24,7 @@ from uuid import uuid4
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, union_all, update
+from sqlalchemy import Select, and_, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from fundtracker.core import mail
@@ -39,6 +39,7 @@ from fundtracker.models import (
 )
 from fundtracker.services.errors import DomainError
 from fundtracker.services.messages import text_of
+from fundtracker.services.search import contains_folded
 
 log = logging.getLogger(__name__)
 
@@ -154,15 +155,41 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
-def recent(session: Session, user: User, limit: int = 100) -> list[Notification]:
-    return list(
-        session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc())
-            .limit(limit)
-        )
+@dataclass
+class NotificationFilter:
+    """What a user's list of notifications is narrowed to."""
+
+    q: str = ""
+    unread: bool = False
+
+
+def list_query(user: User, flt: NotificationFilter | None = None) -> Select:
+    """`user`'s notifications that match `flt`, the latest first: a select for `db.paginate`.
+    The text is looked for in the subject and body as they were written (in the reader's
+    language at the time), case-insensitively, Cyrillic included."""
+    flt = flt or NotificationFilter()
+    query = (
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
     )
+    if flt.unread:
+        query = query.where(Notification.read_at.is_(None))
+    text = flt.q.strip()
+    if text:
+        query = query.where(
+            or_(
+                contains_folded(Notification.subject, text),
+                contains_folded(Notification.body, text),
+            )
+        )
+    return query
+
+
+def by_ids(session: Session, ids: Iterable[int]) -> list[Notification]:
+    """The notifications with these ids, whoever's they are (the caller checks each)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(session.scalars(select(Notification).where(Notification.id.in_(ids))))
 
 
 def mark_read(session: Session, user: User, notification: Notification) -> None:
@@ -180,6 +207,18 @@ def mark_all_read(session: Session, user: User) -> int:
         .values(read_at=utcnow())
     )
     return result.rowcount
+
+
+def mark_many_read(session: Session, user: User, chosen: Iterable[Notification]) -> int:
+    """Mark `user`'s own notifications among `chosen` as read; another user's are left as
+    they are. Returns how many were unread and are read now."""
+    now, marked = utcnow(), 0
+    for notification in chosen:
+        if notification.user_id == user.id and notification.read_at is None:
+            notification.read_at = now
+            marked += 1
+    session.flush()
+    return marked
 
 
 def set_email_delivery(session: Session, user: User, choice: str) -> None:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
-from fundtracker.models import Organisation, Project, Region, User, bin_is_valid
+from fundtracker.models import (
+    Organisation,
+    OrganisationRegistration,
+    Project,
+    Region,
+    User,
+    bin_is_valid,
+)
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
+from fundtracker.services.search import contains_folded
 
 
 @dataclass
@@ -67,18 +76,105 @@ def update_organisation(
     return organisation
 
 
-def organisations_with_project_counts(session: Session) -> list[tuple[Organisation, int]]:
-    counts = (
-        select(Project.organisation_id, func.count(Project.id).label("n"))
-        .group_by(Project.organisation_id)
-        .subquery()
+@dataclass
+class OrganisationFilter:
+    """What the list of organisations is narrowed to; "" or None is no condition. `verified`:
+    True for organisations that may submit (verified, or created by the fund), False for
+    self-registered ones waiting for an officer's verification."""
+
+    q: str = ""
+    region_id: int | None = None
+    verified: bool | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    """A row of the list: the organisation, its number of projects and its verification (a
+    registration's date; none for the organisations the fund created, which need none)."""
+
+    organisation: Organisation
+    projects: int
+    registered: bool
+    verified_at: datetime | None
+
+    @property
+    def verified(self) -> bool:
+        return not self.registered or self.verified_at is not None
+
+
+def list_query(flt: OrganisationFilter | None = None) -> Select:
+    """The organisations that match `flt`, by name (ties by id), their region loaded: a select
+    for `db.paginate`; `rows` adds what else a row shows. Searches the name
+    (case-insensitively, Cyrillic included) and the BIN (spaces ignored)."""
+    flt = flt or OrganisationFilter()
+    query = (
+        select(Organisation)
+        .options(joinedload(Organisation.region))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    text = flt.q.strip()
+    if text:
+        digits = text.replace(" ", "")
+        by_bin = [Organisation.bin.contains(digits, autoescape=True)] if digits.isdigit() else []
+        query = query.where(or_(contains_folded(Organisation.name, text), *by_bin))
+    if flt.region_id is not None:
+        query = query.where(Organisation.region_id == flt.region_id)
+    if flt.verified is not None:
+        waiting = (
+            select(OrganisationRegistration.organisation_id)
+            .where(OrganisationRegistration.verified_at.is_(None))
+            .scalar_subquery()
+        )
+        query = query.where(
+            Organisation.id.not_in(waiting) if flt.verified else Organisation.id.in_(waiting)
+        )
+    return query
+
+
+def rows(session: Session, organisations: list[Organisation]) -> list[OrganisationRow]:
+    """The list's rows for a page of organisations: two more queries, however long the page."""
+    ids = [o.id for o in organisations]
+    if not ids:
+        return []
+    counts = dict(
+        session.execute(
+            select(Project.organisation_id, func.count(Project.id))
+            .where(Project.organisation_id.in_(ids))
+            .group_by(Project.organisation_id)
+        ).all()
+    )
+    registrations = dict(
+        session.execute(
+            select(
+                OrganisationRegistration.organisation_id, OrganisationRegistration.verified_at
+            ).where(OrganisationRegistration.organisation_id.in_(ids))
+        ).all()
     )
     return [
-        (organisation, count)
-        for organisation, count in session.execute(
-            select(Organisation, func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.organisation_id == Organisation.id)
-            .options(joinedload(Organisation.region))
-            .order_by(Organisation.name)
-        ).all()
+        OrganisationRow(
+            organisation=o,
+            projects=counts.get(o.id, 0),
+            registered=o.id in registrations,
+            verified_at=registrations.get(o.id),
+        )
+        for o in organisations
     ]
+
+
+def waiting_for_verification(session: Session, limit: int) -> tuple[list[Organisation], int]:
+    """The first `limit` self-registered organisations an officer has not verified yet (the
+    earliest registered first), and how many there are."""
+    waiting = select(OrganisationRegistration.organisation_id).where(
+        OrganisationRegistration.verified_at.is_(None)
+    )
+    total = session.scalar(select(func.count()).select_from(waiting.subquery()))
+    if not total:
+        return [], 0
+    first = session.scalars(
+        select(Organisation)
+        .join(OrganisationRegistration)
+        .where(OrganisationRegistration.verified_at.is_(None))
+        .order_by(OrganisationRegistration.registered_at, Organisation.id)
+        .limit(limit)
+    ).all()
+    return list(first), total

@@ -1,12 +1,13 @@
 """The list of applications and an application's page, with the forms of the stage it is in
 for the officers (screening, reviewers, decision), and its attachments."""
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.applications import bp
 from fundtracker.blueprints.applications.common import load_application, template_context
+from fundtracker.blueprints.applications.filters import application_filters
 from fundtracker.blueprints.applications.forms import (
     AssignForm,
     ScreenForm,
@@ -14,33 +15,64 @@ from fundtracker.blueprints.applications.forms import (
 )
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
-from fundtracker.models import Application, ApplicationFile, ApplicationStatus
+from fundtracker.models import Application, ApplicationFile, ApplicationStatus, Organisation
 from fundtracker.services import applications as svc
-from fundtracker.services import decisions, registration, reviews
+from fundtracker.services import decisions, organisations, registration, reviews
 from fundtracker.services.plan import next_code
-from fundtracker.web import load_or_404, requires, send_stored_file
+from fundtracker.web import load_or_404, page_arg, requires, send_stored_file
 from fundtracker.web.forms import choices
+
+# Rows per page of the list of applications.
+APPLICATIONS_PER_PAGE = 25
+# Organisations waiting for verification shown above the list; the rest are one link away.
+WAITING_SHOWN = 10
 
 
 @bp.get("/applications/")
 @requires(permissions.can_list_applications)
 def index():
-    unverified = []
-    if permissions.is_grantee(current_user):
-        verified = registration.is_verified(db.session, current_user.organisation_id)
-    else:
-        unverified = registration.unverified_organisations(db.session)
+    staff = permissions.is_staff(current_user)
+    context = template_context()
+    labels = context["status_labels"]
+    if staff:  # a draft is its applicant's own
+        labels = {s: label for s, label in labels.items() if s != ApplicationStatus.DRAFT}
+    filtered, flt = application_filters(
+        svc.filter_calls(db.session, current_user), labels, context["locale"]
+    )
+    pagination = db.paginate(
+        svc.list_query(current_user, flt),
+        page=page_arg(),
+        per_page=APPLICATIONS_PER_PAGE,
+        error_out=False,
+    )
+    chosen_organisation = None
+    if flt.organisation_id is not None:
+        found = db.session.get(Organisation, flt.organisation_id)
+        if found is not None and permissions.can_view_organisation(current_user, found):
+            chosen_organisation = found
+    waiting, waiting_total = [], 0
+    if staff:
         verified = True
-    status = request.args.get("status", "")
-    chosen = ApplicationStatus(status) if status in {s.value for s in ApplicationStatus} else None
+        waiting, waiting_total = organisations.waiting_for_verification(db.session, WAITING_SHOWN)
+    else:
+        verified = registration.is_verified(db.session, current_user.organisation_id)
     return render_template(
         "applications/index.html",
-        applications=svc.listed(db.session, current_user, chosen),
-        unverified=unverified,
+        pagination=pagination,
+        applications=pagination.items,
+        form=filtered.form,
+        page_args=filtered.page_args,
+        filtered=bool(filtered.page_args),
+        chosen_organisation=chosen_organisation,
+        organisation_filter=flt.organisation_id,
+        every_organisation_args={
+            k: v for k, v in filtered.page_args.items() if k != "organisation"
+        },
+        unverified=waiting,
+        unverified_total=waiting_total,
         verified=verified,
-        chosen_status=status,
-        is_staff=permissions.is_staff(current_user),
-        **template_context(),
+        is_staff=staff,
+        **context,
     )
 
 

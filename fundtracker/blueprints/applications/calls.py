@@ -9,32 +9,46 @@ from flask_login import current_user
 from fundtracker import permissions
 from fundtracker.blueprints.applications import bp
 from fundtracker.blueprints.applications.common import BLANK_ROWS, load_call, template_context
+from fundtracker.blueprints.applications.filters import call_filters
 from fundtracker.blueprints.applications.forms import CallForm, CallStatusForm
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import current_locale
+from fundtracker.core.i18n import LANGUAGES, current_locale
 from fundtracker.core.time import to_local, to_utc
 from fundtracker.models import Call, CallStatus, utcnow
 from fundtracker.services import applications as application_service
 from fundtracker.services import calls as svc
 from fundtracker.services import reference
-from fundtracker.web import attempt, requires, version_of
+from fundtracker.web import attempt, page_arg, requires, version_of
 from fundtracker.web.forms import choices
+
+# Rows per page of the list of calls.
+CALLS_PER_PAGE = 25
 
 
 @bp.get("/calls/")
 @requires(permissions.can_list_calls)
 def calls():
     now = utcnow()
-    if permissions.is_staff(current_user):
-        items = reference.calls(db.session)
-    else:
-        items = svc.open_calls(db.session, now)
+    context = template_context()
+    staff = permissions.is_staff(current_user)
+    filtered, flt = call_filters(context["call_labels"] if staff else {})
+    pagination = db.paginate(
+        svc.list_query(current_user, now, flt),
+        page=page_arg(),
+        per_page=CALLS_PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "applications/calls.html",
-        calls=items,
+        pagination=pagination,
+        calls=pagination.items,
+        form=filtered.form,
+        page_args=filtered.page_args,
+        filtered=bool(filtered.page_args),
+        show_status_filter=staff,
         now=now,
         can_manage=permissions.can_manage_calls(current_user),
-        **template_context(),
+        **context,
     )
 
 
@@ -55,7 +69,15 @@ def _call_form(call: Call | None = None) -> CallForm:
             form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
             form.closes_on.data, form.closes_time.data = closes.date(), closes.time()
             form.version.data = call.version_id
-            rows = [{"name": c.name, "weight": c.weight} for c in call.criteria]
+            rows = [
+                {
+                    "name_kk": c.name_kk,
+                    "name_ru": c.name_ru,
+                    "name_en": c.name_en,
+                    "weight": c.weight,
+                }
+                for c in call.criteria
+            ]
         else:
             form.opens_time.data = time(9, 0)
             form.closes_time.data = time(18, 0)
@@ -64,25 +86,45 @@ def _call_form(call: Call | None = None) -> CallForm:
     return form
 
 
+# The call's texts typed in each language, as CallData has them.
+TEXT_FIELDS = tuple(
+    f"{kind}_{code}"
+    for kind in ("title", "description", "eligibility", "required_documents")
+    for code in LANGUAGES
+)
+
+
 def _call_data(form: CallForm) -> svc.CallData:
     return svc.CallData(
         area_id=form.area_id.data,
-        title_kk=form.title_kk.data or "",
-        title_ru=form.title_ru.data or "",
-        title_en=form.title_en.data or "",
-        description_kk=form.description_kk.data or "",
-        description_ru=form.description_ru.data or "",
-        description_en=form.description_en.data or "",
-        eligibility=form.eligibility.data or "",
         opens_at=to_utc(form.opens_on.data, form.opens_time.data),
         closes_at=to_utc(form.closes_on.data, form.closes_time.data),
         budget_envelope=form.budget_envelope.tiyn,
         max_request=form.max_request.tiyn,
-        required_documents=form.required_documents.data or "",
-        criteria=[
-            (row.form.name.data or "", row.form.weight.data or 0) for row in form.criteria.entries
-        ],
+        criteria=[row.form.to_data() for row in form.criteria.entries],
+        **{name: form[name].data or "" for name in TEXT_FIELDS},
     )
+
+
+def missing_language_notes(call: Call) -> list[str]:
+    """What the call still lacks in each language, one line per language, e.g. "Not yet in
+    Russian: eligibility, scoring criteria" (for the staff who can edit it)."""
+    parts = {
+        "title": _("title"),
+        "description": _("description"),
+        "eligibility": _("eligibility criteria"),
+        "documents": _("documents to attach"),
+        "criteria": _("scoring criteria"),
+    }
+    sentences = {
+        "kk": lambda items: _("Not yet in Kazakh: %(items)s", items=items),
+        "ru": lambda items: _("Not yet in Russian: %(items)s", items=items),
+        "en": lambda items: _("Not yet in English: %(items)s", items=items),
+    }
+    return [
+        sentences[code](", ".join(parts[part] for part in lacking))
+        for code, lacking in call.missing_languages().items()
+    ]
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])
@@ -122,11 +164,13 @@ def call_detail(call_id: int):
     own = []
     if permissions.is_grantee(current_user):
         own = application_service.in_call(db.session, current_user, call)
+    can_manage = permissions.can_manage_calls(current_user)
     return render_template(
         "applications/call_detail.html",
         call=call,
+        missing_languages=missing_language_notes(call) if can_manage and not call.archived else [],
         is_open=call.is_open(now),
-        can_manage=permissions.can_manage_calls(current_user),
+        can_manage=can_manage,
         can_apply=permissions.can_apply(current_user) and call.is_open(now),
         next_statuses=svc.next_statuses(call),
         own_applications=own,

@@ -1,8 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TimeField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SubmitField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from fundtracker.core.text import clean_line
 from fundtracker.web.forms import choices
 
 
@@ -60,3 +69,13 @@ class RuleForm(FlaskForm):
     )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+
+class NotificationFilterForm(FlaskForm):
+    """The filters of a user's notifications: a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)], filters=[clean_line])
+    unread = BooleanField(_l("Unread only"), false_values=(False, "false", "", "0", "no"))

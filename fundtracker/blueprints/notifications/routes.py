@@ -11,13 +11,17 @@ from markupsafe import Markup
 
 from fundtracker import permissions
 from fundtracker.blueprints.notifications import bp
-from fundtracker.blueprints.notifications.forms import RuleForm, SettingsForm
+from fundtracker.blueprints.notifications.forms import (
+    NotificationFilterForm,
+    RuleForm,
+    SettingsForm,
+)
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale, format_dt
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
 from fundtracker.services import notifications, reminders
 from fundtracker.services.messages import text_of
-from fundtracker.services.notifications import external_link, render_email
+from fundtracker.services.notifications import NotificationFilter, external_link, render_email
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, page_arg, requires
 from fundtracker.web.forms import choices
 
@@ -37,15 +41,40 @@ def _unread():
 # A user's own notifications ----------------------------------------------------------------------
 
 
+# Rows per page of a user's notifications.
+NOTIFICATIONS_PER_PAGE = 25
+# Ids one "mark the ticked as read" may name: a page's and then some.
+MARK_READ_MAX = 200
+
+
+def _notification_filters() -> tuple[NotificationFilterForm, dict[str, str], NotificationFilter]:
+    """The list's filters from the query string; a value that is not valid is dropped."""
+    form = NotificationFilterForm(request.args)
+    form.validate()
+    flt = NotificationFilter(
+        q=(form.q.data or "") if not form.q.errors else "", unread=bool(form.unread.data)
+    )
+    args = {"q": flt.q, "unread": "1" if flt.unread else ""}
+    return form, {k: v for k, v in args.items() if v}, flt
+
+
 @bp.get("/notifications")
 @requires(permissions.is_signed_in)
 def index():
+    form, page_args, flt = _notification_filters()
+    pagination = db.paginate(
+        notifications.list_query(current_user, flt),
+        page=page_arg(),
+        per_page=NOTIFICATIONS_PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "notifications/index.html",
-        items=[
-            (n, *text_of(n, current_user.locale))
-            for n in notifications.recent(db.session, current_user)
-        ],
+        form=form,
+        pagination=pagination,
+        page_args=page_args,
+        filtered=bool(page_args),
+        items=[(n, *text_of(n, current_user.locale)) for n in pagination.items],
         action_form=PostOnlyForm(),
     )
 
@@ -71,6 +100,58 @@ def read_all():
         with attempt():
             notifications.mark_all_read(db.session, current_user)
     return redirect(url_for(".index"))
+
+
+def _back_to_list() -> str:
+    """The list as it was (its filters and page, sent back in the form), else its first page."""
+    target = request.form.get("next")
+    listing = url_for(".index")
+    return target if is_safe_next(target) and target.startswith(listing) else listing
+
+
+@bp.post("/notifications/read-selected")
+@requires(permissions.is_signed_in)
+def read_selected():
+    """Mark the ticked notifications as read: the user's own; any other id named is counted as
+    not done."""
+    target = _back_to_list()
+    if not PostOnlyForm().validate_on_submit():
+        flash(_("The form has expired: please try again."), "danger")
+        return redirect(target)
+    ids = {int(v) for v in request.form.getlist("notification_id") if v.isdigit()}
+    ids = sorted(i for i in ids if 0 < i < 2**31)[:MARK_READ_MAX]
+    if not ids:
+        flash(_("Tick the notifications to mark as read."), "warning")
+        return redirect(target)
+    found = notifications.by_ids(db.session, ids)
+    own = [n for n in found if permissions.can_read_notification(current_user, n)]
+    already = sum(1 for n in own if n.read_at is not None)
+    with attempt() as outcome:
+        marked = notifications.mark_many_read(db.session, current_user, own)
+    if not outcome.ok:
+        return redirect(target)
+    flash(
+        ngettext(
+            "%(num)d notification marked as read.", "%(num)d notifications marked as read.", marked
+        ),
+        "success",
+    )
+    if already:
+        flash(
+            ngettext("%(num)d was read already.", "%(num)d were read already.", already),
+            "info",
+        )
+    not_done = len(ids) - len(own)
+    if not_done:
+        flash(
+            ngettext(
+                "%(num)d notification could not be found among yours and was left as it is.",
+                "%(num)d notifications could not be found among yours and were left as they are.",
+                not_done,
+            ),
+            "warning",
+        )
+    return redirect(target)
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
@@ -157,13 +238,18 @@ def admin_index():
         "problems",
         lambda limit, offset: notifications.problems(db.session, limit, offset, now),
     )
+    all_rules = reminders.list_rules(db.session)  # a handful, written by admins
+    rules, rules_pager = _paged(
+        "rules_page", "rules", lambda limit, offset: all_rules[offset : offset + limit]
+    )
     upcoming = reminders.describe(db.session, found)
     log = reminders.describe_log(db.session, logged)
     # Many rows share a due time (a rule's time of day): each is formatted once.
     due_labels = {when: format_dt(when, "short") for when in {r.due_at for r in upcoming + log}}
     return render_template(
         "notifications/admin.html",
-        rules=reminders.list_rules(db.session),
+        rules=rules,
+        rules_pager=rules_pager,
         kind_labels=_kind_labels(),
         fixed_recipients=_fixed_recipients(),
         upcoming=upcoming,

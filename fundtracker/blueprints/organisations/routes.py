@@ -4,31 +4,47 @@ from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.organisations import bp
+from fundtracker.blueprints.organisations.filters import organisation_filters
 from fundtracker.blueprints.organisations.forms import OrganisationForm
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.models import Organisation, Project
 from fundtracker.models.labels import STATUS_BADGES, status_labels
-from fundtracker.services import reference
+from fundtracker.services import organisations, reference
 from fundtracker.services.organisations import (
     OrganisationData,
     create_organisation,
-    organisations_with_project_counts,
     update_organisation,
 )
 from fundtracker.services.projects import ProjectFilter, project_list
-from fundtracker.web import attempt, load_or_404, requires
+from fundtracker.web import PostOnlyForm, attempt, load_or_404, page_arg, requires
 from fundtracker.web.forms import choices
+
+# Rows per page of the list of organisations.
+ORGANISATIONS_PER_PAGE = 25
 
 
 @bp.get("/")
 @requires(permissions.can_list_organisations)
 def index():
-    rows = organisations_with_project_counts(db.session)
+    locale = current_locale()
+    form, page_args, flt = organisation_filters(reference.regions(db.session, locale), locale)
+    pagination = db.paginate(
+        organisations.list_query(flt),
+        page=page_arg(),
+        per_page=ORGANISATIONS_PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "organisations/index.html",
-        rows=rows,
+        form=form,
+        pagination=pagination,
+        rows=organisations.rows(db.session, pagination.items),
+        page_args=page_args,
+        filtered=bool(page_args),
         can_create=permissions.can_manage_organisations(current_user),
+        can_verify=permissions.can_verify_organisations(current_user),
+        csrf_only=PostOnlyForm(formdata=None),
     )
 
 
