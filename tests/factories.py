@@ -350,20 +350,25 @@ class CallFactory(BaseFactory):
     title_ru = factory.Sequence(lambda n: f"Конкурс по редким заболеваниям {n}")
     title_en = factory.Sequence(lambda n: f"Rare diseases call {n}")
     description_en = "Treatment and rehabilitation of children with rare diseases."
-    eligibility = "Registered non-profit organisations of Kazakhstan."
+    eligibility_en = "Registered non-profit organisations of Kazakhstan."
     opens_at = datetime(2025, 1, 1, 4, 0, tzinfo=UTC)
     closes_at = datetime(2099, 12, 31, 13, 0, tzinfo=UTC)
     budget_envelope = 500_000_000_00
     max_request = 100_000_000_00
-    required_documents = "Charter"
+    required_documents_en = "Charter"
     status = CallStatus.PUBLISHED
 
     @factory.post_generation
     def criteria(self, create, extracted, **kwargs):
+        # (English name, weight) pairs, or ({"name_kk": ..., ...}, weight) for other languages.
         specs = extracted or [("Relevance", 40), ("Feasibility", 30), ("Value for money", 30)]
         self.criteria = [
-            CallCriterion(name=name, weight=weight, position=i)
-            for i, (name, weight) in enumerate(specs)
+            CallCriterion(
+                **(names if isinstance(names, dict) else {"name_en": names}),
+                weight=weight,
+                position=i,
+            )
+            for i, (names, weight) in enumerate(specs)
         ]
         if create:
             db.session.flush()

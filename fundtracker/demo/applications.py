@@ -44,7 +44,12 @@ def _calls() -> list[dict[str, Any]]:
 
 # Read at import, unlike the larger tables: the file is small and CALLS is imported by name.
 CALLS: list[dict[str, Any]] = _calls()
-CRITERIA: list[tuple[str, int]] = [(c["name"], c["weight"]) for c in load("calls")["criteria"]]
+# Each criterion's names by language ("name_kk", ...) and its weight.
+CRITERIA: list[dict[str, Any]] = load("calls")["criteria"]
+# What every call asks of applicants: {"eligibility": {"kk": ..., ...}, "documents": {...}}.
+TEXTS: dict[str, dict[str, str]] = {
+    kind: load("calls")[kind] for kind in ("eligibility", "documents")
+}
 
 
 def seed_applications(session: Session, today: date | None = None) -> int:
@@ -64,19 +69,26 @@ def seed_applications(session: Session, today: date | None = None) -> int:
             description_kk=spec["description_kk"],
             description_ru=spec["description_ru"],
             description_en=spec["description_en"],
-            eligibility=(
-                "Non-profit organisations registered in Kazakhstan for at least one year.\n"
-                "Қазақстанда кемінде бір жыл бұрын тіркелген коммерциялық емес ұйымдар."
-            ),
+            eligibility_kk=TEXTS["eligibility"]["kk"],
+            eligibility_ru=TEXTS["eligibility"]["ru"],
+            eligibility_en=TEXTS["eligibility"]["en"],
             opens_at=to_utc(today + timedelta(days=spec["opens"]), time(9, 0)),
             closes_at=to_utc(today + timedelta(days=spec["closes"]), time(18, 0)),
             budget_envelope=spec["envelope"],
             max_request=spec["max"],
-            required_documents="Charter of the organisation / Ұйымның жарғысы",
+            required_documents_kk=TEXTS["documents"]["kk"],
+            required_documents_ru=TEXTS["documents"]["ru"],
+            required_documents_en=TEXTS["documents"]["en"],
             status=spec["status"],
             criteria=[
-                CallCriterion(name=name, weight=weight, position=i)
-                for i, (name, weight) in enumerate(CRITERIA)
+                CallCriterion(
+                    name_kk=c["name_kk"],
+                    name_ru=c["name_ru"],
+                    name_en=c["name_en"],
+                    weight=c["weight"],
+                    position=i,
+                )
+                for i, c in enumerate(CRITERIA)
             ],
         )
         session.add(call)

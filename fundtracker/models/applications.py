@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundtracker.core.i18n import LANGUAGES
 from fundtracker.models.base import (
     Base,
     TimestampMixin,
@@ -37,6 +38,34 @@ if TYPE_CHECKING:
     from fundtracker.models.project import Project
     from fundtracker.models.reference import ProgrammeArea, Region
     from fundtracker.models.user import User
+
+
+# A call's texts written in each language: (what `Call.missing_languages` calls it, the column
+# name without its language).
+CALL_TEXTS = (
+    ("title", "title"),
+    ("description", "description"),
+    ("eligibility", "eligibility"),
+    ("documents", "required_documents"),
+)
+
+
+def _text(obj, name: str) -> str:
+    """A text column's value stripped ("" before a new row's defaults are set)."""
+    return (getattr(obj, name) or "").strip()
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def localized_language(obj, field: str, locale: str) -> str:
+    """The language `localized(obj, field, locale)` takes its text from; `locale` when no
+    language has any (a page marks a text in another language with lang="xx")."""
+    for code in (locale, *LANGUAGES):
+        if getattr(obj, f"{field}_{code}", None):
+            return code
+    return locale
 
 
 class CallStatus(enum.StrEnum):
@@ -65,13 +94,19 @@ class Call(TimestampMixin, Base):
     description_kk: Mapped[str] = mapped_column(Text, default="")
     description_ru: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
-    eligibility: Mapped[str] = mapped_column(Text, default="")
+    # Who may apply, in each language.
+    eligibility_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    eligibility_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    eligibility_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     budget_envelope: Mapped[int] = mapped_column(BigInteger)  # tiyn
     max_request: Mapped[int] = mapped_column(BigInteger)  # tiyn
-    # The documents an applicant must attach, one per line.
-    required_documents: Mapped[str] = mapped_column(Text, default="")
+    # The documents an applicant must attach, one per line, in each language (line N of one
+    # language is the same document as line N of another).
+    required_documents_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    required_documents_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    required_documents_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[CallStatus] = mapped_column(
         str_enum(CallStatus, "call_status"), default=CallStatus.DRAFT, index=True
     )
@@ -93,9 +128,67 @@ class Call(TimestampMixin, Base):
     def description(self, locale: str) -> str:
         return localized(self, "description", locale)
 
-    @property
-    def documents(self) -> list[str]:
-        return [line.strip() for line in self.required_documents.splitlines() if line.strip()]
+    def eligibility(self, locale: str) -> str:
+        return localized(self, "eligibility", locale)
+
+    def _documents_by_language(self) -> dict[str, list[str]]:
+        return {code: _lines(_text(self, f"required_documents_{code}")) for code in LANGUAGES}
+
+    def document_names(self, locale: str) -> list[tuple[str, str]]:
+        """(name, its language) of each document to attach: line N in `locale`, else in the
+        first language that has a line N (as `localized` falls back, line by line)."""
+        by_language = self._documents_by_language()
+        count = max(len(lines) for lines in by_language.values())
+        names = []
+        for i in range(count):
+            code = next(c for c in (locale, *LANGUAGES) if i < len(by_language.get(c, ())))
+            names.append((by_language[code][i], code))
+        return names
+
+    def documents(self, locale: str) -> list[str]:
+        """The documents to attach, one a line, in `locale` or the language it falls back to."""
+        return [name for name, _code in self.document_names(locale)]
+
+    def is_document(self, name: str) -> bool:
+        """Whether `name` is one of the documents to attach, in any language."""
+        return any(name in lines for lines in self._documents_by_language().values())
+
+    def missing_documents(self, attached: set[str], locale: str) -> list[str]:
+        """The documents (named as `documents(locale)` names them) none of whose names in any
+        language is among `attached`: line N of each language names the same document."""
+        by_language = self._documents_by_language().values()
+        return [
+            name
+            for i, name in enumerate(self.documents(locale))
+            if not any(i < len(lines) and lines[i] in attached for lines in by_language)
+        ]
+
+    def lang_of(self, field: str, locale: str) -> str:
+        """The language `localized(self, field, locale)` is in (`locale` when none has it)."""
+        return localized_language(self, field, locale)
+
+    def missing_languages(self) -> dict[str, list[str]]:
+        """What the call lacks in each language, e.g. {"ru": ["eligibility", "criteria"]}: its
+        title; its description, eligibility and documents when another language has them (a
+        document: when another language has more lines); a name of any of its criteria.
+        Languages that lack nothing are left out."""
+        missing: dict[str, list[str]] = {}
+        documents = self._documents_by_language()
+        most_documents = max(len(lines) for lines in documents.values())
+        for code in LANGUAGES:
+            lacking = [
+                part
+                for part, field in CALL_TEXTS
+                if not _text(self, f"{field}_{code}")
+                and (part == "title" or any(_text(self, f"{field}_{o}") for o in LANGUAGES))
+            ]
+            if "documents" not in lacking and len(documents[code]) < most_documents:
+                lacking.append("documents")  # fewer lines than another language has
+            if any(not _text(c, f"name_{code}") for c in self.criteria):
+                lacking.append("criteria")
+            if lacking:
+                missing[code] = lacking
+        return missing
 
     @property
     def archived(self) -> bool:
@@ -114,11 +207,19 @@ class CallCriterion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name_kk: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    name_ru: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    name_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     weight: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     call: Mapped[Call] = relationship(back_populates="criteria")
+
+    def label(self, locale: str) -> str:
+        return localized(self, "name", locale)
+
+    def lang_of(self, field: str, locale: str) -> str:
+        return localized_language(self, field, locale)
 
 
 class OrganisationRegistration(Base):

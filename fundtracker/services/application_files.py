@@ -38,7 +38,7 @@ def attach(
     key, mime, size, sha256 = write_checked(storage, stream, filename)
     stored = ApplicationFile(
         application=application,
-        document=document if document in application.call.documents else "",
+        document=document if application.call.is_document(document) else "",
         storage_key=key,
         original_name=safe_filename(filename, ALLOWED_TYPES[mime]),
         content_type=mime,

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
-from fundtracker.core.i18n import format_d
+from fundtracker.core.i18n import current_locale, format_d
 from fundtracker.models import (
     Application,
     ApplicationBeneficiary,
@@ -338,8 +338,7 @@ def missing_items(session: Session, application: Application) -> list:
     attached = {f.document for f in application.files}
     missing += [
         _l("the attachment “%(document)s”", document=document)
-        for document in application.call.documents
-        if document not in attached
+        for document in application.call.missing_documents(attached, current_locale())
     ]
     if not is_verified(session, application.organisation_id):
         missing.append(_l("the fund's verification of your organisation"))

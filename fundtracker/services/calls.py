@@ -7,19 +7,38 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
 from fundtracker.models import Call, CallCriterion, CallStatus, ProgrammeArea, ReviewScore, User
 from fundtracker.services import workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.plan import check_version
+from fundtracker.services.search import contains_folded
 
 
 def next_statuses(call: Call) -> list[CallStatus]:
     """The statuses the call may move to, in a fixed order (for its page's buttons)."""
     return sorted(workflow.targets(call))
+
+
+@dataclass
+class CriterionData:
+    """A scoring criterion as typed: its name in each language (one at least) and its weight."""
+
+    name_kk: str = ""
+    name_ru: str = ""
+    name_en: str = ""
+    weight: int = 0
+
+    def names(self) -> tuple[str, str, str]:
+        return (self.name_kk.strip(), self.name_ru.strip(), self.name_en.strip())
+
+    @property
+    def blank(self) -> bool:
+        """Nothing typed: a spare row of the form."""
+        return not any(self.names()) and not self.weight
 
 
 @dataclass
@@ -35,10 +54,14 @@ class CallData:
     description_kk: str = ""
     description_ru: str = ""
     description_en: str = ""
-    eligibility: str = ""
-    required_documents: str = ""
-    # (name, weight) pairs; empty names are ignored
-    criteria: list[tuple[str, int]] = field(default_factory=list)
+    eligibility_kk: str = ""
+    eligibility_ru: str = ""
+    eligibility_en: str = ""
+    required_documents_kk: str = ""
+    required_documents_ru: str = ""
+    required_documents_en: str = ""
+    # blank rows are ignored
+    criteria: list[CriterionData] = field(default_factory=list)
 
 
 # The columns of a call that CallData sets as they are (strings stripped).
@@ -50,12 +73,16 @@ CALL_FIELDS = (
     "description_kk",
     "description_ru",
     "description_en",
-    "eligibility",
+    "eligibility_kk",
+    "eligibility_ru",
+    "eligibility_en",
     "opens_at",
     "closes_at",
     "budget_envelope",
     "max_request",
-    "required_documents",
+    "required_documents_kk",
+    "required_documents_ru",
+    "required_documents_en",
 )
 
 
@@ -64,7 +91,7 @@ def _require_staff(actor: User) -> None:
         raise NotAllowed(_l("Only fund staff can do this."))
 
 
-def _validate_call(session: Session, data: CallData) -> list[tuple[str, int]]:
+def _validate_call(session: Session, data: CallData) -> list[CriterionData]:
     if not (data.title_kk.strip() or data.title_ru.strip() or data.title_en.strip()):
         raise DomainError(_l("Enter the title in at least one language."), field="title_kk")
     if session.get(ProgrammeArea, data.area_id) is None:
@@ -80,10 +107,14 @@ def _validate_call(session: Session, data: CallData) -> list[tuple[str, int]]:
             _l("The maximum request must be more than zero and within the envelope."),
             field="max_request",
         )
-    criteria = [(name.strip(), weight) for name, weight in data.criteria if name.strip()]
+    criteria = [c for c in data.criteria if not c.blank]
     if not criteria:
         raise DomainError(_l("Give at least one scoring criterion."), field="criteria")
-    if any(not 0 < weight <= 100 for _, weight in criteria):
+    if any(not any(c.names()) for c in criteria):
+        raise DomainError(
+            _l("Name each scoring criterion in at least one language."), field="criteria"
+        )
+    if any(not 0 < c.weight <= 100 for c in criteria):
         raise DomainError(_l("Each weight is a whole number from 1 to 100."), field="criteria")
     return criteria
 
@@ -94,11 +125,30 @@ def _set_fields(call: Call, data: CallData) -> None:
         setattr(call, name, value.strip() if isinstance(value, str) else value)
 
 
-def _criteria(criteria: list[tuple[str, int]]) -> list[CallCriterion]:
-    return [
-        CallCriterion(name=name, weight=weight, position=i)
-        for i, (name, weight) in enumerate(criteria)
-    ]
+def _criteria(criteria: list[CriterionData]) -> list[CallCriterion]:
+    rows = []
+    for i, c in enumerate(criteria):
+        kk, ru, en = c.names()
+        rows.append(CallCriterion(name_kk=kk, name_ru=ru, name_en=en, weight=c.weight, position=i))
+    return rows
+
+
+def _names(criterion: CallCriterion) -> tuple[str, str, str]:
+    return (criterion.name_kk, criterion.name_ru, criterion.name_en)
+
+
+def _only_names_added(current: list[CallCriterion], criteria: list[CriterionData]) -> bool:
+    """The same criteria and weights, with names only added in languages that had none."""
+    if len(current) != len(criteria):
+        return False
+    return all(
+        old.weight == new.weight
+        and all(
+            not before or before == after
+            for before, after in zip(_names(old), new.names(), strict=True)
+        )
+        for old, new in zip(current, criteria, strict=True)
+    )
 
 
 def create_call(session: Session, actor: User, data: CallData) -> Call:
@@ -115,25 +165,37 @@ def create_call(session: Session, actor: User, data: CallData) -> Call:
 def update_call(
     session: Session, actor: User, call: Call, data: CallData, expected_version: int | None
 ) -> Call:
+    """Changes the call. Once reviewers have scored against its criteria, these stay as they
+    are, except that a name may be added in a language that had none."""
     _require_staff(actor)
     check_version(call, expected_version)
     if call.status == CallStatus.ARCHIVED:
         raise DomainError(_l("An archived call cannot be changed."))
     criteria = _validate_call(session, data)
     _set_fields(call, data)
+    current = list(call.criteria)
+    if [(_names(c), c.weight) for c in current] == [(c.names(), c.weight) for c in criteria]:
+        session.flush()
+        return call
     scored = session.scalar(
         select(ReviewScore.assignment_id)
         .join(CallCriterion, ReviewScore.criterion_id == CallCriterion.id)
         .where(CallCriterion.call_id == call.id)
         .limit(1)
     )
-    current = [(c.name, c.weight) for c in call.criteria]
-    if current != criteria:
-        if scored is not None:
-            raise DomainError(
-                _l("The criteria cannot change once reviewers have scored against them."),
-                field="criteria",
-            )
+    if _only_names_added(current, criteria):
+        # The same rows, so the scores given stay with them.
+        for old, new in zip(current, criteria, strict=True):
+            old.name_kk, old.name_ru, old.name_en = new.names()
+    elif scored is not None:
+        raise DomainError(
+            _l(
+                "The criteria cannot change once reviewers have scored against them; a name "
+                "can still be added in a language that has none."
+            ),
+            field="criteria",
+        )
+    else:
         call.criteria = _criteria(criteria)
     session.flush()
     return call
@@ -146,11 +208,41 @@ def set_call_status(session: Session, actor: User, call: Call, to: CallStatus) -
     return call
 
 
+def _open_at(now: datetime) -> tuple:
+    """Conditions on Call: published and open at `now` (as `Call.is_open`)."""
+    return (Call.status == CallStatus.PUBLISHED, Call.opens_at <= now, Call.closes_at > now)
+
+
 def open_calls(session: Session, now: datetime) -> list[Call]:
-    return list(
-        session.scalars(
-            select(Call)
-            .where(Call.status == CallStatus.PUBLISHED, Call.opens_at <= now, Call.closes_at > now)
-            .order_by(Call.closes_at)
-        )
-    )
+    return list(session.scalars(select(Call).where(*_open_at(now)).order_by(Call.closes_at)))
+
+
+# A search looks for its text in the call's title in each language.
+TITLE_COLUMNS = (Call.title_kk, Call.title_ru, Call.title_en)
+
+
+@dataclass
+class CallFilter:
+    """What the list of calls is narrowed to; "" or None is no condition."""
+
+    q: str = ""
+    status: CallStatus | None = None
+
+
+def list_query(actor: User, now: datetime, flt: CallFilter | None = None) -> Select:
+    """The calls `actor` may see that match `flt`, for `db.paginate`: for staff every call, the
+    latest closing first, in `flt.status` if given; for applicants the calls open now, the
+    soonest closing first (a status filter changes nothing for them). The text is looked for in
+    the title in every language, case-insensitively (Cyrillic included)."""
+    flt = flt or CallFilter()
+    query = select(Call).options(joinedload(Call.area))
+    if permissions.is_staff(actor):
+        query = query.order_by(Call.closes_at.desc(), Call.id.desc())
+        if flt.status is not None:
+            query = query.where(Call.status == flt.status)
+    else:
+        query = query.where(*_open_at(now)).order_by(Call.closes_at, Call.id)
+    text = flt.q.strip()
+    if text:
+        query = query.where(or_(*(contains_folded(column, text) for column in TITLE_COLUMNS)))
+    return query

@@ -226,18 +226,18 @@ def test_a_calls_criteria_with_gapped_indices_are_kept_in_order(client, login, o
     login(officer)
     data = _call()
     for index, name, weight in [(9, "C", "20"), (0, "A", "50"), (4, "B", "30")]:
-        data[f"criteria-{index}-name"] = name
+        data[f"criteria-{index}-name_ru"] = name
         data[f"criteria-{index}-weight"] = weight
     assert client.post("/calls/new", data=data).status_code == 302
     call = db.session.scalar(select(Call).where(Call.title_ru == "Инклюзивное образование"))
-    assert [(c.name, c.weight) for c in call.criteria] == [("A", 50), ("B", 30), ("C", 20)]
+    assert [(c.name_ru, c.weight) for c in call.criteria] == [("A", 50), ("B", 30), ("C", 20)]
 
 
 def test_a_call_with_more_criteria_than_the_bound_is_not_saved(client, login, officer):
     login(officer)
     data = _call()
     for n in range(MAX_ROWS + 1):
-        data[f"criteria-{n}-name"] = f"C{n}"
+        data[f"criteria-{n}-name_en"] = f"C{n}"
         data[f"criteria-{n}-weight"] = "1"
     assert client.post("/calls/new", data=data).status_code == 422
     assert db.session.scalar(select(Call).where(Call.title_ru == "Инклюзивное образование")) is None

@@ -383,10 +383,10 @@ def test_an_officer_creates_a_call_in_almaty_time(client, login, officer):
             "closes_time": "18:00",
             "budget_envelope": "500 000 000",
             "max_request": "50 000 000",
-            "required_documents": "Устав\nФинансовый отчёт",
-            "criteria-0-name": "Актуальность",
+            "required_documents_ru": "Устав\nФинансовый отчёт",
+            "criteria-0-name_ru": "Актуальность",
             "criteria-0-weight": "60",
-            "criteria-1-name": "Реалистичность",
+            "criteria-1-name_ru": "Реалистичность",
             "criteria-1-weight": "40",
         },
     )
@@ -395,8 +395,8 @@ def test_an_officer_creates_a_call_in_almaty_time(client, login, officer):
     assert call.status == CallStatus.DRAFT
     assert call.closes_at == datetime(2026, 4, 1, 13, 0, tzinfo=UTC)
     assert call.opens_at == datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
-    assert call.documents == ["Устав", "Финансовый отчёт"]
-    assert [(c.name, c.weight) for c in call.criteria] == [
+    assert call.documents("ru") == ["Устав", "Финансовый отчёт"]
+    assert [(c.name_ru, c.weight) for c in call.criteria] == [
         ("Актуальность", 60),
         ("Реалистичность", 40),
     ]
@@ -417,7 +417,7 @@ def test_a_call_form_with_a_mistake_keeps_what_was_typed(client, login, officer)
             "closes_time": "18:00",
             "budget_envelope": "500 000 000",
             "max_request": "50 000 000",
-            "criteria-0-name": "Актуальность",
+            "criteria-0-name_ru": "Актуальность",
             "criteria-0-weight": "60",
         },
     )

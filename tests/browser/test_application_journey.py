@@ -19,7 +19,8 @@ def _setup(live_app):
         call = db.session.scalar(select(Call).where(Call.title_en == CALLS[0]["title_en"]))
         region = db.session.scalar(select(Region).where(Region.code == "KZ-43"))
         reviewer = db.session.scalar(select(User).where(User.email == f"reviewer@{DEMO_DOMAIN}"))
-        result = call.id, call.documents[0], region.id, reviewer.id
+        grantee = db.session.scalar(select(User).where(User.email == f"grantee@{DEMO_DOMAIN}"))
+        result = call.id, call.documents(grantee.locale)[0], region.id, reviewer.id
         db.session.remove()
         return result
 

@@ -46,7 +46,11 @@ def _call_data(**overrides) -> call_svc.CallData:
         closes_at=datetime(2026, 3, 1, 13, tzinfo=UTC),
         budget_envelope=100_000_00,
         max_request=50_000_00,
-        criteria=[("Relevance", 60), ("Feasibility", 40), ("", 0)],
+        criteria=[
+            call_svc.CriterionData(name_en="Relevance", weight=60),
+            call_svc.CriterionData(name_ru="Реалистичность", name_en="Feasibility", weight=40),
+            call_svc.CriterionData(),
+        ],
     )
     for key, value in overrides.items():
         setattr(data, key, value)
@@ -59,7 +63,10 @@ def _call_data(**overrides) -> call_svc.CallData:
 def test_a_call_is_created_as_a_draft_with_its_weighted_criteria(officer):
     call = call_svc.create_call(db.session, officer, _call_data())
     assert call.status == CallStatus.DRAFT
-    assert [(c.name, c.weight) for c in call.criteria] == [("Relevance", 60), ("Feasibility", 40)]
+    assert [(c.name_ru, c.name_en, c.weight) for c in call.criteria] == [
+        ("", "Relevance", 60),
+        ("Реалистичность", "Feasibility", 40),
+    ]
 
 
 @pytest.mark.parametrize(

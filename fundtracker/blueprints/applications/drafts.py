@@ -47,7 +47,7 @@ def _application_form(application: Application):
     regions = reference.regions(db.session)
     form.region_ids.choices = choices((r.id, r.name(locale)) for r in regions)
     form.document.choices = choices(
-        [("", _("Another document"))] + [(d, d) for d in application.call.documents]
+        [("", _("Another document"))] + [(d, d) for d in application.call.documents(locale)]
     )
     if request.method == "GET":
         _fill(form, application)

@@ -19,11 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from fundtracker.core.i18n import LANGUAGES
+from fundtracker.core.i18n import LANGUAGES, current_locale
 from fundtracker.core.text import clean_line, clean_text
 from fundtracker.models import BeneficiaryCategory, BudgetCategory
 from fundtracker.models.labels import budget_category_labels
 from fundtracker.services.applications import BudgetLineData, IndicatorPlan, MilestonePlan
+from fundtracker.services.calls import CriterionData
 from fundtracker.services.decisions import ProjectTexts
 from fundtracker.services.reviews import screening_items
 from fundtracker.web.forms import (
@@ -39,28 +40,48 @@ from fundtracker.web.forms import (
     title_fields,
 )
 
+ELIGIBILITY = (
+    _l("Eligibility criteria in Kazakh"),
+    _l("Eligibility criteria in Russian"),
+    _l("Eligibility criteria in English"),
+)
+DOCUMENTS = (
+    _l("Documents to attach, in Kazakh"),
+    _l("Documents to attach, in Russian"),
+    _l("Documents to attach, in English"),
+)
+CRITERION_NAMES = (
+    _l("Criterion in Kazakh"),
+    _l("Criterion in Russian"),
+    _l("Criterion in English"),
+)
+
 
 class CriterionRow(Form):
-    name = StringField(_l("Criterion"), validators=[Optional(), Length(max=300)])
+    name_kk, name_ru, name_en = title_fields(CRITERION_NAMES)
     weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+    def to_data(self) -> CriterionData:
+        return CriterionData(
+            name_kk=self.name_kk.data or "",
+            name_ru=self.name_ru.data or "",
+            name_en=self.name_en.data or "",
+            weight=self.weight.data or 0,
+        )
 
 
 class CallForm(VersionForm):
     area_id = SelectField(_l("Programme area"), coerce=int, validators=[InputRequired()])
     title_kk, title_ru, title_en = title_fields()
     description_kk, description_ru, description_en = text_fields(DESCRIPTIONS)
-    eligibility = TextAreaField(_l("Eligibility criteria"), validators=[Optional()])
+    eligibility_kk, eligibility_ru, eligibility_en = text_fields(ELIGIBILITY)
     opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
     opens_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])
     closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
     closes_time = TimeField(_l("at (Astana time)"), validators=[InputRequired()])
     budget_envelope = MoneyField(_l("Budget envelope, ₸"), validators=[InputRequired()])
     max_request = MoneyField(_l("Maximum request, ₸"), validators=[InputRequired()])
-    required_documents = TextAreaField(
-        _l("Documents to attach"),
-        validators=[Optional()],
-        description=_l("One per line, e.g. “Charter of the organisation”."),
-    )
+    required_documents_kk, required_documents_ru, required_documents_en = text_fields(DOCUMENTS)
     criteria = RowList(FormField(CriterionRow), _l("Scoring criteria"))
     submit = SubmitField(_l("Save"))
 
@@ -279,15 +300,18 @@ class DeclareForm(FlaskForm):
 
 
 def score_form_class(criteria):
+    """Each criterion's score and comment, labelled with its name in the user's language."""
+
     class ScoreForm(FlaskForm):
         submit = SubmitField(_l("Submit scores"))
 
+    locale = current_locale()
     for c in criteria:
         setattr(
             ScoreForm,
             f"score_{c.id}",
             SelectField(
-                c.name,
+                c.label(locale),
                 coerce=lambda v: int(v) if v not in (None, "") else None,
                 choices=choices([("", "—")] + [(n, str(n)) for n in range(1, 6)]),
                 validators=[Optional()],
