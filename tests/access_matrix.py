@@ -145,6 +145,9 @@ ACCESS: dict[str, Entry] = {
     "finance.tranche_approve": on("tranche", STAFF_ONLY),
     "finance.tranche_pay": on("tranche", STAFF_ONLY),
     "finance.budget_line_edit": on("budget_line", STAFF_ONLY),
+    # Approving several tranches at once (an empty POST is refused for its content).
+    "finance.tranches_to_approve": Entry(only("admin", "officer")),
+    "finance.tranches_approve_selected": Entry(only("admin", "officer")),
     "files.download": on("file", READERS),
     # The grantee uploaded file_a, so they may delete it; fund staff may restore it.
     "files.delete": on("file", dict(STAFF_ONLY, grantee=OK)),
@@ -159,6 +162,7 @@ ACCESS: dict[str, Entry] = {
     # Reminders and notifications
     "notifications.index": Entry(everyone()),
     "notifications.read_all": Entry(everyone()),
+    "notifications.read_selected": Entry(everyone()),
     "notifications.settings": Entry(everyone()),
     # notification_a is the grantee's own; nobody else may even see that it exists.
     "notifications.read": Entry(
@@ -218,6 +222,9 @@ ACCESS: dict[str, Entry] = {
         other_args={"result_id": "result_b"},
     ),
     "outcomes.lock_periods": on("project", STAFF_ONLY),
+    # Verifying several results at once (an empty POST is refused for its content).
+    "outcomes.results_to_verify": Entry(only("admin", "officer")),
+    "outcomes.results_verify_selected": Entry(only("admin", "officer")),
     "outcomes.portfolio": Entry(only("admin", "officer", "board")),
     "outcomes.portfolio_csv": Entry(only("admin", "officer", "board")),
     # Publishing outcome figures, and a publication's audit (the true values of hidden cells):
@@ -235,6 +242,7 @@ ACCESS: dict[str, Entry] = {
     "applications.call_edit": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
     "applications.call_status": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
     "applications.call_ranking": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
+    "applications.assign_reviewers": Entry(only("admin", "officer"), args={"call_id": "call_a"}),
     "applications.apply": Entry(only("grantee"), args={"call_id": "call_a"}),
     "applications.verify": Entry(
         only("admin", "officer"), args={"organisation_id": "organisation_a"}

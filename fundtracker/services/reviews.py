@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Float, Select, cast, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
+from fundtracker.core.i18n import current_locale
 from fundtracker.models import (
     Application,
     ApplicationBudgetLine,
@@ -119,6 +120,23 @@ def assign_reviewer(
     return assignment
 
 
+def taking_reviewers(call: Call) -> Select:
+    """The call's applications that can take a reviewer (found eligible, or under review), the
+    earliest submitted first, with their organisation and reviewers loaded: a select to page."""
+    return (
+        select(Application)
+        .where(
+            Application.call_id == call.id,
+            Application.status.in_((S.SCREENED, S.UNDER_REVIEW)),
+        )
+        .options(
+            joinedload(Application.organisation),
+            selectinload(Application.assignments).joinedload(ReviewAssignment.reviewer),
+        )
+        .order_by(Application.submitted_at, Application.id)
+    )
+
+
 def declare_conflict(
     session: Session, actor: User, assignment: ReviewAssignment, has_conflict: bool, note: str = ""
 ) -> None:
@@ -153,7 +171,10 @@ def submit_scores(
         score, comment = scores.get(criterion.id, (None, ""))
         if score is None or not 1 <= score <= 5:
             raise DomainError(
-                _l("Score every criterion from 1 to 5: “%(name)s”.", name=criterion.name),
+                _l(
+                    "Score every criterion from 1 to 5: “%(name)s”.",
+                    name=criterion.label(current_locale()),
+                ),
                 field=f"score_{criterion.id}",
             )
         rows.append(ReviewScore(criterion_id=criterion.id, score=score, comment=comment.strip()))

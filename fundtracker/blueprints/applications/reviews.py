@@ -1,9 +1,16 @@
-"""Screening and reviews: an officer screens an application and assigns reviewers; a reviewer
-declares any conflict of interest, then scores; the call's ranking of the scores."""
+"""Screening and reviews: an officer screens an application and assigns reviewers (to one, or
+to several of a call's applications ticked at once); a reviewer declares any conflict of
+interest, then scores; the call's ranking of the scores."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectField
+from wtforms.validators import InputRequired
 
 from fundtracker import permissions
 from fundtracker.blueprints.applications import bp
@@ -20,10 +27,19 @@ from fundtracker.blueprints.applications.forms import (
     score_form_class,
 )
 from fundtracker.core.extensions import db
-from fundtracker.models import ApplicationStatus, ConflictDeclaration, ReviewAssignment, User
+from fundtracker.models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    ConflictDeclaration,
+    ReviewAssignment,
+    User,
+)
+from fundtracker.models.labels import review_labels
+from fundtracker.services import bulk
 from fundtracker.services import reviews as svc
-from fundtracker.web import Paged, attempt, load_or_404, page_arg, requires
-from fundtracker.web.forms import choices
+from fundtracker.web import Paged, PostOnlyForm, attempt, load_or_404, page_arg, requires
+from fundtracker.web.forms import choices, int_or_none
 
 # Screening and reviewers ----------------------------------------------------------------------
 
@@ -64,6 +80,118 @@ def assign(application_id: int):
             flash(_("The reviewer has been assigned."), "success")
             return redirect(url_for(".detail", application_id=application.id))
     return render_detail(load_application(application_id), {"assign": form}, status=422)
+
+
+# One reviewer for several applications of a call ----------------------------------------------
+
+
+class BulkAssignForm(FlaskForm):
+    """The reviewer for the ticked applications (the ids travel as `ids`)."""
+
+    reviewer_id = SelectField(
+        _l("Reviewer"),
+        coerce=int_or_none,
+        validators=[InputRequired(message=_l("Choose a reviewer."))],
+    )
+
+
+def _bulk_assign_form(reviewers: list[User]) -> BulkAssignForm:
+    form = BulkAssignForm()
+    form.reviewer_id.choices = choices(
+        [("", _l("Choose a reviewer"))] + [(u.id, u.name) for u in reviewers]
+    )
+    return form
+
+
+def _load_call_applications(call: Call, ids: list[int]) -> dict[int, Application]:
+    """The chosen applications that are this call's and that the user may see."""
+    return bulk.load(
+        db.session,
+        Application,
+        ids,
+        lambda a: a.call_id == call.id and permissions.can_view_application(current_user, a),
+        (
+            joinedload(Application.organisation),
+            selectinload(Application.assignments).joinedload(ReviewAssignment.reviewer),
+        ),
+    )
+
+
+def _render_assign(call: Call, stage: str, status: int = 200, **context):
+    return render_template(
+        "applications/assign_reviewers.html",
+        call=call,
+        stage=stage,
+        review_labels=review_labels(),
+        **template_context(),
+        **context,
+    ), status
+
+
+def _assign_list(
+    call: Call, form: BulkAssignForm, chosen: frozenset[int] = frozenset(), status: int = 200
+):
+    """The list; after a refused POST (422), with what was ticked still ticked."""
+    pagination = db.paginate(
+        svc.taking_reviewers(call), page=page_arg(), per_page=bulk.PER_PAGE, error_out=False
+    )
+    return _render_assign(call, "list", status, form=form, pagination=pagination, chosen=chosen)
+
+
+@bp.route("/calls/<int:call_id>/assign-reviewers", methods=["GET", "POST"])
+@requires(permissions.can_process_applications)
+def assign_reviewers(call_id: int):
+    """The call's applications that can take a reviewer; the ticked ones and the reviewer
+    chosen are confirmed first (nothing changes), then, with `confirmed`, each assignment goes
+    through `reviews.assign_reviewer` in its own savepoint and the outcome is shown."""
+    call = load_call(call_id)
+    reviewers = svc.reviewers(db.session)
+    form = _bulk_assign_form(reviewers)
+    if request.method == "GET":
+        return _assign_list(call, form)
+    ids = bulk.ids_from(request.form.getlist("ids"))
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(_("The form has expired: please try again."), "danger")
+        return _assign_list(call, form, frozenset(ids), 422)
+    try:
+        bulk.check_count(ids)
+    except bulk.SelectionRefused as error:
+        flash(error.message, "danger")
+        return _assign_list(call, form, frozenset(ids), 422)
+    reviewer = db.session.get(User, form.reviewer_id.data)
+    found = _load_call_applications(call, ids)
+    page = {"reviewer": reviewer, "next": url_for(".assign_reviewers", call_id=call.id)}
+    if not request.form.get("confirmed"):
+        return _render_assign(
+            call,
+            "confirm",
+            selection=bulk.selection(ids, found),
+            csrf_form=PostOnlyForm(formdata=None),
+            **page,
+        )
+    with attempt() as outcome:
+        result = bulk.run(
+            db.session,
+            ids,
+            found,
+            lambda a: svc.assign_reviewer(db.session, current_user, a, reviewer),
+        )
+    if not outcome.ok:
+        return redirect(page["next"])
+    _load_call_applications(call, ids)  # what the outcome names, reloaded in one SELECT
+    return _render_assign(
+        call,
+        "done",
+        result=result,
+        done_message=ngettext(
+            "%(name)s has been assigned to %(num)d application.",
+            "%(name)s has been assigned to %(num)d applications.",
+            len(result.done),
+            name=reviewer.name,
+        ),
+        **page,
+    )
 
 
 # A reviewer's part ----------------------------------------------------------------------------

@@ -1,18 +1,37 @@
-"""Tranches and budget lines: editing, approval for payment, recording payments."""
+"""Tranches and budget lines: editing, approval for payment (one, or several ticked in the list
+of tranches waiting for it), recording payments."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+from wtforms import SelectField
+from wtforms.validators import Optional
 
 from fundtracker import permissions
 from fundtracker.blueprints.finance import bp
 from fundtracker.blueprints.milestones.forms import PaymentForm
 from fundtracker.blueprints.projects.forms import budget_line_form, tranche_form
 from fundtracker.core.extensions import db
+from fundtracker.core.i18n import current_locale
 from fundtracker.core.time import today
-from fundtracker.models import BudgetCategory, BudgetLine, Tranche
-from fundtracker.services import payments, plan
-from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
+from fundtracker.models import BudgetCategory, BudgetLine, Project, Tranche, TrancheStatus
+from fundtracker.services import bulk, payments, plan, reference
+from fundtracker.web import (
+    PostOnlyForm,
+    attempt,
+    load_or_404,
+    next_url,
+    page_arg,
+    requires,
+    version_of,
+)
+from fundtracker.web.forms import choices, int_or_none
 
 
 def _can_view(user, obj) -> bool:
@@ -128,4 +147,153 @@ def budget_line_edit(line_id: int):
             return redirect(_back(line, "#budget"))
     return render_template(
         "projects/form.html", form=form, title=_("Budget line"), back=_back(line, "#budget")
+    )
+
+
+# Approving several tranches at once ------------------------------------------------------------
+
+ALREADY_APPROVED = _l("Already approved.")
+
+
+class AwaitingFilterForm(FlaskForm):
+    """The list's filters: a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Programme area"), coerce=int_or_none, validators=[Optional()])
+    project = SelectField(_l("Project"), coerce=int_or_none, validators=[Optional()])
+    due = SelectField(_l("Planned"), coerce=int_or_none, validators=[Optional()])
+
+
+FILTER_KEYS = ("area", "project", "due")
+
+
+def _filters() -> tuple[AwaitingFilterForm, payments.AwaitingFilter]:
+    """The filters of the address; a value that is not among the choices is dropped."""
+    locale = current_locale()
+    form = AwaitingFilterForm(request.args)
+    anything = ("", _l("All"))
+    form.area.choices = choices(
+        [anything] + [(a.id, a.name(locale)) for a in reference.areas(db.session)]
+    )
+    form.project.choices = choices(
+        [anything]
+        + [
+            (p.id, f"{p.code} · {p.title(locale)}")
+            for p in payments.awaiting_projects(
+                db.session, current_user, bulk.id_from(request.args.get("project"))
+            )
+        ]
+    )
+    form.due.choices = choices(
+        [
+            anything,
+            (0, _l("By today")),
+            (30, _l("Within 30 days")),
+            (90, _l("Within 90 days")),
+        ]
+    )
+    form.validate()
+    days = form.due.data if not form.due.errors else None
+    return form, payments.AwaitingFilter(
+        area_id=form.area.data if not form.area.errors else None,
+        project_id=form.project.data if not form.project.errors else None,
+        due_by=today() + timedelta(days=days) if days is not None else None,
+    )
+
+
+def _can_approve(tranche: Tranche) -> bool:
+    return permissions.can_manage_payments(current_user, tranche.project)
+
+
+def _load_selected(ids: list[int]) -> dict[int, Tranche]:
+    return bulk.load(
+        db.session,
+        Tranche,
+        ids,
+        lambda t: _can_view(current_user, t),
+        (
+            joinedload(Tranche.project).joinedload(Project.organisation),
+            joinedload(Tranche.milestone),
+        ),
+    )
+
+
+@bp.get("/tranches/to-approve")
+@requires(permissions.is_staff)
+def tranches_to_approve():
+    form, flt = _filters()
+    pagination = db.paginate(
+        payments.awaiting_approval(current_user, flt),
+        page=page_arg(),
+        per_page=bulk.PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "finance/approve_tranches.html",
+        stage="list",
+        form=form,
+        pagination=pagination,
+        page_args={key: request.args[key] for key in FILTER_KEYS if request.args.get(key)},
+        csrf_form=PostOnlyForm(formdata=None),
+        here=request.full_path.rstrip("?"),
+        locale=current_locale(),
+    )
+
+
+@bp.post("/tranches/approve-selected")
+@requires(permissions.is_staff)
+def tranches_approve_selected():
+    """The list's ticked tranches: first the confirmation (nothing changes), then, with
+    `confirmed`, each approved in its own savepoint as the single "Approve" button does, and
+    the outcome shown."""
+    back = next_url("finance.tranches_to_approve")
+    if not PostOnlyForm().validate_on_submit():
+        flash(_("The form has expired: please try again."), "danger")
+        return redirect(back)
+    ids = bulk.ids_from(request.form.getlist("ids"))
+    try:
+        bulk.check_count(ids)
+    except bulk.SelectionRefused as error:
+        flash(error.message, "danger")
+        return redirect(back)
+    found = _load_selected(ids)
+    page = {"csrf_form": PostOnlyForm(formdata=None), "next": back, "locale": current_locale()}
+    if not request.form.get("confirmed"):
+        selection = bulk.selection(ids, found)
+        return render_template(
+            "finance/approve_tranches.html",
+            stage="confirm",
+            selection=selection,
+            total=sum(t.amount for t in selection.items),
+            **page,
+        )
+    day = today()
+    with attempt() as outcome:
+        result = bulk.run(
+            db.session,
+            ids,
+            found,
+            lambda t: payments.approve(db.session, current_user, t, day),
+            may=_can_approve,
+            skip=lambda t: (
+                ALREADY_APPROVED
+                if t.status in (TrancheStatus.APPROVED, TrancheStatus.PAID)
+                else None
+            ),
+        )
+    if not outcome.ok:
+        return redirect(back)
+    _load_selected(ids)  # what the outcome names, reloaded after the commit in one SELECT
+    return render_template(
+        "finance/approve_tranches.html",
+        stage="done",
+        result=result,
+        done_message=ngettext(
+            "%(num)d tranche has been approved for payment.",
+            "%(num)d tranches have been approved for payment.",
+            len(result.done),
+        ),
+        **page,
     )

@@ -11,4 +11,5 @@ from fundtracker.blueprints.outcomes import (  # noqa: E402, F401
     publications,
     results,
     stories,
+    verify,
 )

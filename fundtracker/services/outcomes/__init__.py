@@ -7,7 +7,7 @@ stories with photos stripped of their metadata.
     indicators.py   a project's indicators and their breakdowns
     results.py      reporting and correcting results
     updates.py      results in milestone updates, carried from a submission to its revision
-    review.py       verifying, querying and locking results
+    review.py       verifying, querying and locking results; the results waiting for it
     impact.py       impact stories and their photos
 
 Callers use the names below through the package (`outcomes.report_result(...)`). A name with a
@@ -46,6 +46,9 @@ from fundtracker.services.outcomes.results import (
     result_for,
 )
 from fundtracker.services.outcomes.review import (
+    AwaitingFilter,
+    awaiting_choices,
+    awaiting_verification,
     lock,
     lock_period,
     lockable_period_ends,
@@ -72,6 +75,7 @@ from fundtracker.services.outcomes.updates import (
 
 __all__ = [
     "Answer",
+    "AwaitingFilter",
     "MONTHS_PER_PERIOD",
     "PHOTO_FORMATS",
     "IndicatorData",
@@ -81,6 +85,8 @@ __all__ = [
     "add_indicator",
     "add_story",
     "answer_in_update",
+    "awaiting_choices",
+    "awaiting_verification",
     "carried_by_update",
     "categories",
     "cells_snapshot",
