@@ -253,4 +253,4 @@ def _open_tasks():
         return {}
     if "open_tasks" not in g:
         g.open_tasks = task_service.count_for(db.session, user, today())
-    return {"open_tasks": g.open_tasks}
+    return {"open_tasks": g.open_tasks, "tasks_badge_limit": task_service.BADGE_LIMIT}
