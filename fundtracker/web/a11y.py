@@ -37,6 +37,11 @@ def form_errors(form: Form | None) -> list[tuple[str | None, str, str]]:
     def walk(fields, prefix: str = "") -> None:
         for field in fields:
             if isinstance(field, FieldList):
+                # Errors of the section itself (e.g. "give at least one"), not of a row: the
+                # link goes to the section (its rows' box, `<name>-rows`, in the row macros).
+                for message in field.errors:
+                    if isinstance(message, str):
+                        found.append((f"{field.id}-rows", str(field.label.text), message))
                 for number, entry in enumerate(field.entries, start=1):
                     row = _("%(section)s, row %(number)d", section=field.label.text, number=number)
                     walk([entry], prefix=row)

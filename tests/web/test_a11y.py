@@ -92,3 +92,12 @@ def test_no_english_aria_label_on_a_kazakh_page(client, grantee):
     assert labels
     for english in ("breadcrumb", "Main navigation", "Menu", "Pages", "Close"):
         assert english not in labels, english
+
+
+def test_an_error_of_a_whole_section_is_listed_and_goes_to_the_section(app):
+    with app.test_request_context(method="POST", data={"title": "x", "lines-0-amount": "5"}):
+        form = _Plan()
+        form.validate()
+        form.lines.errors.append("Give at least two lines.")
+        listed = form_errors(form)
+        assert ("lines-rows", "Budget lines", "Give at least two lines.") in listed
