@@ -90,7 +90,8 @@ def _text(
     if len(lines) == 1:
         inner = escape(lines[0])
     else:
-        inner = "".join(
+        # A space between the lines: read (and copied) as words, not "СолтүстікҚазақстан".
+        inner = " ".join(
             f'<tspan x="{x:.1f}" y="{y + k * LINE:.1f}">{escape(line)}</tspan>'
             for k, line in enumerate(lines)
         )
@@ -708,7 +709,11 @@ def tilemap(
             if textwidth.width(label, TILE_SIZE) <= room
             else textwidth.wrap(label, room, TILE_SIZE, lines=2)
         )
-        named = _("%(region)s: %(figures)s", region=_clean(tile.name), figures=tile.said)
+        # The name a screen reader says holds the tile's visible label (WCAG 2.5.3), also when
+        # it is an abbreviation or was shortened to fit.
+        full, shown = _clean(tile.name), " ".join(lines)
+        region = full if shown in full else f"{shown} ({full})"
+        named = _("%(region)s: %(figures)s", region=region, figures=tile.said)
         baseline = y + side / 2 + 0.35 * TILE_SIZE - (len(lines) - 1) * LINE / 2
         text = _text(x + side / 2, baseline, lines, size=TILE_SIZE, anchor="middle", fill=ink(fill))
         square = (
