@@ -712,7 +712,9 @@ def tilemap(
         # The name a screen reader says holds the tile's visible label (WCAG 2.5.3), also when
         # it is an abbreviation or was shortened to fit.
         full, shown = _clean(tile.name), " ".join(lines)
-        region = full if shown in full else f"{shown} ({full})"
+        # Whole words: "Атырау" is not in "Атырауская область" for a speech-input user.
+        held = re.search(rf"(?<!\w){re.escape(shown)}(?!\w)", full)
+        region = full if held else f"{shown} ({full})"
         named = _("%(region)s: %(figures)s", region=region, figures=tile.said)
         baseline = y + side / 2 + 0.35 * TILE_SIZE - (len(lines) - 1) * LINE / 2
         text = _text(x + side / 2, baseline, lines, size=TILE_SIZE, anchor="middle", fill=ink(fill))
