@@ -9,6 +9,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, flash, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
@@ -16,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fundtracker.core.extensions import db, login_manager
 from fundtracker.core.storage import file_storage
+from fundtracker.services import bulk
 from fundtracker.services.errors import DomainError
 from fundtracker.services.plan import STALE
 
@@ -113,6 +115,22 @@ class Paged(Pagination):
 
 class PostOnlyForm(FlaskForm):
     """A form with no fields, only the CSRF token, for buttons that change state."""
+
+
+def bulk_ids() -> list[int] | None:
+    """The ids ticked for a bulk action, from its POST (the list's, or the confirmation's);
+    None, with the reason flashed, when the form has expired or none or too many were chosen:
+    the view then goes back to the list and nothing is done."""
+    if not PostOnlyForm().validate_on_submit():
+        flash(_("The form has expired: please try again."), "danger")
+        return None
+    ids = bulk.ids_from(request.form.getlist("ids"))
+    try:
+        bulk.check_count(ids)
+    except bulk.SelectionRefused as error:
+        flash(error.message, "danger")
+        return None
+    return ids
 
 
 @dataclass

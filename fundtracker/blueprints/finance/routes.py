@@ -25,6 +25,7 @@ from fundtracker.services import bulk, payments, plan, reference
 from fundtracker.web import (
     PostOnlyForm,
     attempt,
+    bulk_ids,
     load_or_404,
     next_url,
     page_arg,
@@ -249,14 +250,8 @@ def tranches_approve_selected():
     `confirmed`, each approved in its own savepoint as the single "Approve" button does, and
     the outcome shown."""
     back = next_url("finance.tranches_to_approve")
-    if not PostOnlyForm().validate_on_submit():
-        flash(_("The form has expired: please try again."), "danger")
-        return redirect(back)
-    ids = bulk.ids_from(request.form.getlist("ids"))
-    try:
-        bulk.check_count(ids)
-    except bulk.SelectionRefused as error:
-        flash(error.message, "danger")
+    ids = bulk_ids()
+    if ids is None:
         return redirect(back)
     found = _load_selected(ids)
     page = {"csrf_form": PostOnlyForm(formdata=None), "next": back, "locale": current_locale()}

@@ -4,8 +4,7 @@ the single "Verify" button does (services/bulk.py)."""
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request
-from flask_babel import gettext as _
+from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
@@ -20,7 +19,7 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale, format_d
 from fundtracker.models import IndicatorResult, Project, ProjectIndicator, ResultStatus
 from fundtracker.services import bulk, outcomes, reference
-from fundtracker.web import PostOnlyForm, attempt, next_url, page_arg, requires
+from fundtracker.web import PostOnlyForm, attempt, bulk_ids, next_url, page_arg, requires
 from fundtracker.web.forms import choices, int_or_none
 
 ALREADY_VERIFIED = _l("Already verified.")
@@ -117,14 +116,8 @@ def results_verify_selected():
     `confirmed`, each verified in its own savepoint and the outcome shown. A result changed
     since the confirmation showed it (a grantee's correction) is not verified."""
     back = next_url("outcomes.results_to_verify")
-    if not PostOnlyForm().validate_on_submit():
-        flash(_("The form has expired: please try again."), "danger")
-        return redirect(back)
-    ids = bulk.ids_from(request.form.getlist("ids"))
-    try:
-        bulk.check_count(ids)
-    except bulk.SelectionRefused as error:
-        flash(error.message, "danger")
+    ids = bulk_ids()
+    if ids is None:
         return redirect(back)
     found = _load(ids)
     page = {"csrf_form": PostOnlyForm(formdata=None), "next": back, **_item_context()}
