@@ -4,8 +4,9 @@ axe-core (from npm, tests/browser/package-lock.json) in Chromium: no violation o
 or critical. The same pages at 375 px must not scroll sideways, and the key pages are captured at
 375 and 1366 px. Keyboard only: sign in, and a milestone update sent with a mistake, corrected.
 
-The sweep covers every page in Kazakh and each page once more in Russian or English (in turn);
-on PostgreSQL, where the HTML is the same, one role's pages (the officer's, the most) in Kazakh."""
+The sweep covers every kind of page (each path with its ids as N, each set of query keys, once)
+in the three languages; on PostgreSQL, where the HTML is the same, one role's pages (the
+officer's, the most) in Kazakh."""
 
 from __future__ import annotations
 
@@ -174,11 +175,11 @@ def test_every_page_of_every_role_passes_axe_and_fits_375px(live_app, live_serve
                     f"{role}/{languages[0]}", ANONYMOUS_PAGES if not ROLES[role] else ["/"]
                 )
                 pages_checked += len(urls)
-                # Each page once more in another language, in turn.
-                for index, language in enumerate(languages[1:]):
+                # The same pages in the other languages.
+                for language in languages[1:]:
                     page.goto(urls[0])
                     _set_language(page, language)
-                    for url in urls[index :: len(languages) - 1]:
+                    for url in urls:
                         sweep.check(url, f"{role}/{language}")
                         pages_checked += 1
                 page.goto(urls[0])
@@ -190,7 +191,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_375px(live_app, live_serve
             problems["5xx"] += sweep.failed
     finally:
         _restore(live_app, locales)
-    assert pages_checked >= (20 if is_postgres() else 150), pages_checked
+    assert pages_checked >= (20 if is_postgres() else 300), pages_checked
     report = "\n".join(f"[{kind}] {line}" for kind, lines in problems.items() for line in lines)
     assert not report, f"{report.count(chr(10)) + 1} problems on {pages_checked} pages:\n{report}"
 

@@ -101,3 +101,29 @@ def test_an_error_of_a_whole_section_is_listed_and_goes_to_the_section(app):
         form.lines.errors.append("Give at least two lines.")
         listed = form_errors(form)
         assert ("lines-rows", "Budget lines", "Give at least two lines.") in listed
+
+
+def test_no_aria_label_is_left_untranslated_in_a_template():
+    """An aria-label is said to screen reader users: it is written through gettext, never as
+    plain English in a template (the breadcrumb's stayed English on kk/ru pages)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "fundtracker" / "templates"
+    plain = re.compile(r'aria-label="[A-Za-z]')
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if plain.search(line)
+    ]
+    assert not found, found
+
+
+def test_no_table_header_is_empty():
+    """Every header cell names its column, if only for screen readers (axe: empty-table-header)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "fundtracker" / "templates"
+    empty = re.compile(r"<th[^>]*>\s*</th>")
+    found = [str(p.relative_to(root)) for p in root.rglob("*.html") if empty.search(p.read_text())]
+    assert not found, found
