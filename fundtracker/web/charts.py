@@ -421,10 +421,17 @@ def lines(
             body.append(
                 f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" stroke-width="2"/>'
             )
+    return _series_chart(body, height - 14, width, title, period_header, periods, series, fmt)
+
+
+def _series_chart(body, legend_top, width, title, period_header, periods, series, fmt) -> Chart:
+    """A chart of series over periods (lines, columns) once drawn: the series' legend under
+    `legend_top`, the table of figures (a period a row, a series a column) and the alternative
+    text that reads each series' figures."""
     legend_y = _legend(
         body,
         [(PALETTE[s % len(PALETTE)], name) for s, (name, _vs) in enumerate(series)],
-        height - 14,
+        legend_top,
         width,
     )
     headers = [period_header] + [name for name, _vs in series]
@@ -533,38 +540,7 @@ def columns(
                 body.append(_text(x, row_y + 13, groups[i], size=SMALL, anchor="middle"))
                 edge = x + half
     legend_top = row_y + (13 if any(groups) else 0) + 10
-    legend_y = _legend(
-        body,
-        [(PALETTE[s % len(PALETTE)], name) for s, (name, _vs) in enumerate(series)],
-        legend_top,
-        width,
-    )
-    headers = [period_header] + [name for name, _vs in series]
-    rows = [
-        [p] + [fmt(vs[i]) if i < len(vs) else NOTHING for _n, vs in series]
-        for i, p in enumerate(periods)
-    ]
-    alt = _alt(
-        title,
-        [
-            _(
-                "%(series)s: %(figures)s",
-                series=_clean(name),
-                figures=", ".join(
-                    _("%(label)s %(value)s", label=_clean(row[0]), value=_spoken(row[1 + s]))
-                    for row in rows
-                ),
-            )
-            for s, (name, _vs) in enumerate(series)
-        ],
-    )
-    return Chart(
-        svg=_svg(width, legend_y + 14, body, alt),
-        headers=headers,
-        rows=rows,
-        title=title,
-        alt=alt,
-    )
+    return _series_chart(body, legend_top, width, title, period_header, periods, series, fmt)
 
 
 # A tile map of Kazakhstan ------------------------------------------------------------------------
