@@ -19,7 +19,7 @@ from fundtracker.blueprints.notifications.forms import (
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale, format_dt
 from fundtracker.models import Notification, OutboxEmail, ReminderRule, utcnow
-from fundtracker.services import notifications, reminders
+from fundtracker.services import bulk, notifications, reminders
 from fundtracker.services.messages import text_of
 from fundtracker.services.notifications import NotificationFilter, external_link, render_email
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, page_arg, requires
@@ -44,7 +44,7 @@ def _unread():
 # Rows per page of a user's notifications.
 NOTIFICATIONS_PER_PAGE = 25
 # Ids one "mark the ticked as read" may name: a page's and then some.
-MARK_READ_MAX = 200
+MARK_READ_MAX = bulk.MAX_ITEMS
 
 
 def _notification_filters() -> tuple[NotificationFilterForm, dict[str, str], NotificationFilter]:
@@ -118,8 +118,7 @@ def read_selected():
     if not PostOnlyForm().validate_on_submit():
         flash(_("The form has expired: please try again."), "danger")
         return redirect(target)
-    ids = {int(v) for v in request.form.getlist("notification_id") if v.isdigit()}
-    ids = sorted(i for i in ids if 0 < i < 2**31)[:MARK_READ_MAX]
+    ids = bulk.ids_from(request.form.getlist("notification_id"))[:MARK_READ_MAX]
     if not ids:
         flash(_("Tick the notifications to mark as read."), "warning")
         return redirect(target)
