@@ -93,3 +93,35 @@ def test_two_schedulers_publish_each_period_once(monkeypatch, app_log):
             db.session.remove()
         with other.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.no_db
+def test_periods_another_scheduler_published_after_the_read_are_not_reported(
+    monkeypatch, app_log
+):
+    """What the CI once saw on SQLite: one scheduler has read which periods are ready, then the
+    other publishes them all before the first one's checks run. The first finds each "published
+    already": published meanwhile, not a reason to report."""
+    with migrated_app("publish-after-read") as app:
+        loggers_on()
+        _ready_periods()
+        other = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+        real = jobs.publications.problems
+        first: list[dict] = []
+        calls = []
+
+        def others_first(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:  # between this scheduler's read and its first check
+                first.append(jobs.publish_job(other))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(jobs.publications, "problems", others_first)
+        with time_machine.travel(FIFTH_OF_MARCH, tick=True):
+            late = jobs.publish_job(app)
+        assert set(first[0]["published"]) == READY
+        assert late == {"published": [], "skipped": {}}
+        assert not [r for r in app_log.records if r.levelno >= logging.ERROR]
+        assert any("published meanwhile" in r.getMessage() for r in app_log.records)
+        with other.app_context():
+            db.engine.dispose()
