@@ -96,9 +96,7 @@ def test_two_schedulers_publish_each_period_once(monkeypatch, app_log):
 
 
 @pytest.mark.no_db
-def test_periods_another_scheduler_published_after_the_read_are_not_reported(
-    monkeypatch, app_log
-):
+def test_periods_another_scheduler_published_after_the_read_are_not_reported(monkeypatch, app_log):
     """What the CI once saw on SQLite: one scheduler has read which periods are ready, then the
     other publishes them all before the first one's checks run. The first finds each "published
     already": published meanwhile, not a reason to report."""
