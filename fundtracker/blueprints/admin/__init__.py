@@ -2,4 +2,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from fundtracker.blueprints.admin import routes  # noqa: E402, F401  - registers the views on bp
+from fundtracker.blueprints.admin import (  # noqa: E402, F401  - registers the views on bp
+    audit,
+    routes,
+    sessions,
+    two_factor,
+)

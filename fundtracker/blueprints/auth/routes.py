@@ -1,6 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from fundtracker.blueprints.auth import bp
 from fundtracker.blueprints.auth.forms import (
@@ -17,6 +17,7 @@ from fundtracker.models import User
 from fundtracker.services import accounts
 from fundtracker.services.errors import InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, next_url
+from fundtracker.web.signin import sign_in, sign_out
 
 # The address a registration or a request for a new confirmation link was made for, to show on
 # the "check your email" page: the same for an address with an account as for a new one.
@@ -36,7 +37,7 @@ def login():
             attempt_id = login_attempt.id
         with attempt() as outcome:
             user = accounts.authenticate(db.session, login_attempt, form.password.data, limits)
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
         if outcome.ok:
             if not user.email_confirmed:
                 return redirect(url_for(".check_email"))
@@ -56,7 +57,7 @@ def logout():
     if PostOnlyForm().validate_on_submit():
         with attempt():
             accounts.end_sessions(db.session, current_user)
-        logout_user()
+        sign_out()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -72,7 +73,7 @@ def change_password():
                 db.session, user, form.current_password.data, form.password.data
             )
         if outcome.ok:
-            login_user(user)  # the session token rotated; keep this session signed in
+            sign_in(user)  # the session token rotated; keep this session signed in
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )
@@ -190,7 +191,7 @@ def _set_password_view(token: str, purpose: str, max_age_key: str, template: str
         with attempt(form) as outcome:
             accounts.set_password_with_token(*args, form.password.data)
         if outcome.ok:
-            logout_user()
+            sign_out()
             flash(_("Your password has been saved. You can log in now."), "success")
             return redirect(url_for("auth.login"))
     return render_template(template, form=form, user=user)

@@ -1,0 +1,1 @@
+"""Admin pages: audit (issue #19). Filled in by its change."""

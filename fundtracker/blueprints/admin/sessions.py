@@ -1,0 +1,1 @@
+"""Admin pages: sessions (issue #19). Filled in by its change."""

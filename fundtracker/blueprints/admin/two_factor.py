@@ -1,0 +1,1 @@
+"""Admin pages: two_factor (issue #19). Filled in by its change."""
