@@ -41,7 +41,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.permissions import scopes
-from fundtracker.services import application_files, files, workflow
+from fundtracker.services import application_files, audit, files, workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 from fundtracker.services.files import Storage
 from fundtracker.services.plan import check_version
@@ -51,6 +51,8 @@ from fundtracker.services.search import contains_folded
 # The workflow ---------------------------------------------------------------------------------
 
 S = ApplicationStatus
+# The steps that are the fund's decision on an application (audited as "application.decided").
+DECIDED = frozenset({S.APPROVED, S.REJECTED, S.RETURNED})
 
 
 def transition(
@@ -75,6 +77,13 @@ def transition(
     )
     session.add(step)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "application.decided" if to in DECIDED else "application.status_changed",
+        target=application,
+        details={"from": frm.value if frm else None, "to": to.value},
+    )
     return step
 
 

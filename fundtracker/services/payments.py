@@ -22,7 +22,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.permissions import scopes
-from fundtracker.services import workflow
+from fundtracker.services import audit, workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 
 NO_PAYMENTS = (ProjectStatus.SUSPENDED, ProjectStatus.CLOSED)
@@ -52,6 +52,9 @@ def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tra
     tranche.approved_at = utcnow()
     tranche.approved_by_id = actor.id
     session.flush()
+    audit.record(
+        session, actor, "tranche.approved", target=tranche, details={"amount": tranche.amount}
+    )
     return tranche
 
 
@@ -79,6 +82,17 @@ def record_payment(
         reference=tranche.payment_reference,
     )
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment.recorded",
+        target=tranche,
+        details={
+            "amount": tranche.amount,
+            "paid_on": paid_on.isoformat(),
+            "reference": tranche.payment_reference,
+        },
+    )
     return tranche
 
 

@@ -19,6 +19,7 @@ from fundtracker.models import Application, ApplicationFile, ApplicationStatus, 
 from fundtracker.services import applications as svc
 from fundtracker.services import decisions, organisations, registration, reviews
 from fundtracker.services.plan import next_code
+from fundtracker.web import audit as audit_log
 from fundtracker.web import load_or_404, page_arg, requires, send_stored_file
 from fundtracker.web.forms import choices
 
@@ -150,4 +151,14 @@ def detail(application_id: int):
 @requires(permissions.is_signed_in)
 def file_download(file_id: int):
     stored = load_or_404(ApplicationFile, file_id, permissions.can_view_application_file)
-    return send_stored_file(stored)
+    response = send_stored_file(stored)
+    audit_log.record_read(
+        "file.opened",
+        target=stored,
+        details={
+            "name": stored.original_name,
+            "kind": "application",
+            "application_id": stored.application_id,
+        },
+    )
+    return response

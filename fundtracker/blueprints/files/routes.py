@@ -17,13 +17,20 @@ from fundtracker.web import (
     requires,
     send_stored_file,
 )
+from fundtracker.web import audit as audit_log
 
 
 @bp.get("/<int:file_id>")
 @requires(permissions.is_signed_in)
 def download(file_id: int):
     stored = load_or_404(StoredFile, file_id, permissions.can_view_file)
-    return send_stored_file(stored)
+    response = send_stored_file(stored)
+    audit_log.record_read(
+        "file.opened",
+        target=stored,
+        details={"name": stored.original_name, "kind": stored.kind.value},
+    )
+    return response
 
 
 def _back(stored: StoredFile) -> str:

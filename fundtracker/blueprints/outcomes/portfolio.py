@@ -27,6 +27,7 @@ from fundtracker.models import AGE_GROUPS, SEXES, Publication
 from fundtracker.models.labels import category_labels, dimension_labels
 from fundtracker.services import export, outcomes, publications, reference, rollups
 from fundtracker.services.publications import UNKNOWN, views
+from fundtracker.web import audit as audit_log
 from fundtracker.web import charts, requires
 
 
@@ -277,8 +278,19 @@ def portfolio_csv():
         name = f"outcomes-{published.period.key}.csv"
     # The same CSV as the project export: the reader's delimiter and decimal mark, plain numbers,
     # formulas neutralised, a byte-order mark.
-    return Response(
+    response = Response(
         export.to_csv(header, rows, locale),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
+    audit_log.record_read(
+        "export.downloaded",
+        details={
+            "list": "outcomes",
+            "file": name,
+            "rows": len(rows),
+            "area": filters.area,
+            "region": filters.region_code,
+        },
+    )
+    return response

@@ -28,6 +28,7 @@ from fundtracker.pdf.params import ReportParams
 from fundtracker.permissions import scopes
 from fundtracker.services import publications, reference
 from fundtracker.web import attempt, load_or_404, requires
+from fundtracker.web import audit as audit_log
 from fundtracker.web.forms import choices, int_or_none
 
 RECENT = 30
@@ -275,13 +276,27 @@ def download(report_id: int):
     path = service.report_path(report)
     if path is None:
         abort(404)
-    return send_file(
+    response = send_file(
         path,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=download_name(report),
         max_age=0,
     )
+    period = ReportParams.of(report).period()
+    audit_log.record_read(
+        "report.downloaded",
+        target=report,
+        details={
+            "kind": report.kind.value,
+            "period": period.key
+            if period is not None
+            else f"{report.period_start.isoformat()}/{report.period_end.isoformat()}",
+            "locale": report.locale,
+            "project": report.project.code if report.project is not None else None,
+        },
+    )
+    return response
 
 
 @bp.app_context_processor

@@ -38,6 +38,7 @@ from fundtracker.models import (
     User,
 )
 from fundtracker.models.base import utcnow
+from fundtracker.services import audit as audit_log
 from fundtracker.services import notifier
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.publications import cells as tables
@@ -207,6 +208,14 @@ def publish(
     for publication in made:
         publication.audit = {**audit, **counts[publication.period]}
     session.flush()
+    for publication in made:
+        audit_log.record(
+            session,
+            actor,
+            "publication.published",
+            target=publication,
+            details={"period": publication.period, **counts[publication.period]},
+        )
     if tell:  # one notification, of the period asked for (its parts go with it unsaid)
         notifier.announce(session, actor, PUBLISHED_EVENT, made[-1])
     return made
