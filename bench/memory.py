@@ -34,6 +34,7 @@ def page_paths(database_url: str) -> list[tuple[str, str]]:
     """(path, cookie) for each key page, signed in as the page's role."""
     from sqlalchemy import select
 
+    from bench.signin import session_token
     from fundtracker.core.extensions import db
     from fundtracker.models import User
 
@@ -52,7 +53,7 @@ def page_paths(database_url: str) -> list[tuple[str, str]]:
                 path = page.url()
             client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"] = user.session_token
+                sess["_user_id"] = session_token(user)
                 sess["_fresh"] = True
             found.append((path, f"session={client.get_cookie('session').value}"))
     return found

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from flask import Flask, url_for
 from sqlalchemy import event, func, select
 
+from bench.signin import session_token
 from fundtracker.core.extensions import db
 from fundtracker.models import (
     Application,
@@ -167,7 +168,7 @@ def measure(app: Flask, page: Page, repeat: int, warmup: int = 3, budget: float 
         )
         with app.test_request_context():
             url = page.url()
-        token = user.session_token
+        token = session_token(user)
         db.session.remove()
     client = app.test_client()
     with client.session_transaction() as sess:

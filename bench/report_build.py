@@ -29,6 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from weasyprint import HTML
 
+from bench.signin import session_token
 from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.demo import seed_demo
@@ -66,7 +67,7 @@ def main() -> None:
         db.session.commit()
         projects = db.session.scalar(select(func.count(Project.id)))
         board = db.session.scalar(select(User).where(User.role == Role.BOARD))
-        token = board.session_token
+        token = session_token(board)
 
     client = app.test_client()
     with client.session_transaction() as sess:

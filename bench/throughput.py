@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-bench-secret-key-bench-secret"  # noqa: S105 - a throwaway for the run
+DATA_KEY = "2vNfUe8C2yTqZ1y2m1mN0a0hC6jJQbK3g3pX9bXl1Ws="  # a throwaway Fernet key for the run
 
 
 def free_port() -> int:
@@ -34,6 +35,7 @@ def env_for(database_url: str) -> dict[str, str]:
         os.environ,
         FUNDTRACKER_CONFIG="production",
         SECRET_KEY=SECRET,
+        DATA_ENCRYPTION_KEYS=DATA_KEY,
         DATABASE_URL=database_url,
         MAIL_SERVER="127.0.0.1",
         EXTERNAL_URL="https://bench.invalid",
@@ -48,6 +50,7 @@ def production_app(database_url: str):
     return create_app(
         "production",
         SECRET_KEY=SECRET,
+        DATA_ENCRYPTION_KEYS=DATA_KEY,
         SQLALCHEMY_DATABASE_URI=database_url,
         MAIL_SERVER=env["MAIL_SERVER"],
         EXTERNAL_URL=env["EXTERNAL_URL"],
@@ -59,6 +62,7 @@ def session_cookie(database_url: str) -> tuple[str, str]:
     from flask import url_for
     from sqlalchemy import select
 
+    from bench.signin import session_token
     from fundtracker.core.extensions import db
     from fundtracker.models import ProjectStatus, Region, Role, User
 
@@ -72,7 +76,7 @@ def session_cookie(database_url: str) -> tuple[str, str]:
             path = url_for("projects.index", region=region.id, status=ProjectStatus.ACTIVE.value)
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = officer.session_token
+            sess["_user_id"] = session_token(officer)
             sess["_fresh"] = True
         cookie = client.get_cookie("session")
         return f"session={cookie.value}", path

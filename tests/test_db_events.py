@@ -25,6 +25,7 @@ def test_a_get_reads_while_another_transaction_holds_the_write_lock():
         code, project_id = project.code, project.id
         client = app.test_client()
         login_as(client, officer)
+        db.session.commit()  # the sign-in session
         db.session.remove()
         with db.engine.connect() as writer:
             writer.begin()  # BEGIN IMMEDIATE: holds the write lock until it ends

@@ -55,8 +55,11 @@ class User(UserMixin, TimestampMixin, Base):
     # made by an admin (who vouches for the address; the invitation is emailed there anyway),
     # the command line and the demo are confirmed from the start, hence the default.
     email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # What Flask-Login keeps in the session; rotated on password change or deactivation so that
-    # every other session of the account ends.
+    # A random stamp of the account, rotated whenever every session of it ends (the password set
+    # or reset, "sign out everywhere", the account deactivated or its role changed): emailed
+    # links carry a fingerprint of it (services.accounts), so that they stop working too.
+    # Sign-in sessions themselves are rows of `user_sessions` (models.sessions); this column
+    # once was the session, and stays so that SQLite need not rebuild `users` to drop it.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -76,9 +79,29 @@ class User(UserMixin, TimestampMixin, Base):
     def _validate_email(self, _key: str, value: str) -> str:
         return self.normalise_email(value)
 
+    # The token of the sign-in session this object was loaded for (fundtracker.core.login) or
+    # was just signed in with (fundtracker.web.signin); not a column. Flask-Login keeps it in the
+    # cookie as the user's id.
+    session_key = None
+
     # Flask-Login
     def get_id(self) -> str:
-        return self.session_token
+        if self.session_key is None:
+            raise AttributeError("sign in through fundtracker.web.signin.sign_in")
+        return self.session_key
+
+    # Flask-Login's UserMixin compares users by get_id(), which is a session's token: compare
+    # accounts instead (the hash stays the object's own, as UserMixin's).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

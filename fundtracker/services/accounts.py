@@ -40,8 +40,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fundtracker.models import AccountMailRequest, LoginAttempt, User, utcnow
+from fundtracker.models.sessions import EndReason
 from fundtracker.models.user import new_session_token
-from fundtracker.services import notifications
+from fundtracker.services import notifications, sessions
 from fundtracker.services.errors import (
     DomainError,
     InvalidCredentials,
@@ -104,7 +105,8 @@ def check_password_rules(password: str, user: User | None = None) -> None:
 
 
 def set_password(user: User, password: str, now: datetime | None = None) -> None:
-    """Set a new password and end every other session of the account."""
+    """Set a new password; links emailed before stop working. The callers that change an
+    existing account's password end its sessions (change_password, set_password_with_token)."""
     check_password_rules(password, user)
     user.password_hash = hash_password(password)
     user.password_changed_at = now or utcnow()
@@ -274,10 +276,10 @@ def _tell_owner_of_pause(session: Session, attempt: LoginAttempt, limits: LoginL
 
 
 def end_sessions(session: Session, user: User) -> None:
-    """Invalidate every session and remember-me cookie of the account: a copied cookie stops
-    working at logout."""
-    user.session_token = new_session_token()
-    session.flush()
+    """Sign the account out everywhere, by its own wish: every session and remember-me cookie
+    of it stops working (services.sessions.end_all). Signing out of one browser is
+    web.signin.sign_out, which ends that browser's session only."""
+    sessions.end_all(session, user, user, reason=EndReason.SIGNED_OUT)
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
@@ -286,7 +288,8 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     except (VerificationError, InvalidHashError):
         raise DomainError(_l("The current password is wrong."), field="current_password") from None
     set_password(user, new)
-    session.flush()
+    # Every session ends, this browser's too: the view signs it in again with a new token.
+    sessions.end_all(session, user, user, reason=EndReason.PASSWORD)
 
 
 def user_for_reset(session: Session, email: str) -> User | None:
@@ -341,7 +344,8 @@ def set_password_with_token(
     user = user_for_token(session, secret_key, token, purpose, max_age)
     set_password(user, password)
     user.email_confirmed = True  # the link was opened from the mailbox
-    session.flush()
+    # Whoever knew the old password is signed out everywhere.
+    sessions.end_all(session, user, user, reason=EndReason.PASSWORD)
     return user
 
 

@@ -3,6 +3,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fundtracker.core.extensions import db
 from fundtracker.models import Role, User
+from fundtracker.services import sessions
 from tests import factories
 
 
@@ -41,7 +42,17 @@ def test_staff_belong_to_no_organisation():
     db.session.rollback()
 
 
-def test_flask_login_id_is_the_session_token_not_the_primary_key():
+def test_flask_login_id_is_a_sign_in_sessions_token_not_the_primary_key():
     user = factories.UserFactory()
-    assert user.get_id() == user.session_token
-    assert user.get_id() != str(user.id)
+    with pytest.raises(AttributeError):
+        user.get_id()  # signed in nowhere: no id for Flask-Login to keep
+    _row, token = sessions.start(db.session, user, address="", user_agent="", remember=False)
+    user.session_key = token
+    assert user.get_id() == token != str(user.id)
+
+
+def test_users_are_equal_by_account():
+    user = factories.UserFactory()
+    same = db.session.get(User, user.id)
+    assert same == user and user != factories.UserFactory()
+    assert user != "not a user" and user in {user}

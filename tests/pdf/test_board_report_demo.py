@@ -40,7 +40,7 @@ from fundtracker.models import (
 from fundtracker.models.labels import category_labels
 from fundtracker.pdf import render, service
 from fundtracker.pdf.params import ReportParams
-from fundtracker.services import publications
+from fundtracker.services import publications, sessions
 from fundtracker.services.publications import REACHED, views
 from tests.conftest import login_as
 from tests.dbutil import fresh_database
@@ -106,7 +106,10 @@ def built(tmp_path_factory):
             # The demo publishes every period whose results are all verified: 2025 among them.
             assert publications.find(db.session, "2025") is not None
             board = db.session.scalar(select(User).where(User.role == Role.BOARD))
-            board_token = board.session_token
+            _row, board_token = sessions.start(
+                db.session, board, address="127.0.0.1", user_agent="pytest", remember=False
+            )
+            db.session.commit()
             db.session.remove()
 
         fetchers = []
@@ -485,9 +488,9 @@ def test_a_grantee_gets_no_board_report(built):
     app = built["app"]
     with app.app_context():
         grantee = db.session.scalar(select(User).where(User.role == Role.GRANTEE))
-        token = grantee.session_token
+        client = app.test_client()
+        login_as(client, grantee)
+        db.session.commit()
         db.session.remove()
-    client = app.test_client()
-    login_as(client, type("U", (), {"session_token": token})())
     assert client.get(f"/reports/{built['report_id']}/download").status_code == 404
     assert client.post("/reports/board", data=built["form"]).status_code == 403

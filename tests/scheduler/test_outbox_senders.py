@@ -210,6 +210,7 @@ def test_a_sender_killed_mid_send_leaves_one_duplicate_recorded_and_shown(server
         # The admins see it: on the reminders page's problems table, and on the email's page.
         client = app.test_client()
         login_as(client, db.session.get(User, admin_id))
+        db.session.commit()  # the sign-in session, on this test's database of its own
         db.session.remove()
         page = client.get("/admin/reminders").get_data(as_text=True)
         assert "Possibly sent twice" in page and f"/admin/reminders/emails/{first}" in page
