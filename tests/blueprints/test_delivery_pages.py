@@ -20,6 +20,7 @@ from fundtracker.models import (
     UpdateStatus,
 )
 from fundtracker.services import milestones as milestones_service
+from fundtracker.web.reauth import REAUTH_KEY, proof
 from tests import factories
 from tests.conftest import login_as
 from tests.factories import PDF_BYTES, region
@@ -194,6 +195,8 @@ def test_officer_accepts_and_approves_then_records_payment(login, grantee, offic
     assert tranche.status == TrancheStatus.APPROVED
     html = client.get("/dashboard").get_data(as_text=True)
     assert project.code in html and "₸40,000,000" in html
+    with client.session_transaction() as sess:  # a large payment: confirmed it's them
+        sess[REAUTH_KEY] = proof(officer)
     response = client.post(
         f"/tranches/{tranche.id}/pay",
         data={"paid_on": tranche.approved_at.date().isoformat(), "reference": "PP-2026-118"},
@@ -220,6 +223,8 @@ def test_export_csv_and_xlsx_follow_the_filters(login, officer):
     kept = factories.ProjectFactory(title_en='=HYPERLINK("http://evil")', regions=[region("KZ-62")])
     factories.ProjectFactory(regions=[region("KZ-71")])
     client = login(officer)
+    with client.session_transaction() as sess:  # exports ask to confirm it's them
+        sess[REAUTH_KEY] = proof(officer)
     response = client.get(f"/projects/export.csv?region={region('KZ-62').id}")
     assert response.headers["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))

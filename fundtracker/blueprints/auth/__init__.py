@@ -2,4 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from fundtracker.blueprints.auth import routes  # noqa: E402, F401  - registers the views on bp
+from fundtracker.blueprints.auth import (  # noqa: E402, F401  - registers the views on bp
+    routes,
+    two_factor,
+)

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 
@@ -48,3 +55,42 @@ class ResendConfirmationForm(FlaskForm):
 
 class ConfirmEmailForm(FlaskForm):
     submit = SubmitField(_l("Confirm my email address"))
+
+
+# Two-factor sign-in ---------------------------------------------------------------------------
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), Length(max=40)],
+        description=_l(
+            "The 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Continue"))
+
+
+class TotpConfirmForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[InputRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Turn on"))
+
+
+class PasskeyForm(FlaskForm):
+    name = StringField(
+        _l("Name of the passkey"),
+        validators=[InputRequired(), Length(max=60)],
+        description=_l("So that you can tell your passkeys apart, e.g. “Laptop”."),
+    )
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    next = HiddenField()
+    submit = SubmitField(_l("Confirm"))

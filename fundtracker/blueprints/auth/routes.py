@@ -12,11 +12,13 @@ from fundtracker.blueprints.auth.forms import (
     SetPasswordForm,
 )
 from fundtracker.blueprints.auth.limits import client_address, limited_mail_request
+from fundtracker.blueprints.auth.two_factor import PENDING_KEY, start_second_step
 from fundtracker.core.extensions import db
 from fundtracker.models import User
-from fundtracker.services import accounts
+from fundtracker.services import accounts, audit, twofactor
 from fundtracker.services.errors import InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, next_url
+from fundtracker.web.reauth import forget_reauthentication, mark_reauthenticated
 from fundtracker.web.signin import sign_in, sign_out
 
 # The address a registration or a request for a new confirmation link was made for, to show on
@@ -37,17 +39,39 @@ def login():
             attempt_id = login_attempt.id
         with attempt() as outcome:
             user = accounts.authenticate(db.session, login_attempt, form.password.data, limits)
-            sign_in(user, remember=form.remember.data)
+            second_step = twofactor.has_second_factor(db.session, user)
+            if second_step:  # not signed in until the second step passes
+                twofactor.hold_attempt(login_attempt)
+            else:
+                audit.record(
+                    db.session,
+                    user,
+                    "auth.signed_in",
+                    target=user,
+                    details={"method": "password"},
+                    address=client_address(),
+                )
+                sign_in(user, remember=form.remember.data)
         if outcome.ok:
+            if second_step:
+                start_second_step(user, form.remember.data, attempt_id, form.next.data or "")
+                return redirect(url_for(".two_factor_verify"))
+            mark_reauthenticated(user)
             if not user.email_confirmed:
                 return redirect(url_for(".check_email"))
             return redirect(next_url())
-        if isinstance(outcome.error, LoginThrottled):
-            with attempt():
+        throttled = isinstance(outcome.error, LoginThrottled)
+        with attempt():  # the failure is kept although the sign-in failed
+            if throttled:
                 accounts.record_throttled(db.session, attempt_id, outcome.error, limits)
-            status = 429
-        else:
-            status = 401
+            audit.record(
+                db.session,
+                None,
+                "auth.sign_in_failed",
+                details={"reason": "throttled" if throttled else "password"},
+                address=client_address(),
+            )
+        status = 429 if throttled else 401
     return render_template("auth/login.html", form=form), status
 
 
@@ -55,9 +79,9 @@ def login():
 @login_required
 def logout():
     if PostOnlyForm().validate_on_submit():
-        with attempt():
-            accounts.end_sessions(db.session, current_user)
-        sign_out()
+        sign_out()  # this browser's session only; "Your sessions" ends the others
+        forget_reauthentication()
+        session.pop(PENDING_KEY, None)
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -74,6 +98,7 @@ def change_password():
             )
         if outcome.ok:
             sign_in(user)  # the session token rotated; keep this session signed in
+            mark_reauthenticated(user)
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )

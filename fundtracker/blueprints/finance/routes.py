@@ -3,7 +3,7 @@ of tranches waiting for it), recording payments."""
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -33,6 +33,7 @@ from fundtracker.web import (
     version_of,
 )
 from fundtracker.web.forms import choices, int_or_none
+from fundtracker.web.reauth import reauth_response
 
 
 def _can_view(user, obj) -> bool:
@@ -95,6 +96,9 @@ def tranche_approve(tranche_id: int):
 @requires(permissions.is_signed_in)
 def tranche_pay(tranche_id: int):
     tranche = _load_tranche(tranche_id, permissions.can_manage_payments)
+    large = tranche.amount > current_app.config["REAUTH_PAYMENT_ABOVE_TIYN"]
+    if large and (asked := reauth_response(url_for(".tranche_pay", tranche_id=tranche.id))):
+        return asked
     form = PaymentForm()
     if not form.is_submitted():
         form.paid_on.data = today()

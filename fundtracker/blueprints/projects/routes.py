@@ -45,7 +45,9 @@ from fundtracker.services import (
 from fundtracker.services.projects import project_list
 from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import attempt, load_or_404, page_arg, requires, version_of
+from fundtracker.web import audit as audit_log
 from fundtracker.web.forms import choices
+from fundtracker.web.reauth import reauth
 
 
 @bp.get("/")
@@ -105,17 +107,23 @@ def _export(fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit_log.record_read(
+        "export.downloaded",
+        details={"list": "projects", "format": fmt, "rows": len(rows), "filters": filter_args()},
+    )
     return response
 
 
 @bp.get("/export.csv")
 @requires(permissions.can_export_projects)
+@reauth  # lists with contact details
 def export_csv():
     return _export("csv")
 
 
 @bp.get("/export.xlsx")
 @requires(permissions.can_export_projects)
+@reauth  # lists with contact details
 def export_xlsx():
     return _export("xlsx")
 
