@@ -48,6 +48,7 @@ class GoodProductionConfig(ProductionConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_SERVER = "smtp.example.kz"
     EXTERNAL_URL = "https://fundtracker.example.kz"
+    DATA_ENCRYPTION_KEYS = "hHZ6JtdPO2qdSb5_0ROchkKPhDnYhgT8pD8FrcQ8mT4="
 
 
 @pytest.mark.parametrize(
@@ -58,6 +59,8 @@ class GoodProductionConfig(ProductionConfig):
         ("SECRET_KEY", "short", "SECRET_KEY"),
         ("MAIL_SERVER", None, "MAIL_SERVER"),
         ("EXTERNAL_URL", "http://127.0.0.1:5000", "EXTERNAL_URL"),
+        ("DATA_ENCRYPTION_KEYS", "", "DATA_ENCRYPTION_KEYS"),
+        ("DATA_ENCRYPTION_KEYS", "not-a-fernet-key", "DATA_ENCRYPTION_KEYS: key 1"),
     ],
 )
 def test_production_refuses_to_start_without_its_settings(setting, value, message):

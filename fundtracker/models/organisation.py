@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundtracker.core.crypto import EncryptedText
 from fundtracker.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
@@ -38,8 +39,11 @@ class Organisation(TimestampMixin, Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     address: Mapped[str] = mapped_column(String(500), default="")
     contact_name: Mapped[str] = mapped_column(String(200), default="")
-    contact_email: Mapped[str] = mapped_column(String(254), default="")
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Encrypted at rest (issue #19): the contact person's email and phone are personal data and
+    # are never searched or sorted by. The name stays in the clear: lists show and sort it, and
+    # the same name is the grantee user's (users.name) anyway.
+    contact_email: Mapped[str] = mapped_column(EncryptedText, default="")
+    contact_phone: Mapped[str] = mapped_column(EncryptedText, default="")
 
     region: Mapped[Region] = relationship()
     users: Mapped[list[User]] = relationship(back_populates="organisation")

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundtracker.core.crypto import EncryptedText
 from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, localized, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -305,8 +306,11 @@ class ImpactStory(TimestampMixin, Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    # The story tells of a person (often a child and their health): encrypted at rest (issue
+    # #19), above all for the stories without consent, which nothing may publish. Whether
+    # consent was given stays a plain flag: it holds nothing personal, and reports filter on it.
+    title: Mapped[str] = mapped_column(EncryptedText)
+    body: Mapped[str] = mapped_column(EncryptedText)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
