@@ -20,11 +20,13 @@ from collections.abc import Callable
 from flask import Flask
 
 from fundtracker.pdf.jobs import build_pending, monthly_board_report
+from fundtracker.scheduler.backups import backup_job
 from fundtracker.scheduler.jobs import (
     digest_job,
     outbox_job,
     reminders_job,
     risk_job,
+    sessions_job,
     unconfirmed_accounts_job,
 )
 
@@ -42,11 +44,13 @@ JOBS: list[Job] = [
     outbox_job,
     monthly_board_report,
     build_pending,
+    # Last: a backup takes a while, once a night (fundtracker.scheduler.backups).
+    backup_job,
 ]
 
 # Once a day (at DAILY_JOBS_TIME in Asia/Almaty, and when the scheduler starts): checks over the
 # whole portfolio that need not run every minute.
-DAILY_JOBS: list[Job] = [risk_job, unconfirmed_accounts_job]
+DAILY_JOBS: list[Job] = [risk_job, unconfirmed_accounts_job, sessions_job]
 
 
 def run_jobs(app: Flask, jobs: list[Job] | None = None) -> None:

@@ -59,6 +59,7 @@ def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):
         "outbox_job",
         "monthly_board_report",
         "build_pending",
+        "backup_job",
     ]
     scheduler = build_scheduler(app)
     assert scheduler.get_jobs()[0].coalesce is True
