@@ -109,7 +109,50 @@ class Config:
     OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
     OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
     MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
+    # Backups (issue #19; `flask backup`, `flask restore`, fundtracker.core.backup): the
+    # scheduler makes one a night, once BACKUP_TIME (Asia/Almaty) has passed (at once if that
+    # hour was missed; an empty BACKUP_TIME turns it off), into BACKUP_FOLDER (by default the
+    # instance folder's backups/), keeping the newest BACKUP_KEEP archives. BACKUP_PG_BIN: the
+    # folder of pg_dump and pg_restore, when not the newest in /usr/lib/postgresql or on PATH.
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or None
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+    BACKUP_TIME = os.environ.get("BACKUP_TIME", "02:00")
+    BACKUP_PG_BIN = os.environ.get("BACKUP_PG_BIN") or None
+    # Built report PDFs (fundtracker.pdf.service); by default the instance folder's reports/.
+    REPORTS_FOLDER = os.environ.get("REPORTS_FOLDER") or None
 
+    # Two-factor sign-in (fundtracker.services.twofactor, issue #19). Accounts of these roles
+    # must enrol a second factor (an authenticator app or a passkey) before they can use the
+    # app; others may. Re-authentication (password or passkey) is asked for again before
+    # sensitive actions when the last one is older than REAUTH_MAX_AGE_SECONDS; recording a
+    # payment asks for it when the tranche is above REAUTH_PAYMENT_ABOVE_TIYN (10,000,000 tenge).
+    # Passkeys belong to WEBAUTHN_RP_ID (a host name): by default the host of EXTERNAL_URL, or
+    # in development and tests the host the browser asked for.
+    TWO_FACTOR_REQUIRED_ROLES = tuple(
+        r.strip()
+        for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin,officer").split(",")
+        if r.strip()
+    )
+    TWO_FACTOR_PENDING_SECONDS = 300
+    TWO_FACTOR_MAX_FAILURES = 5
+    REAUTH_MAX_AGE_SECONDS = int(os.environ.get("REAUTH_MAX_AGE_SECONDS", "600"))
+    REAUTH_PAYMENT_ABOVE_TIYN = int(os.environ.get("REAUTH_PAYMENT_ABOVE_TIYN", "1000000000"))
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID")
+    WEBAUTHN_RP_NAME = "FundTracker"
+    WEBAUTHN_FROM_REQUEST_HOST = False
+
+    # Personal data encrypted at rest (fundtracker.core.crypto, issue #19; README "Encryption
+    # keys"): Fernet keys separated by commas, newest first (`flask keys new` makes one; a new
+    # key goes in front, `flask keys rotate` writes every value again with it, then the old one
+    # can go). Required in production. Without it, development keeps a key made on first use
+    # in the instance folder (instance/data-key, mode 0600); tests derive one from SECRET_KEY.
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+    DATA_KEY_FILE = os.environ.get("DATA_KEY_FILE") or None  # the development key's file
+    DATA_KEY_FROM_SECRET = False
+
+    # A sign-in session unused this long is over (fundtracker.services.sessions), as is any
+    # older than REMEMBER_COOKIE_DURATION.
+    SESSION_IDLE_DAYS = int(os.environ.get("SESSION_IDLE_DAYS", "7"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -119,6 +162,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    WEBAUTHN_FROM_REQUEST_HOST = True  # passkeys on http://localhost:5000 too
     # Not app.debug: `flask run` and `flask scheduler` set that from FLASK_DEBUG alone.
     MAIL_LOG_BODIES = True
 
@@ -133,6 +177,14 @@ class TestingConfig(Config):
     # Factories flush rows without committing, which real writers never do: the page cache's
     # own tests turn it on.
     PAGE_CACHE_BYTES = 0
+    # No nightly backup of a test database (tests/scheduler/test_backup_job.py sets one).
+    BACKUP_TIME = ""
+    # Tests that check two-factor enforcement turn it on.
+    TWO_FACTOR_REQUIRED_ROLES: tuple = ()
+    WEBAUTHN_FROM_REQUEST_HOST = True
+    # Encryption keys: derived from SECRET_KEY unless a test gives its own.
+    DATA_ENCRYPTION_KEYS = ""
+    DATA_KEY_FROM_SECRET = True
 
 
 class ProductionConfig(Config):
@@ -156,6 +208,15 @@ class ProductionConfig(Config):
             )
         if not str(config.get("EXTERNAL_URL", "")).startswith("https://"):
             raise RuntimeError("ProductionConfig needs EXTERNAL_URL, the https address in emails.")
+        # config.py sits below the package, which is loaded by the time create_app checks.
+        from fundtracker.core.crypto import parse_keys  # raises on a malformed key
+
+        if not parse_keys(config.get("DATA_ENCRYPTION_KEYS")):
+            raise RuntimeError(
+                "ProductionConfig needs DATA_ENCRYPTION_KEYS: one or more Fernet keys, newest "
+                "first, separated by commas (`flask keys new` prints one). Keep them apart from "
+                "the database and its backups: without them the encrypted data cannot be read."
+            )
 
 
 CONFIGS = {

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
+from fundtracker.blueprints.account import bp as account_bp
 from fundtracker.blueprints.admin import bp as admin_bp
 from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
@@ -24,7 +25,7 @@ from fundtracker.blueprints.outcomes import bp as outcomes_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.cli import init_cli
-from fundtracker.core import data_version, db_events
+from fundtracker.core import crypto, data_version, db_events
 from fundtracker.core.errors import init_errors
 from fundtracker.core.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from fundtracker.core.i18n import init_templating, select_locale, select_timezone
@@ -33,6 +34,7 @@ from fundtracker.core.security import init_security
 from fundtracker.core.time import FUND_TIMEZONE
 from fundtracker.services import workflow
 from fundtracker.web import a11y
+from fundtracker.web import audit as web_audit
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -78,11 +80,13 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    crypto.init_app(app)  # a malformed key stops the app here, not at the first value read
     db.init_app(app)
     with app.app_context():
         db_events.configure_engine(db.engine)
         data_version.install(db.engine)
     db_events.mark_reading_requests(app)
+    web_audit.init_app(app)  # each request's client address, for the events services record
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -100,6 +104,7 @@ def register_template_globals(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
     app.register_blueprint(milestones_bp, url_prefix="/milestones")

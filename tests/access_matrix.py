@@ -36,6 +36,10 @@ PUBLIC = {
     "auth.confirm_email",
     # Grant applications: a new organisation registers itself
     "applications.register",
+    # The second step of a sign-in, and a passkey's sign-in (no one is signed in yet)
+    "auth.two_factor_verify",
+    "auth.passkey_options",
+    "auth.passkey_verify",
 }
 
 
@@ -102,6 +106,24 @@ ACCESS: dict[str, Entry] = {
     # Logging out ends on the login page.
     "auth.logout": Entry(everyone(LOGIN_PAGE)),
     "auth.change_password": Entry(everyone()),
+    # Each user's own sign-in security (#19).
+    "auth.reauth": Entry(everyone()),
+    "auth.two_factor": Entry(everyone()),
+    "auth.totp_start": Entry(everyone()),
+    "auth.totp_enrol": Entry(everyone()),
+    "auth.totp_remove": Entry(everyone()),
+    "auth.recovery_codes": Entry(everyone()),
+    "auth.passkey_register_options": Entry(everyone()),
+    "auth.passkey_register": Entry(everyone()),
+    # No passkey has this id: 404 for all (the owner's case: tests/blueprints/test_two_factor.py)
+    "auth.passkey_remove": Entry(everyone(HIDDEN), args={"passkey_id": "grantee_user_a"}),
+    "admin.two_factor_reset": on_a_user(),
+    "account.sessions_page": Entry(everyone()),
+    "account.end_other_sessions": Entry(everyone()),
+    # Another user's session: 404 for all (ending one's own is in tests/blueprints/test_sessions.py)
+    "account.end_session": Entry(everyone(HIDDEN), args={"session_id": "user_session"}),
+    "admin.user_sessions": on_a_user(),
+    "admin.user_sessions_end": on_a_user(),
     "projects.index": Entry(only("admin", "officer", "board", "grantee")),
     "projects.detail": Entry(
         only("admin", "officer", "board", "grantee", others=HIDDEN),
@@ -159,6 +181,8 @@ ACCESS: dict[str, Entry] = {
     "admin.user_deactivate": on_a_user(),
     "admin.user_activate": on_a_user(),
     "admin.user_invite": on_a_user(),
+    "admin.audit_events": Entry(only("admin")),
+    "admin.audit_export": Entry(only("admin")),
     # Reminders and notifications
     "notifications.index": Entry(everyone()),
     "notifications.read_all": Entry(everyone()),

@@ -21,6 +21,8 @@ from fundtracker import create_app
 from fundtracker.core import data_version
 from fundtracker.core.extensions import db
 from fundtracker.models import Role
+from fundtracker.services import sessions
+from fundtracker.web.reauth import REAUTH_KEY, proof
 from tests import factories
 from tests.dbutil import fresh_database
 
@@ -90,11 +92,19 @@ def client(app):
     return app.test_client()
 
 
-def login_as(client, user) -> None:
-    """Sign a test client in as `user` without going through the login form."""
+def login_as(client, user, proved: bool = True) -> str:
+    """Sign a test client in as `user` without going through the login form: a new sign-in
+    session (flushed into the test's transaction) whose token the client keeps, and (`proved`)
+    a proof of identity as fresh as a sign-in leaves it. Returns the token."""
+    _row, token = sessions.start(
+        db.session, user, address="127.0.0.1", user_agent="pytest", remember=False
+    )
     with client.session_transaction() as sess:
-        sess["_user_id"] = user.session_token
+        sess["_user_id"] = token
         sess["_fresh"] = True
+        if proved:
+            sess[REAUTH_KEY] = proof(user)
+    return token
 
 
 @pytest.fixture

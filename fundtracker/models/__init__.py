@@ -19,6 +19,7 @@ from fundtracker.models.applications import (
     ReviewScore,
     application_regions,
 )
+from fundtracker.models.audit import AuditEvent  # noqa: F401
 from fundtracker.models.base import Base, localized, utcnow
 from fundtracker.models.delivery import (
     BudgetCategory,
@@ -66,7 +67,9 @@ from fundtracker.models.reminders import (
 )
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import AccountMailRequest, LoginAttempt
+from fundtracker.models.sessions import UserSession  # noqa: F401
 from fundtracker.models.system import DataVersion
+from fundtracker.models.two_factor import Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from fundtracker.models.user import Role, User
 
 __all__ = [

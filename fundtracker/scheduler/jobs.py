@@ -13,7 +13,14 @@ from fundtracker.core import db_events
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import utcnow
-from fundtracker.services import accounts, notifications, publications, registration, reminders
+from fundtracker.services import (
+    accounts,
+    notifications,
+    publications,
+    registration,
+    reminders,
+    sessions,
+)
 from fundtracker.services.errors import DomainError
 from fundtracker.services.publications.publish import oldest_first, readiness
 from fundtracker.services.status import apply_risk_change, risk_changes
@@ -84,6 +91,20 @@ def unconfirmed_accounts_job(app: Flask) -> tuple[int, int]:
     if any(removed):
         log.info("unconfirmed accounts: %s removed, %s organisations with them", *removed)
     return removed
+
+
+def sessions_job(app: Flask) -> int:
+    """Forget the sign-in sessions over (ended, idle or run out) for longer than
+    services.sessions.KEPT_AFTER_END. Safe twice: the second run finds nothing."""
+    with app.app_context():
+        try:
+            forgotten = sessions.forget_old(db.session, utcnow())
+            db.session.commit()
+        finally:
+            db.session.remove()
+    if forgotten:
+        log.info("sign-in sessions: %s old ones forgotten", forgotten)
+    return forgotten
 
 
 def risk_job(app: Flask) -> tuple[int, int]:

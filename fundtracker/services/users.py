@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
 from fundtracker.models import Organisation, Role, User
-from fundtracker.models.user import new_session_token
+from fundtracker.models.sessions import EndReason
+from fundtracker.services import audit, sessions
 from fundtracker.services.accounts import queue_invitation, set_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.search import contains_folded
@@ -62,6 +63,7 @@ def create_user(
         set_password(user, password)
     session.add(user)
     session.flush()
+    audit.record(session, actor, "user.created", target=user, details={"role": user.role.value})
     return user
 
 
@@ -74,6 +76,7 @@ def send_invitation(session: Session, actor: User, user: User) -> None:
     if not user.active:
         raise DomainError(_l("This account is deactivated: activate it first."))
     queue_invitation(session, user, actor)
+    audit.record(session, actor, "user.invited", target=user)
 
 
 def update_user(session: Session, actor: User, user: User, data: UserData) -> User:
@@ -89,23 +92,56 @@ def update_user(session: Session, actor: User, user: User, data: UserData) -> Us
         or User.normalise_email(data.email) != user.email
     ):
         # What the account may see changes: end its sessions.
-        user.session_token = new_session_token()
+        sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
+    before = _account(user)
     user.email = data.email
     user.name = data.name.strip()
     user.role = data.role
     user.locale = data.locale
     user.organisation_id = data.organisation_id
     session.flush()
+    _audit_changes(session, actor, user, before)
     return user
+
+
+def _account(user: User) -> dict:
+    """What an account change is audited by."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "locale": user.locale,
+        "organisation_id": user.organisation_id,
+    }
+
+
+def _audit_changes(session: Session, actor: User, user: User, before: dict) -> None:
+    after = _account(user)
+    if before["role"] != after["role"]:
+        audit.record(
+            session,
+            actor,
+            "user.role_changed",
+            target=user,
+            details={"old": before["role"], "new": after["role"]},
+        )
+    changed = {k: [before[k], after[k]] for k in ("email", "name", "locale", "organisation_id")}
+    changed = {k: v for k, v in changed.items() if v[0] != v[1]}
+    if changed:
+        audit.record(session, actor, "user.updated", target=user, details=changed)
 
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> User:
     if not permissions.can_change_user_status(actor, user):
         raise NotAllowed(_l("You cannot change the status of this account."))
+    was_active = user.active
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
     session.flush()
+    if was_active != active:
+        action = "user.activated" if active else "user.deactivated"
+        audit.record(session, actor, action, target=user)
     return user
 
 

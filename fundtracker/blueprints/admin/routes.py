@@ -18,6 +18,7 @@ from fundtracker.services.users import (
     update_user,
 )
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires
+from fundtracker.web.reauth import reauth_response
 
 
 @bp.get("/users")
@@ -81,6 +82,11 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
     if form.validate_on_submit():
+        # A change of role needs a recent proof of who the admin is (the form is filled again).
+        if form.role.data != user.role.value and (
+            asked := reauth_response(url_for(".user_edit", user_id=user.id))
+        ):
+            return asked
         with attempt(form) as outcome:
             update_user(db.session, current_user, user, _data(form))
         if outcome.ok:
