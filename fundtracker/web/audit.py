@@ -56,13 +56,14 @@ def acting_user():
 def record(action: str, *, target: Any = None, details: dict | None = None):
     """An event of the signed-in user from this request, in the current transaction (the view
     commits it with its action)."""
+    return record_as(acting_user(), action, target=target, details=details)
+
+
+def record_as(actor, action: str, *, target: Any = None, details: dict | None = None):
+    """An event of `actor` (a user signing in is not signed in yet; None: nobody known) from
+    this request, in the current transaction."""
     return audit.record(
-        db.session,
-        acting_user(),
-        action,
-        target=target,
-        details=details,
-        address=client_address(),
+        db.session, actor, action, target=target, details=details, address=client_address()
     )
 
 

@@ -15,9 +15,10 @@ from fundtracker.blueprints.auth.limits import client_address, limited_mail_requ
 from fundtracker.blueprints.auth.two_factor import PENDING_KEY, start_second_step
 from fundtracker.core.extensions import db
 from fundtracker.models import User
-from fundtracker.services import accounts, audit, twofactor
+from fundtracker.services import accounts, twofactor
 from fundtracker.services.errors import InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, next_url
+from fundtracker.web import audit as web_audit
 from fundtracker.web.reauth import forget_reauthentication, mark_reauthenticated
 from fundtracker.web.signin import sign_in, sign_out
 
@@ -43,13 +44,8 @@ def login():
             if second_step:  # not signed in until the second step passes
                 twofactor.hold_attempt(login_attempt)
             else:
-                audit.record(
-                    db.session,
-                    user,
-                    "auth.signed_in",
-                    target=user,
-                    details={"method": "password"},
-                    address=client_address(),
+                web_audit.record_as(
+                    user, "auth.signed_in", target=user, details={"method": "password"}
                 )
                 sign_in(user, remember=form.remember.data)
         if outcome.ok:
@@ -64,12 +60,10 @@ def login():
         with attempt():  # the failure is kept although the sign-in failed
             if throttled:
                 accounts.record_throttled(db.session, attempt_id, outcome.error, limits)
-            audit.record(
-                db.session,
+            web_audit.record_as(
                 None,
                 "auth.sign_in_failed",
                 details={"reason": "throttled" if throttled else "password"},
-                address=client_address(),
             )
         status = 429 if throttled else 401
     return render_template("auth/login.html", form=form), status

@@ -40,9 +40,10 @@ from fundtracker.blueprints.auth.forms import (
 from fundtracker.blueprints.auth.limits import client_address
 from fundtracker.core.extensions import db
 from fundtracker.models import Passkey, User
-from fundtracker.services import accounts, audit, twofactor
+from fundtracker.services import accounts, twofactor
 from fundtracker.services.errors import LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, next_url
+from fundtracker.web import audit as web_audit
 from fundtracker.web.reauth import mark_reauthenticated, reauth, reauth_response
 from fundtracker.web.signin import sign_in
 
@@ -159,14 +160,7 @@ def _after_sign_in(user: User, next_path: str = "") -> str:
 def _sign_in_now(user: User, remember: bool, method: str, attempt_id: int | None = None) -> None:
     """Inside an `attempt`: the login attempt succeeded, the event is audited, the user is in."""
     twofactor.complete_attempt(db.session, attempt_id)
-    audit.record(
-        db.session,
-        user,
-        "auth.signed_in",
-        target=user,
-        details={"method": method},
-        address=client_address(),
-    )
+    web_audit.record_as(user, "auth.signed_in", target=user, details={"method": method})
     sign_in(user, remember=remember)
 
 
@@ -259,13 +253,8 @@ def passkey_verify():
         user = current_user._get_current_object()
         with attempt() as outcome:
             twofactor.check_passkey(db.session, body["credential"], stored["challenge"], rp, user)
-            audit.record(
-                db.session,
-                user,
-                "auth.reauthenticated",
-                target=user,
-                details={"method": "passkey"},
-                address=client_address(),
+            web_audit.record_as(
+                user, "auth.reauthenticated", target=user, details={"method": "passkey"}
             )
         if not outcome.ok:
             return _passkey_refused("reauth_passkey", user, refused)
@@ -311,13 +300,8 @@ def reauth_page():
             attempt_id = login_attempt.id
         with attempt() as outcome:
             accounts.authenticate(db.session, login_attempt, form.password.data, limits)
-            audit.record(
-                db.session,
-                user,
-                "auth.reauthenticated",
-                target=user,
-                details={"method": "password"},
-                address=client_address(),
+            web_audit.record_as(
+                user, "auth.reauthenticated", target=user, details={"method": "password"}
             )
         if outcome.ok:
             mark_reauthenticated(user)
@@ -325,13 +309,8 @@ def reauth_page():
         with attempt():
             if isinstance(outcome.error, LoginThrottled):
                 accounts.record_throttled(db.session, attempt_id, outcome.error, limits)
-            audit.record(
-                db.session,
-                None,
-                "auth.sign_in_failed",
-                target=user,
-                details={"reason": "reauth_password"},
-                address=client_address(),
+            web_audit.record_as(
+                None, "auth.sign_in_failed", target=user, details={"reason": "reauth_password"}
             )
         status = 429 if isinstance(outcome.error, LoginThrottled) else 401
     has_passkey = bool(twofactor.status(db.session, current_user).passkeys)
