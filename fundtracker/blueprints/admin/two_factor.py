@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from fundtracker import permissions
 from fundtracker.blueprints.admin import bp
-from fundtracker.blueprints.auth.limits import client_address
 from fundtracker.core.extensions import db
 from fundtracker.models import User
 from fundtracker.services import twofactor
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires
+from fundtracker.web.audit import client_address
 from fundtracker.web.reauth import reauth_response
 
 

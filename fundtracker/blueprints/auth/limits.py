@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app
 from flask_wtf import FlaskForm
 
 from fundtracker.core.extensions import db
 from fundtracker.services import accounts
 from fundtracker.web import Outcome, attempt
-
-
-def client_address() -> str:
-    return request.remote_addr or "unknown"
+from fundtracker.web.audit import client_address
 
 
 def limited_mail_request(

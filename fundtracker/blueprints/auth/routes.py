@@ -11,7 +11,7 @@ from fundtracker.blueprints.auth.forms import (
     ResendConfirmationForm,
     SetPasswordForm,
 )
-from fundtracker.blueprints.auth.limits import client_address, limited_mail_request
+from fundtracker.blueprints.auth.limits import limited_mail_request
 from fundtracker.blueprints.auth.two_factor import PENDING_KEY, start_second_step
 from fundtracker.core.extensions import db
 from fundtracker.models import User
@@ -19,6 +19,7 @@ from fundtracker.services import accounts, twofactor
 from fundtracker.services.errors import InvalidToken, LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, next_url
 from fundtracker.web import audit as web_audit
+from fundtracker.web.audit import client_address
 from fundtracker.web.reauth import forget_reauthentication, mark_reauthenticated
 from fundtracker.web.signin import sign_in, sign_out
 

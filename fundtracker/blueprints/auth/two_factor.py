@@ -37,13 +37,13 @@ from fundtracker.blueprints.auth.forms import (
     SecondStepForm,
     TotpConfirmForm,
 )
-from fundtracker.blueprints.auth.limits import client_address
 from fundtracker.core.extensions import db
 from fundtracker.models import Passkey, User
 from fundtracker.services import accounts, twofactor
 from fundtracker.services.errors import LoginThrottled
 from fundtracker.web import PostOnlyForm, attempt, is_safe_next, load_or_404, next_url
 from fundtracker.web import audit as web_audit
+from fundtracker.web.audit import client_address
 from fundtracker.web.reauth import mark_reauthenticated, reauth, reauth_response
 from fundtracker.web.signin import sign_in
 
