@@ -14,5 +14,5 @@ echo "==> starting the scheduler (flask scheduler) in the background"
 .venv/bin/flask scheduler &
 scheduler_pid=$!
 trap 'kill "$scheduler_pid" 2>/dev/null || true; wait "$scheduler_pid" 2>/dev/null || true' EXIT INT TERM
-echo "==> FundTracker on http://127.0.0.1:5000  (Ctrl+C stops it and the scheduler)"
+echo "==> FundTracker on http://localhost:${PORT:-5000}  (passkeys need this name, not 127.0.0.1; Ctrl+C stops it and the scheduler)"
 .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
