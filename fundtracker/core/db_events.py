@@ -4,6 +4,9 @@ pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAl
 recipe hands transaction control to SQLAlchemy instead.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -47,6 +50,19 @@ def only_reading() -> None:
     """The rest of this app context only reads: on SQLite its transactions take no write lock
     (a look at a queue every second must not wait for, or hold up, a writer)."""
     g.setdefault(_READING, True)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Within it, a reading request's new transactions take the write lock again: for the one
+    small write a GET may make (the audit log's record of a download, a session's last use).
+    End the reading transaction before entering."""
+    reading = g.pop(_READING, None) if has_app_context() else None
+    try:
+        yield
+    finally:
+        if reading is not None:
+            setattr(g, _READING, reading)
 
 
 def mark_reading_requests(app: Flask) -> None:

@@ -80,20 +80,17 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         now = utcnow()
         if seen is None or now - seen.last_used_at < TOUCH_EVERY:
             return response
+        db.session.rollback()
         # A GET's transactions take no write lock on SQLite (core/db_events.py): this one must.
-        reading = g.pop(db_events._READING, None)
-        try:
-            db.session.rollback()
-            db.session.execute(
-                update(UserSession)
-                .where(UserSession.id == seen.id, UserSession.ended_at.is_(None))
-                .values(last_used_at=now)
-            )
-            db.session.commit()
-        except SQLAlchemyError:  # a busy database: the next request notes it
-            db.session.rollback()
-            log.warning("could not note the use of session %s", seen.id, exc_info=True)
-        finally:
-            if reading is not None:
-                setattr(g, db_events._READING, reading)
+        with db_events.writing():
+            try:
+                db.session.execute(
+                    update(UserSession)
+                    .where(UserSession.id == seen.id, UserSession.ended_at.is_(None))
+                    .values(last_used_at=now)
+                )
+                db.session.commit()
+            except SQLAlchemyError:  # a busy database: the next request notes it
+                db.session.rollback()
+                log.warning("could not note the use of session %s", seen.id, exc_info=True)
         return response

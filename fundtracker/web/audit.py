@@ -71,13 +71,10 @@ def record_read(action: str, *, target: Any = None, details: dict | None = None)
     """Log a read (a download, an export) from a GET view and commit it at once, in a
     transaction of its own. Call it when the response is ready, just before returning it."""
     db.session.commit()  # ends the reading transaction; a GET has nothing of its own to save
-    reading = g.pop(db_events._READING, None)
-    try:
-        record(action, target=target, details=details)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if reading is not None:
-            setattr(g, db_events._READING, reading)
+    with db_events.writing():
+        try:
+            record(action, target=target, details=details)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
