@@ -187,12 +187,17 @@ def test_verify_finds_a_deleted_row():
 
 
 def _record_in_thread(app, actor_id: int, results: dict) -> threading.Thread:
+    """A second writer; results["ready"] is set just before it starts its transaction (a thread
+    can take a while to start, so the test waits for that rather than for a fixed time)."""
+    results["ready"] = threading.Event()
+
     def work():
         with app.app_context():
             session = Session(db.engine)
             try:
                 started = time.monotonic()
-                actor = session.get(User, actor_id)
+                results["ready"].set()
+                actor = session.get(User, actor_id)  # on SQLite, BEGIN IMMEDIATE waits here
                 audit.record(session, actor, "payment.recorded", details={"n": 2})
                 session.commit()
                 results["waited"] = time.monotonic() - started
@@ -218,6 +223,7 @@ def test_two_concurrent_writers_chain_one_after_the_other():
             audit.record(first, first.get(User, actor_id), "tranche.approved")
             other = _record_in_thread(app, actor_id, results)
             other.start()
+            assert results["ready"].wait(30)
             time.sleep(0.5)  # the other writer is waiting for this transaction
             first.commit()
         finally:
@@ -251,6 +257,7 @@ def test_without_the_lock_two_writers_would_chain_to_the_same_row(monkeypatch):
             audit.record(first, first.get(User, actor_id), "tranche.approved")
             other = _record_in_thread(app, actor_id, results)
             other.start()
+            assert results["ready"].wait(30)
             time.sleep(0.5)
             first.commit()
         finally:
