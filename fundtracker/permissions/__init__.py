@@ -85,6 +85,17 @@ def can_edit_user(user, target: User) -> bool:
     return is_admin(user)
 
 
+def can_end_session(user, user_session) -> bool:
+    """A user ends their own sign-in sessions ("Your sessions"); an admin ends all of a user's
+    through the user's page (can_edit_user), never one of someone else's by id."""
+    return user_session.user_id == user.id
+
+
+def can_remove_passkey(user, passkey) -> bool:
+    """Passkeys are removed by their owner (an admin resets all of a user's second factors)."""
+    return passkey.user_id == user.id
+
+
 def can_change_user_status(user, target: User) -> bool:
     """Admins activate and deactivate accounts, but never their own (nobody locks the fund out)."""
     return is_admin(user) and target.id != user.id

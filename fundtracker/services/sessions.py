@@ -127,11 +127,6 @@ def active_sessions(session: Session, user: User, now: datetime | None = None) -
     )
 
 
-def is_own(user: User, user_session: UserSession) -> bool:
-    """Whether `user_session` is one of `user`'s own (the only ones a user may end themselves)."""
-    return user_session.user_id == user.id
-
-
 # Ending --------------------------------------------------------------------------------------
 
 
@@ -170,7 +165,7 @@ def end_one(
 ) -> None:
     """End one session: `actor` is its user (or None, the system). Ending one already over
     does nothing."""
-    if actor is not None and not is_own(actor, user_session):
+    if actor is not None and not permissions.can_end_session(actor, user_session):
         raise NotAllowed(_l("This is not one of your sessions."))
     if user_session.ended_at is not None:
         return
@@ -212,7 +207,7 @@ def end_all(
 
 def end_others(session: Session, user: User, current: UserSession) -> int:
     """ "Sign out all other sessions": every session of `user` but `current`, their own."""
-    if not is_own(user, current):
+    if not permissions.can_end_session(user, current):
         raise NotAllowed(_l("This is not one of your sessions."))
     return end_all(session, user, user, reason=EndReason.ENDED, keep_id=current.id)
 

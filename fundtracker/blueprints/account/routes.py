@@ -31,7 +31,7 @@ def sessions_page():
 @bp.post("/sessions/<int:session_id>/end")
 @requires(permissions.is_signed_in)
 def end_session(session_id: int):
-    row = load_or_404(UserSession, session_id, sessions.is_own)
+    row = load_or_404(UserSession, session_id, permissions.can_end_session)
     if not PostOnlyForm().validate_on_submit():
         flash(_("The form has expired: please try again."), "danger")
         return redirect(url_for(".sessions_page"))

@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
+from fundtracker import permissions
 from fundtracker.blueprints.auth import bp
 from fundtracker.blueprints.auth.forms import (
     PasskeyForm,
@@ -458,14 +459,10 @@ def passkey_register():
     return jsonify(redirect=url_for(".two_factor")), 400
 
 
-def _own_passkey(user, passkey) -> bool:
-    return passkey.user_id == user.id
-
-
 @bp.post("/two-factor/passkeys/<int:passkey_id>/remove")
 @login_required
 def passkey_remove(passkey_id: int):
-    passkey = load_or_404(Passkey, passkey_id, _own_passkey)
+    passkey = load_or_404(Passkey, passkey_id, permissions.can_remove_passkey)
     if (asked := reauth_response(url_for(".two_factor"))) is not None:
         return asked
     if PostOnlyForm().validate_on_submit():
