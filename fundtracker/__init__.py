@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS
 from fundtracker.blueprints.account import bp as account_bp
 from fundtracker.blueprints.admin import bp as admin_bp
+from fundtracker.blueprints.api import init_api
 from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
 from fundtracker.blueprints.files import bp as files_bp
@@ -115,3 +116,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(applications_bp)
+    init_api(app)

@@ -1,5 +1,6 @@
 """All models, imported here so that the metadata is complete for Alembic."""
 
+from fundtracker.models.api_tokens import ApiToken  # noqa: F401
 from fundtracker.models.applications import (
     Application,
     ApplicationBeneficiary,

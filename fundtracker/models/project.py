@@ -77,6 +77,11 @@ class Project(TimestampMixin, Base):
     # so that the check may lift it again.
     status_auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Open data (issue #20): a project is published on the transparency page and in the
+    # 360Giving and IATI files once its agreement is signed, unless an admin marks it
+    # confidential (fundtracker.services.transparency).
+    agreement_signed_on: Mapped[date | None] = mapped_column(Date)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship()
     area: Mapped[ProgrammeArea] = relationship()

@@ -264,6 +264,9 @@ def action_labels() -> dict[str, Any]:
         "audit.exported": _l("Audit log exported"),
         "backup.made": _l("Backup made"),
         "keys.rotated": _l("Encryption keys rotated"),
+        "api_token.created": _l("API token created"),
+        "api_token.revoked": _l("API token revoked"),
+        "project.publicity_changed": _l("Project's open-data setting changed"),
     }
 
 
