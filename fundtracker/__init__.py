@@ -21,10 +21,12 @@ from fundtracker.blueprints.finance import bp as finance_bp
 from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.notifications import bp as notifications_bp
+from fundtracker.blueprints.opendata import bp as opendata_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
 from fundtracker.blueprints.outcomes import bp as outcomes_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
+from fundtracker.blueprints.transparency import bp as transparency_bp
 from fundtracker.cli import init_cli
 from fundtracker.core import crypto, data_version, db_events
 from fundtracker.core.errors import init_errors
@@ -116,4 +118,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(applications_bp)
+    app.register_blueprint(opendata_bp, url_prefix="/open-data")
+    app.register_blueprint(transparency_bp, url_prefix="/transparency")
     init_api(app)
