@@ -159,6 +159,24 @@ class Config:
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # The API (issue #20): requests per minute a personal access token may make, and the
+    # largest page a list returns.
+    API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+    API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "100"))
+    # Seconds browsers and proxies may keep the public transparency page.
+    PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "300"))
+
+    # Open data (issue #20). The fund's own org-id (org-id.guide: KZ-BIN- and its BIN) and
+    # name, as the 360Giving and IATI files name the funder; the 360Giving identifier prefix
+    # the fund registers with 360Giving (the default is a placeholder: register your own).
+    FUND_ORG_ID = os.environ.get("FUND_ORG_ID", "KZ-BIN-220140000008")
+    FUND_NAME = os.environ.get("FUND_NAME", "Қазақстан халқына / Qazaqstan Halqyna")
+    OPENDATA_360G_PREFIX = os.environ.get("OPENDATA_360G_PREFIX", "360G-kzqh")
+    # The licence the open-data files are published under.
+    OPENDATA_LICENSE = os.environ.get(
+        "OPENDATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+    )
+
 
 class DevelopmentConfig(Config):
     DEBUG = True

@@ -242,6 +242,7 @@ def projects(ctx: Context) -> None:
                 status=ctx.rng.choice(statuses).value,
                 awarded_amount=ctx.rng.randint(10, 2_000) * 1_000_000 * 100,
                 start_date=start,
+                agreement_signed_on=start,
                 end_date=start + timedelta(days=ctx.rng.randint(365, 1_100)),
                 officer_id=ctx.rng.choice(ctx.officers),
                 status_auto=False,

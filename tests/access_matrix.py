@@ -40,6 +40,13 @@ PUBLIC = {
     "auth.two_factor_verify",
     "auth.passkey_options",
     "auth.passkey_verify",
+    # Open data (issue #20): the fund's public grants, for anyone
+    "opendata.giving_json",
+    "opendata.giving_xlsx",
+    "opendata.iati_xml",
+    # The transparency page (issue #20): the public projects, for anyone
+    "transparency.index",
+    "transparency.project",
 }
 
 
@@ -122,6 +129,11 @@ ACCESS: dict[str, Entry] = {
     "account.end_other_sessions": Entry(everyone()),
     # Another user's session: 404 for all (ending one's own is in tests/blueprints/test_sessions.py)
     "account.end_session": Entry(everyone(HIDDEN), args={"session_id": "user_session"}),
+    # Each user's own API tokens (#20); no token has the sample session's id: 404 for all (the
+    # owner's case: tests/blueprints/account/test_tokens.py)
+    "account.tokens": Entry(everyone()),
+    "account.token_new": Entry(everyone()),
+    "account.token_revoke": Entry(everyone(HIDDEN), args={"token_id": "user_session"}),
     "admin.user_sessions": on_a_user(),
     "admin.user_sessions_end": on_a_user(),
     "projects.index": Entry(only("admin", "officer", "board", "grantee")),
@@ -183,6 +195,9 @@ ACCESS: dict[str, Entry] = {
     "admin.user_invite": on_a_user(),
     "admin.audit_events": Entry(only("admin")),
     "admin.audit_export": Entry(only("admin")),
+    # What is public (issue #20): the list, and marking projects confidential or public again
+    "admin.publicity": Entry(only("admin")),
+    "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications
     "notifications.index": Entry(everyone()),
     "notifications.read_all": Entry(everyone()),

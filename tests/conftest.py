@@ -109,18 +109,17 @@ def login_as(client, user, proved: bool = True) -> str:
 
 def api_headers(user, scopes=None) -> dict[str, str]:
     """Headers for an API call as `user` with a new personal access token (flushed into the
-    test's transaction) holding `scopes` (all of them by default)."""
+    test's transaction) holding `scopes` (by default all that the user's role may have)."""
     from datetime import timedelta
 
     from fundtracker.core.time import today
-    from fundtracker.models.api_tokens import SCOPES
     from fundtracker.services import api_tokens
 
     _token, raw = api_tokens.create(
         db.session,
         user,
         name="pytest",
-        scopes=list(scopes or SCOPES),
+        scopes=list(scopes or api_tokens.scopes_for(user)),
         expires_on=today() + timedelta(days=30),
     )
     return {"Authorization": f"Bearer {raw}"}

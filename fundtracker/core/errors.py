@@ -1,4 +1,8 @@
-"""Error pages in the user's language; never a traceback."""
+"""Error pages in the user's language; never a traceback.
+
+Under /api/ every error is JSON in one shape, the one the OpenAPI document describes
+(flask-smorest's `Error`: `code`, `status`, `message`, and `errors` for invalid arguments), with
+the exception's headers kept (WWW-Authenticate on 401, Allow on 405, Retry-After on 429)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from fundtracker.core.extensions import db
 
@@ -36,6 +41,41 @@ CSRF_MESSAGE = _l(
 )
 
 
+API_PREFIX = "/api/"
+API_CHALLENGE = 'Bearer realm="FundTracker API"'
+
+
+def is_api_request() -> bool:
+    return request.path == API_PREFIX[:-1] or request.path.startswith(API_PREFIX)
+
+
+def _api_error(code: int, error: HTTPException | None = None):
+    """The JSON body and headers of an API error (never a traceback: the message is the
+    exception's own text for an HTTP error, a fixed sentence for anything else)."""
+    payload = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Unknown Error")}
+    headers: dict[str, str] = {}
+    data = getattr(error, "data", None) or {}
+    if error is not None:
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                headers[key] = value
+    if "message" in data:
+        payload["message"] = str(data["message"])
+    else:
+        _title, message = MESSAGES.get(code, (None, None))
+        if message is None and error is not None and error.description:
+            message = error.description
+        payload["message"] = str(message or MESSAGES[500][1])
+    if "errors" in data:
+        payload["errors"] = data["errors"]
+    elif "messages" in data:
+        payload["errors"] = data["messages"]
+    headers.update(data.get("headers") or {})
+    if code == 401:
+        headers.setdefault("WWW-Authenticate", API_CHALLENGE)
+    return payload, code, headers
+
+
 def _render(code: int, detail=None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     wants_json = (
@@ -55,6 +95,8 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if is_api_request() and error.code is not None and error.code >= 400:
+            return _api_error(error.code, error)
         if error.code in MESSAGES:
             return _render(error.code)
         return error
@@ -67,4 +109,6 @@ def init_errors(app: Flask) -> None:
         db.session.rollback()
         if app.testing and not app.config.get("TEST_ERROR_PAGES"):
             raise error  # let tests see the real failure
+        if is_api_request():
+            return _api_error(InternalServerError.code)
         return _render(InternalServerError.code)

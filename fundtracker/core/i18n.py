@@ -24,10 +24,16 @@ TENGE_SIGN = "₸"
 
 def select_locale() -> str:
     """The signed-in user's choice, else the browser's remembered choice, else Accept-Language.
-    Outside a request (command line, scheduler) the default; callers that write to a user use
-    force_locale with the user's language."""
+    An API client (under /api/) says in Accept-Language which language it reads, whoever its
+    token's user is; without the header, that user's choice. Outside a request (command line,
+    scheduler) the default; callers that write to a user use force_locale with the user's
+    language."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        asked = request.accept_languages.best_match(LANGUAGES)
+        if asked:
+            return asked
     if current_user and current_user.is_authenticated:
         return current_user.locale
     chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get("locale")

@@ -247,6 +247,9 @@ def seed_projects(
                 awarded_amount=spec.amount_tenge * 100,
                 start_date=text.start,
                 end_date=text.end,
+                # Agreements are signed a fortnight before the work starts (open data shows a
+                # project from then on).
+                agreement_signed_on=text.start - timedelta(days=14),
                 officer=officers[index % len(officers)],
                 regions=[regions[code] for code in spec.regions],
             )

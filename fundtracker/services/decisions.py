@@ -177,6 +177,7 @@ def approve(
     texts: ProjectTexts | None = None,
     confirm_unscored: bool = False,
     comment: str = "",
+    agreement_signed_on: date | None = None,
 ) -> Project:
     """Approve and create the project in the same transaction, through the plan services so
     that its history records everything. A lower award scales the tranches and the budget in
@@ -201,6 +202,8 @@ def approve(
         session, actor, application, code, awarded_amount, texts or project_texts(application)
     )
     project.agreement_number = agreement_number
+    # Public (transparency page, open data) from its signing: services/transparency.py.
+    project.agreement_signed_on = agreement_signed_on
     session.flush()  # the plan services refresh the project to lock it
     for line in planned.budget_lines:
         plan.add_budget_line(

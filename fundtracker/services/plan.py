@@ -74,6 +74,9 @@ class ProjectData:
     # Set when creating; changed afterwards only by an amendment.
     end_date: date | None = None
     awarded_amount: int | None = None
+    # The day the grant agreement was signed: the project is public from then on, unless an
+    # admin marks it confidential (services/transparency.py).
+    agreement_signed_on: date | None = None
 
 
 _PLAIN_FIELDS = (
@@ -88,6 +91,7 @@ _PLAIN_FIELDS = (
     "area_id",
     "officer_id",
     "start_date",
+    "agreement_signed_on",
 )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from fundtracker import permissions
 from fundtracker.models import Organisation, Role, User
 from fundtracker.models.sessions import EndReason
-from fundtracker.services import audit, sessions
+from fundtracker.services import api_tokens, audit, sessions
 from fundtracker.services.accounts import queue_invitation, set_password
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.search import contains_folded
@@ -93,6 +93,9 @@ def update_user(session: Session, actor: User, user: User, data: UserData) -> Us
     ):
         # What the account may see changes: end its sessions.
         sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
+    if data.role != user.role or data.organisation_id != user.organisation_id:
+        # ... and what its API tokens may do: they stop working (its user makes new ones).
+        api_tokens.revoke_all(session, actor, user, reason="account")
     before = _account(user)
     user.email = data.email
     user.name = data.name.strip()
@@ -138,6 +141,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> User:
     user.active = active
     if not active:
         sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
+        api_tokens.revoke_all(session, actor, user, reason="account")
     session.flush()
     if was_active != active:
         action = "user.activated" if active else "user.deactivated"

@@ -28,6 +28,7 @@ def _decide(form, application: Application) -> None:
             awarded_amount=form.awarded_amount.tiyn,
             agreement_number=form.agreement_number.data or "",
             code=form.code.data or "",
+            agreement_signed_on=form.agreement_signed_on.data,
             tranche_amounts=form.tranches() or None,
             texts=form.texts(),
             confirm_unscored=form.confirm_unscored.data,

@@ -260,6 +260,14 @@ def decision_form_class(milestones):
             _l("Agreement number"), validators=[Optional(), Length(max=40)]
         )
         code = StringField(_l("Project code"), validators=[Optional(), Length(max=32)])
+        agreement_signed_on = DateField(
+            _l("Agreement signed on"),
+            validators=[Optional()],
+            description=_l(
+                "Leave it empty if the agreement is not signed yet: the project is published "
+                "on the transparency page once it is (set it later on the project's edit page)."
+            ),
+        )
         title_kk, title_ru, title_en = title_fields()
         summary_kk, summary_ru, summary_en = text_fields(SUMMARIES)
         confirm_unscored = BooleanField(_l("Approve although not every reviewer has scored"))

@@ -74,6 +74,14 @@ class ProjectEditForm(VersionForm):
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, validators=[InputRequired()])
     officer_id = SelectField(_l("Responsible officer"), coerce=int_or_none, validators=[Optional()])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    agreement_signed_on = DateField(
+        _l("Agreement signed on"),
+        validators=[Optional()],
+        description=_l(
+            "The project appears on the public transparency page and in the open data once its "
+            "agreement is signed, unless an administrator marks it confidential."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def fill_choices(self, organisations, areas, regions, officers, locale: str) -> None:

@@ -192,6 +192,7 @@ def _project_data(form: ProjectForm) -> plan.ProjectData:
         region_ids=list(form.region_ids.data or []),
         officer_id=form.officer_id.data,
         start_date=form.start_date.data,
+        agreement_signed_on=form.agreement_signed_on.data,
         end_date=form.end_date.data if hasattr(form, "end_date") else None,
         awarded_amount=form.awarded_amount.tiyn if hasattr(form, "awarded_amount") else None,
     )

@@ -14,6 +14,7 @@ from fundtracker.models.labels import budget_category_labels, event_labels, stat
 FIELD_LABELS = {
     "end_date": _l("End date"),
     "start_date": _l("Start date"),
+    "agreement_signed_on": _l("Agreement signed on"),
     "awarded_amount": _l("Awarded"),
     "amount": _l("Amount"),
     "due_date": _l("Due date"),
@@ -33,7 +34,7 @@ FIELD_LABELS = {
     "underspending": _l("Underspending"),
 }
 MONEY = {"awarded_amount", "amount"}
-DATES = {"end_date", "start_date", "due_date", "planned_date", "paid_on"}
+DATES = {"end_date", "start_date", "due_date", "planned_date", "paid_on", "agreement_signed_on"}
 
 
 def _value(key: str, value) -> str:
