@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_smorest import abort
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,7 +37,7 @@ def _bearer() -> str:
 def _unauthorized():
     abort(
         401,
-        message="A valid personal access token is required (Authorization: Bearer ...).",
+        message=_("A valid personal access token is required (Authorization: Bearer …)."),
         headers={"WWW-Authenticate": 'Bearer realm="FundTracker API"'},
     )
 
@@ -75,9 +76,11 @@ def authenticate() -> None:
     if not count.allowed:
         abort(
             429,
-            message=(
-                f"This token made more than {rate_limit()} requests in a minute: "
-                f"try again in {count.retry_after} seconds."
+            message=_(
+                "This token made more than %(limit)d requests in a minute: "
+                "try again in %(seconds)d seconds.",
+                limit=rate_limit(),
+                seconds=count.retry_after,
             ),
             headers={"Retry-After": str(count.retry_after)},
         )
@@ -101,7 +104,7 @@ def has_scope(scope: str) -> bool:
 def require_scope(scope: str) -> None:
     """403 unless this request's token has `scope` (the user's own rights are checked apart)."""
     if not has_scope(scope):
-        abort(403, message=f"This token lacks the '{scope}' scope.")
+        abort(403, message=_("This token lacks the “%(scope)s” permission.", scope=scope))
 
 
 def page_size_limit() -> int:
