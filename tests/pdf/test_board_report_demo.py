@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from config import TestingConfig
 from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import format_d, format_money
@@ -198,7 +199,7 @@ def test_kazakh_text_extracts(built, reader, text):
 def test_metadata(reader):
     meta = reader.metadata
     assert meta.title == "Әсер туралы есеп"
-    assert meta.author == "FundTracker"
+    assert meta.author == TestingConfig.FUND_NAME  # the fund, as the open-data files name it
 
 
 def test_figures_equal_the_database(built, text):
