@@ -164,7 +164,8 @@ def test_columns_are_encrypted_in_place_and_decrypted_going_down(app_at_0020):
 @pytest.mark.no_db
 def test_going_down_refuses_a_value_longer_than_its_old_column(app_at_0020):
     seeded = _seed()
-    upgrade()
+    # Up to 0021 only: on PostgreSQL a refused downgrade from a later head rolls back to it.
+    upgrade(revision="0021")
     story_id = seeded["stories"][1]
     story = db.session.get(ImpactStory, story_id)
     story.title = "ұзын " * 60  # 300 characters: the model no longer limits it, the form does
