@@ -18,6 +18,7 @@ from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
+from fundtracker.blueprints.imports import bp as imports_bp
 from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.notifications import bp as notifications_bp
@@ -119,5 +120,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(applications_bp)
     app.register_blueprint(opendata_bp, url_prefix="/open-data")
+    app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
     init_api(app)

@@ -130,6 +130,7 @@ def event_labels() -> dict:
         "result_verified": _p("timeline event", "Result verified"),
         "result_queried": _p("timeline event", "Result queried"),
         "result_corrected": _p("timeline event", "Result corrected"),
+        "imported": _p("timeline event", "Imported from a workbook"),
     }
 
 

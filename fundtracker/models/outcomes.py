@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -198,6 +199,8 @@ class IndicatorResult(TimestampMixin, Base):
         str_enum(ResultStatus, "result_status"), default=ResultStatus.DRAFT, index=True
     )
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Brought in by an import (issue #24) rather than reported through a milestone update.
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     milestone_update_id: Mapped[int | None] = mapped_column(
         ForeignKey("milestone_updates.id", ondelete="SET NULL"), index=True
     )

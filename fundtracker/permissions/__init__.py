@@ -387,3 +387,13 @@ def can_view_application_file(user, stored) -> bool:
 
 def can_view_decisions(user) -> bool:
     return can_read_portfolio(user)
+
+
+def can_import(user) -> bool:
+    """Fund staff bring an existing portfolio in, and bank statements (issue #24)."""
+    return is_staff(user)
+
+
+def can_view_import(user, batch) -> bool:
+    """Staff see every import: one officer may confirm what a colleague previewed."""
+    return can_import(user)

@@ -261,6 +261,8 @@ def action_labels() -> dict[str, Any]:
         "file.opened": _l("File opened"),
         "report.downloaded": _l("Report downloaded"),
         "export.downloaded": _l("List exported"),
+        "import.applied": _l("Portfolio data imported"),
+        "import.bank_applied": _l("Payments imported from a bank statement"),
         "audit.exported": _l("Audit log exported"),
         "backup.made": _l("Backup made"),
         "keys.rotated": _l("Encryption keys rotated"),
