@@ -578,9 +578,25 @@ def _table(sheet: type[Sheet], cells: list[list[Any]], problems: list[Problem]) 
             key: (line[index] if index < len(line) else None) for key, index in positions.items()
         }
         row = Row(sheet.key, number, raw)
-        if not row.empty():
+        if not row.empty() and not _is_example(sheet, row):
             rows.append(row)
     return rows
+
+
+def _is_example(sheet: type[Sheet], row: Row) -> bool:
+    """The template's example row, left in: every cell as the template wrote it. It is skipped,
+    so a template filled below its example imports only what the reader wrote."""
+    examples = {c.key: c.example for c in sheet.writable() if c.example is not None}
+    if not examples:
+        return False
+    for key, value in row.raw.items():
+        wanted = examples.get(key)
+        if wanted is None:
+            if not (value is None or (isinstance(value, str) and not value.strip())):
+                return False
+        elif value is None or _norm(_as_text(value)) != _norm(_as_text(wanted)):
+            return False
+    return all(key in row.raw for key in examples)
 
 
 def read_file(
