@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -65,6 +65,14 @@ def format_money(tiyn: int | None, locale: str | None = None) -> str:
     if tiyn % 100 == 0:
         pattern = pattern.replace(".00", "")
     return format_decimal(Decimal(tiyn) / 100, format=pattern, locale=loc)
+
+
+def format_compact_money(tiyn: float, locale: str | None = None) -> str:
+    """An amount of tiyn in compact tenge ("12,5 млрд ₸"), for chart scales and legends."""
+    text = format_compact_currency(
+        tiyn / 100, "KZT", locale=locale or current_locale(), fraction_digits=1
+    )
+    return text.replace("KZT", TENGE_SIGN)
 
 
 def tenge_to_tiyn(amount: Decimal) -> int:

@@ -1,4 +1,3 @@
-from babel.numbers import format_compact_currency
 from flask import (
     current_app,
     flash,
@@ -22,8 +21,8 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
-    TENGE_SIGN,
     current_locale,
+    format_compact_money,
     format_money,
 )
 from fundtracker.core.time import today
@@ -41,6 +40,7 @@ from fundtracker.services.projects import ProjectFilter
 from fundtracker.services.users import set_locale
 from fundtracker.web import PostOnlyForm, attempt, charts, is_safe_next, requires
 from fundtracker.web import next_url as safe_next_url
+from fundtracker.web.region_map import region_map
 
 
 @bp.get("/")
@@ -115,12 +115,6 @@ def dashboard_view():
     )
 
 
-def _compact(tiyn: float) -> str:
-    """An amount of tiyn in compact tenge ("12,5 млрд ₸"), for scales and legends."""
-    text = format_compact_currency(tiyn / 100, "KZT", locale=current_locale(), fraction_digits=1)
-    return text.replace("KZT", TENGE_SIGN)
-
-
 def _money(tiyn: float) -> str:
     return format_money(int(tiyn))
 
@@ -139,7 +133,7 @@ def _pictures(pictures: dashboard.Pictures, filters: dict) -> dict[str, charts.C
         title=_("Money planned and paid by quarter"),
         period_header=_("Quarter"),
         fmt=_money,
-        axis_fmt=_compact,
+        axis_fmt=format_compact_money,
         ticks=[
             (format_date(f.first_day, "QQQ"), str(f.year) if f.quarter == 1 or i == 0 else "")
             for i, f in enumerate(flows)
@@ -157,37 +151,15 @@ def _pictures(pictures: dashboard.Pictures, filters: dict) -> dict[str, charts.C
                 "%(amount)s · %(num)d project",
                 "%(amount)s · %(num)d projects",
                 a.count,
-                amount=_compact(a.amount),
+                amount=format_compact_money(a.amount),
             )
             for a in areas
         ],
         extra=[(_("Projects"), [str(a.count) for a in areas])],
     )
-    tiles = [
-        charts.Tile(
-            code=r.code,
-            name=r.name,
-            value=r.amount,
-            said=ngettext(
-                "%(num)d project, %(amount)s",
-                "%(num)d projects, %(amount)s",
-                r.count,
-                amount=format_money(r.amount),
-            )
-            if r.count
-            else _("no projects"),
-            cells=[str(r.count), format_money(r.amount)],
-            href=url_for("projects.index", **dict(filters, region=r.key)),
-        )
-        for r in sorted(pictures.by_region, key=lambda r: r.name)
-    ]
-    by_region = charts.tilemap(
-        tiles,
-        locale=current_locale(),
-        title=_("Projects and amounts awarded by region"),
-        headers=[_("Region"), _("Projects"), _("Awarded")],
-        scale_fmt=_compact,
-        none_label=_("No projects"),
+    by_region = region_map(
+        sorted(pictures.by_region, key=lambda r: r.name),
+        lambda r: url_for("projects.index", **dict(filters, region=r.key)),
     )
     return {"disbursement": disbursement, "by_area": by_area, "by_region": by_region}
 

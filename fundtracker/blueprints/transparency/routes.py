@@ -5,10 +5,7 @@ every figure and the templates print them."""
 
 from __future__ import annotations
 
-from babel.numbers import format_compact_currency
 from flask import abort, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from fundtracker.blueprints.transparency import bp
 from fundtracker.blueprints.transparency.cache import (
@@ -19,9 +16,10 @@ from fundtracker.blueprints.transparency.cache import (
     render_public,
 )
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import LANGUAGE_NAMES, TENGE_SIGN, current_locale, format_money
+from fundtracker.core.i18n import LANGUAGE_NAMES, current_locale
 from fundtracker.services import transparency as svc
-from fundtracker.web import Paged, charts, page_arg
+from fundtracker.web import Paged, page_arg
+from fundtracker.web.region_map import region_map
 
 _CODE_MAX = 32
 
@@ -49,41 +47,6 @@ def _language_links(endpoint: str, args: dict) -> list[dict]:
     ]
 
 
-def _compact(tiyn: float) -> str:
-    """An amount of tiyn in compact tenge ("12,5 млрд ₸"), for the map's legend."""
-    text = format_compact_currency(tiyn / 100, "KZT", locale=current_locale(), fraction_digits=1)
-    return text.replace("KZT", TENGE_SIGN)
-
-
-def _region_map(shares: list[svc.RegionShare], args: dict) -> charts.Chart:
-    tiles = [
-        charts.Tile(
-            code=r.code,
-            name=r.name,
-            value=r.amount,
-            said=ngettext(
-                "%(num)d project, %(amount)s",
-                "%(num)d projects, %(amount)s",
-                r.count,
-                amount=format_money(r.amount),
-            )
-            if r.count
-            else _("no projects"),
-            cells=[str(r.count), format_money(r.amount)],
-            href=url_for("transparency.index", **dict(args, region=r.code)),
-        )
-        for r in shares
-    ]
-    return charts.tilemap(
-        tiles,
-        locale=current_locale(),
-        title=_("Projects and amounts awarded by region"),
-        headers=[_("Region"), _("Projects"), _("Awarded")],
-        scale_fmt=_compact,
-        none_label=_("No projects"),
-    )
-
-
 @bp.get("/")
 @public_page
 def index() -> str:
@@ -105,7 +68,10 @@ def index() -> str:
         filtered=bool(filters),
         page_args=dict(keep, **filters),
         keep=keep,
-        region_map=_region_map(svc.by_region(db.session, flt, locale), dict(keep, **filters)),
+        region_map=region_map(
+            svc.by_region(db.session, flt, locale),
+            lambda r: url_for("transparency.index", **{**keep, **filters, "region": r.code}),
+        ),
         outcomes=svc.outcomes(db.session, locale),
         status_labels=svc.public_status_labels(),
         languages=_language_links("transparency.index", page_args()),
