@@ -606,7 +606,10 @@ def read_file(
     sheet, or the file's name does), and the problems found reading them."""
     problems: list[Problem] = []
     tables: dict[str, list[Row]] = {}
-    if zipfile.is_zipfile(io.BytesIO(data)):
+    is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if not is_zip and (data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))):
+        return {}, [Problem(None, None, None, "not_a_workbook")]
+    if is_zip:
         try:
             from openpyxl import load_workbook
 
