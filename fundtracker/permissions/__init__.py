@@ -397,3 +397,9 @@ def can_import(user) -> bool:
 def can_view_import(user, batch) -> bool:
     """Staff see every import: one officer may confirm what a colleague previewed."""
     return can_import(user)
+
+
+def can_manage_token(user, token) -> bool:
+    """A user lists and revokes their own API tokens only (an admin's deactivation or change of
+    role revokes all of a user's, in services/users.py)."""
+    return is_signed_in(user) and token.user_id == user.id

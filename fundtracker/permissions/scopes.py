@@ -14,6 +14,7 @@ from fundtracker import permissions
 from fundtracker.models import (
     Application,
     ApplicationStatus,
+    Organisation,
     Project,
     ReportKind,
     ReviewAssignment,
@@ -35,6 +36,16 @@ def projects(actor: User) -> list[ColumnElement[bool]]:
 def visible_projects(actor: User) -> Select:
     """Projects the actor may see, as a select to refine."""
     return select(Project).where(*projects(actor))
+
+
+def organisations(actor: User) -> list[ColumnElement[bool]]:
+    """Conditions on Organisation (`can_view_organisation`): every organisation for those who
+    list them (`can_list_organisations`), a grantee its own."""
+    if permissions.can_list_organisations(actor):
+        return []
+    if permissions.is_grantee(actor):
+        return [Organisation.id == actor.organisation_id]
+    return [false()]
 
 
 def applications(actor: User) -> list[ColumnElement[bool]]:

@@ -12,6 +12,7 @@ from fundtracker.core.extensions import db
 from fundtracker.models import (
     Application,
     ApplicationStatus,
+    Organisation,
     Project,
     ReviewAssignment,
     Role,
@@ -71,6 +72,18 @@ def test_project_lists_keep_what_project_pages_show(world, who):
     listed = _ids(select(Project.id).where(*scopes.projects(user)))
     openable = {
         p.id for p in db.session.scalars(select(Project)) if permissions.can_view_project(user, p)
+    }
+    assert listed == openable
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_organisation_lists_keep_what_organisation_pages_show(world, who):
+    user = world[who]
+    listed = _ids(select(Organisation.id).where(*scopes.organisations(user)))
+    openable = {
+        o.id
+        for o in db.session.scalars(select(Organisation))
+        if permissions.can_view_organisation(user, o)
     }
     assert listed == openable
 

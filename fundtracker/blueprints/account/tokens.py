@@ -63,12 +63,6 @@ STATE_BADGES = {
 }
 
 
-def can_manage_token(user, token: ApiToken) -> bool:
-    """A user lists and revokes their own tokens only (an admin's deactivation or change of role
-    revokes all of a user's, in services/users.py)."""
-    return permissions.is_signed_in(user) and token.user_id == user.id
-
-
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Name"),
@@ -185,7 +179,7 @@ def token_new():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @requires(permissions.is_signed_in)
 def token_revoke(token_id: int):
-    token = load_or_404(ApiToken, token_id, can_manage_token)
+    token = load_or_404(ApiToken, token_id, permissions.can_manage_token)
     if token.revoked_at is not None:
         flash(_("This token has been revoked already."), "info")
         return redirect(url_for(".tokens"))

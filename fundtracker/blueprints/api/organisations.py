@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from marshmallow import Schema, fields
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fundtracker import permissions
@@ -24,6 +24,7 @@ from fundtracker.blueprints.api.common import (
     since,
 )
 from fundtracker.models import Organisation
+from fundtracker.permissions import scopes
 
 blp = read_blueprint("api_organisations", __name__, "Partner organisations (grantees)")
 
@@ -76,16 +77,6 @@ def organisation_data(organisation: Organisation, with_contact: bool) -> dict:
     }
 
 
-def scope(actor) -> list:
-    """Conditions on Organisation, `can_view_organisation` as SQL: every organisation for the
-    portfolio's readers (the web list, `can_list_organisations`), a grantee's own."""
-    if permissions.can_list_organisations(actor):
-        return []
-    if permissions.is_grantee(actor):
-        return [Organisation.id == actor.organisation_id]
-    return [false()]
-
-
 def with_contact(actor) -> bool:
     return permissions.can_manage_organisations(actor)
 
@@ -96,7 +87,7 @@ def with_contact(actor) -> bool:
 @paginate(blp)
 def organisation_list(args, pagination_parameters):
     """The organisations you may see"""
-    query = select(Organisation).where(*scope(current_user))
+    query = select(Organisation).where(*scopes.organisations(current_user))
     query = since(query.options(joinedload(Organisation.region)), Organisation, args)
     contact = with_contact(current_user)
     return [organisation_data(o, contact) for o in page_of(query, pagination_parameters)]
