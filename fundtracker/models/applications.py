@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -273,6 +274,7 @@ class Application(TimestampMixin, Base):
     __tablename__ = "applications"
     __table_args__ = (
         CheckConstraint("awarded_amount IS NULL OR awarded_amount > 0", name="award_positive"),
+        Index("ix_applications_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,7 +72,11 @@ class Milestone(TimestampMixin, Base):
     # review, reminders): queries name the statuses they want (IN, not !=) so that this index
     # serves them. There is no index on the date alone: planners preferred it for its order
     # and read most of the table to find the few open milestones.
-    __table_args__ = (Index("ix_milestones_status_due_date", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_milestones_status_due_date", "status", "due_date"),
+        # The API's `updated_since` pages in (updated_at, id) order.
+        Index("ix_milestones_updated_at_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
@@ -132,6 +136,7 @@ class Tranche(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         UniqueConstraint("milestone_id"),
+        Index("ix_tranches_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

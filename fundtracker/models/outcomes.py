@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -117,6 +118,7 @@ class ProjectIndicator(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("target >= 0", name="target_not_negative"),
         CheckConstraint("baseline >= 0", name="baseline_not_negative"),
+        Index("ix_project_indicators_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
