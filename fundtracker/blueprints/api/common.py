@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Select, select
 
 from fundtracker.blueprints.api.auth import authenticate, page_size_limit, require_scope
@@ -69,7 +70,22 @@ def money(tiyn: int | None) -> dict | None:
     return None if tiyn is None else {"amount": int(tiyn), "currency": CURRENCY}
 
 
-class ListArgsSchema(Schema):
+class _KnownArgsSchema(Schema):
+    """Query arguments that refuse a name they do not know (422 naming it), so a typo such as
+    `updated_after` is not a silent "everything". The paging arguments are flask-smorest's."""
+
+    PAGING = frozenset({"page", "page_size"})
+
+    @validates_schema(pass_original=True)
+    def _no_unknown(self, data, original, **kwargs) -> None:
+        unknown = set(original) - set(self.fields) - self.PAGING
+        if unknown:
+            raise ValidationError(
+                {name: [_("Unknown query parameter.")] for name in sorted(unknown)}
+            )
+
+
+class ListArgsSchema(_KnownArgsSchema):
     """Query arguments of a list of objects that change (they have `updated_at`)."""
 
     updated_since = fields.AwareDateTime(
@@ -85,7 +101,7 @@ class ListArgsSchema(Schema):
     )
 
 
-class PlainListArgsSchema(Schema):
+class PlainListArgsSchema(_KnownArgsSchema):
     """Query arguments of a list without `updated_since` (its objects have no change time)."""
 
 

@@ -245,3 +245,13 @@ def test_docs_page_is_served_without_cdn_or_inline_script(client):
 def test_docs_serve_only_swagger_files(client):
     for name in ("index.css", "LICENSE", "..%2F__init__.py", "swagger-initializer.js"):
         assert client.get(f"/api/v1/docs/swagger-ui/{name}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/milestones", "/api/v1/calls"])
+def test_an_unknown_query_parameter_is_refused_by_name_not_ignored(client, officer, path):
+    # A typo of updated_since must not answer "everything".
+    answer = client.get(f"{path}?updated_after=2020-01-01", headers=api_headers(officer))
+    assert answer.status_code == 422
+    assert "updated_after" in answer.get_json()["errors"]["query"]
+    paged = client.get(f"{path}?page=1&page_size=5", headers=api_headers(officer))
+    assert paged.status_code == 200
