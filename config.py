@@ -163,6 +163,11 @@ class Config:
     # largest page a list returns.
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
     API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "100"))
+    # Importing a portfolio (issue #24): a confirmed import with at most this many rows to write
+    # is applied in the request; a larger one by the scheduler, in the background, under a lease
+    # of IMPORT_LEASE_SECONDS renewed while it works (a crashed run is taken back).
+    IMPORT_SYNC_ROWS = int(os.environ.get("IMPORT_SYNC_ROWS", "2000"))
+    IMPORT_LEASE_SECONDS = float(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
     # Seconds browsers and proxies may keep the public transparency page.
     PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "300"))
 
