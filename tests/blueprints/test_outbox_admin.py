@@ -154,3 +154,22 @@ def test_nothing_ticked_says_so(login, admin, grantee):
     factories.failed_email(grantee)
     response = login(admin).post(SEND_AGAIN, data={"scope": "chosen"}, follow_redirects=True)
     assert "Choose the emails to send again." in _text(response)
+
+
+def test_emails_past_the_limit_of_one_post_are_named_not_dropped(
+    login, admin, grantee, monkeypatch
+):
+    from fundtracker.blueprints.notifications import routes
+
+    monkeypatch.setattr(routes, "SEND_AGAIN_MAX", 2)
+    emails = [factories.failed_email(grantee) for _ in range(3)]
+    response = login(admin).post(
+        SEND_AGAIN,
+        data={"email_id": [str(e.id) for e in emails], "scope": "chosen"},
+        follow_redirects=True,
+    )
+    text = _text(response)
+    assert "2 emails will be sent again within a minute." in text
+    assert "1 more email was not sent again: at most 2 at once. Choose it again." in text
+    db.session.expire_all()
+    assert [e.status for e in emails] == [EmailStatus.PENDING] * 2 + [EmailStatus.FAILED]

@@ -399,18 +399,22 @@ def email_retry(email_id: int):
 SEND_AGAIN_MAX = 1000
 
 
-def _chosen_emails() -> tuple[list[OutboxEmail], int]:
-    """The emails the form names that the user may see, and how many it named that are not."""
+def _chosen_emails() -> tuple[list[OutboxEmail], int, int]:
+    """The emails the form names that the user may see, how many it named that are not, and how
+    many it named past SEND_AGAIN_MAX (left for another time, and said so)."""
+    over = 0
     if request.form.get("scope") == "failed":
         rows = notifications.failed_for_good(db.session)
         wanted = len(rows)
     else:
         ids = {int(v) for v in request.form.getlist("email_id") if v.isdigit()}
-        ids = sorted(i for i in ids if 0 < i < 2**31)[:SEND_AGAIN_MAX]
+        ids = sorted(i for i in ids if 0 < i < 2**31)
+        over = max(0, len(ids) - SEND_AGAIN_MAX)
+        ids = ids[:SEND_AGAIN_MAX]
         rows = notifications.emails_by_id(db.session, ids)
         wanted = len(ids)
     allowed = [e for e in rows if permissions.can_view_outbox_email(current_user, e)]
-    return allowed, wanted - len(allowed)
+    return allowed, wanted - len(allowed), over
 
 
 @bp.post("/admin/reminders/emails/send-again")
@@ -422,7 +426,7 @@ def emails_send_again():
     if not PostOnlyForm().validate_on_submit():
         flash(_("The form has expired: please try again."), "danger")
         return redirect(target)
-    emails, unknown = _chosen_emails()
+    emails, unknown, over = _chosen_emails()
     if not emails and not unknown:
         flash(_("Choose the emails to send again."), "warning")
         return redirect(target)
@@ -452,6 +456,17 @@ def emails_send_again():
         flash(
             ngettext(
                 "%(num)d email could not be found.", "%(num)d emails could not be found.", unknown
+            ),
+            "warning",
+        )
+    if over:
+        flash(
+            ngettext(
+                "%(num)d more email was not sent again: at most %(max)d at once. Choose it again.",
+                "%(num)d more emails were not sent again: at most %(max)d at once. Choose them "
+                "again.",
+                over,
+                max=SEND_AGAIN_MAX,
             ),
             "warning",
         )
