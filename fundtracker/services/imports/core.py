@@ -217,7 +217,9 @@ class Context:
             self._refs = References(self.session)
         return self._refs
 
-    def problem(self, sheet: str | None, row: int | None, column: str | None, code: str, **params):
+    def problem(
+        self, sheet: str | None, row: int | None, column: str | None, code: str, /, **params
+    ) -> None:
         self.problems.append(Problem(sheet, row, column, code, params))
 
     def change(self, change: Change) -> Change:
