@@ -77,6 +77,11 @@ def rows(
     return headers, out
 
 
+def projects(session: Session, actor: User, flt: ProjectFilter, locale: str) -> list[Project]:
+    """The filtered list's projects, for the workbook export (services/imports/workbook.py)."""
+    return list(session.scalars(project_list(actor, flt, locale).limit(MAX_ROWS)).unique())
+
+
 # Where the spreadsheets people use in each language expect them: Kazakh and Russian settings
 # separate a list with semicolons, since their decimal separator is the comma.
 CSV_DIALECTS = {"kk": (";", ","), "ru": (";", ",")}

@@ -234,9 +234,14 @@ def test_export_csv_and_xlsx_follow_the_filters(login, officer):
     book = load_workbook(
         io.BytesIO(client.get(f"/projects/export.xlsx?region={region('KZ-62').id}").data)
     )
-    sheet = book.active
+    # The import template's layout: a sheet per kind, the projects on "Projects".
+    sheet = book["Projects"]
     assert sheet.max_row == 2 and sheet["A2"].value == kept.code
-    assert sheet["H2"].value == kept.awarded_amount / 100
+    title = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("Title (English)") + 1)
+    assert (title.value, title.data_type) == ('=HYPERLINK("http://evil")', "s")  # text, no formula
+    awarded = [c.value for c in sheet[1]].index("Awarded, ₸") + 1
+    assert sheet.cell(row=2, column=awarded).value == kept.awarded_amount / 100
+    assert "Grantee users" in book.sheetnames
 
 
 def _count_queries(sql_log, client, url):

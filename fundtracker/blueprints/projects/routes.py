@@ -42,6 +42,7 @@ from fundtracker.services import (
     status,
     workflow,
 )
+from fundtracker.services.imports import workbook
 from fundtracker.services.projects import project_list
 from fundtracker.services.workflow import HOLD_MESSAGES
 from fundtracker.web import attempt, load_or_404, page_arg, requires, version_of
@@ -96,14 +97,19 @@ EXPORT_LABELS = {
 
 def _export(fmt: str):
     _form, flt = filters_from_request(portfolio=True)
-    labels = dict(EXPORT_LABELS, statuses=status_labels())
-    headers, rows = export.rows(db.session, current_user, flt, current_locale(), today(), labels)
     name = f"fundtracker-projects-{today().isoformat()}.{fmt}"
     if fmt == "csv":
+        labels = dict(EXPORT_LABELS, statuses=status_labels())
+        headers, rows = export.rows(
+            db.session, current_user, flt, current_locale(), today(), labels
+        )
         body = export.to_csv(headers, rows, current_locale())
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = export.to_xlsx(headers, rows, _("Projects"))
+        # The import template's layout, so the workbook can be edited and imported back.
+        rows = export.projects(db.session, current_user, flt, current_locale())
+        personal = permissions.can_manage_organisations(current_user)
+        body = workbook.export(db.session, rows, current_locale(), personal=personal)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

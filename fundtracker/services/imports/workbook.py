@@ -120,6 +120,8 @@ def _write(ws, sheet: type[Sheet], row_number: int, values: dict[str, Any], refs
         elif column.kind == BOOL:
             value = _("yes") if value else _("no")
         cell = ws.cell(row=row_number, column=index, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text, never a formula (a title may start with "=")
         if column.kind == MONEY and isinstance(value, Decimal | int | float):
             cell.number_format = MONEY_FORMAT
         elif column.kind == DATE and isinstance(value, date):
@@ -170,6 +172,12 @@ def _matched_by() -> dict[str, Any]:
 MATCHED_BY = _matched_by()
 
 
+def _without(sheet: type[Sheet], keys: tuple[str, ...]) -> type[Sheet]:
+    """`sheet` with some columns left out (a subclass: the registry keeps the whole one)."""
+    columns = tuple(c for c in sheet.columns if c.key not in keys)
+    return type(sheet.__name__, (sheet,), {"columns": columns})
+
+
 def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
@@ -192,13 +200,24 @@ def template(session: Session, locale: str) -> bytes:
         return _save(book)
 
 
-def export(session: Session, projects: list, locale: str) -> bytes:
-    """`projects` (already chosen and permitted by the caller) in the template's layout."""
+# What a reader without access to people's contacts (the board) does not get: the grantee
+# users sheet and the organisations' contact columns. Left out, not emptied, so the workbook
+# imported back changes nothing about them.
+PERSONAL = {"users": None, "organisations": ("contact_name", "contact_email", "contact_phone")}
+
+
+def export(session: Session, projects: list, locale: str, personal: bool = True) -> bytes:
+    """`projects` (already chosen and permitted by the caller) in the template's layout;
+    without `personal`, no contact details (PERSONAL)."""
     with force_locale(locale):
         book = Workbook()
         book.remove(book.active)
         lists = _Lists(book, session, locale)
         for sheet in ordered_sheets():
+            if not personal and sheet.key in PERSONAL:
+                if PERSONAL[sheet.key] is None:
+                    continue
+                sheet = _without(sheet, PERSONAL[sheet.key])
             rows = sheet().export_rows(session, projects, locale)
             ws = _data_sheet(book, sheet, lists, max(len(rows) + 1000, 2000))
             for number, values in enumerate(rows, start=2):
