@@ -196,6 +196,17 @@ ACCESS: dict[str, Entry] = {
     "admin.audit_events": Entry(only("admin")),
     "admin.audit_export": Entry(only("admin")),
     # What is public (issue #20): the list, and marking projects confidential or public again
+    # Importing a portfolio and bank statements (issue #24): fund staff.
+    "imports.index": Entry(only("admin", "officer")),
+    "imports.template": Entry(only("admin", "officer")),
+    "imports.upload": Entry(only("admin", "officer")),
+    "imports.preview": Entry(only("admin", "officer"), args={"batch_id": "import_batch"}),
+    "imports.confirm": Entry(only("admin", "officer"), args={"batch_id": "import_batch"}),
+    "imports.discard": Entry(only("admin", "officer"), args={"batch_id": "import_batch"}),
+    "imports.progress": Entry(only("admin", "officer"), args={"batch_id": "import_batch"}),
+    "imports.bank_index": Entry(only("admin", "officer")),
+    "imports.bank_preview": Entry(only("admin", "officer"), args={"batch_id": "bank_batch"}),
+    "imports.bank_confirm": Entry(only("admin", "officer"), args={"batch_id": "bank_batch"}),
     "admin.publicity": Entry(only("admin")),
     "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications

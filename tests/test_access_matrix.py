@@ -14,7 +14,7 @@ from sqlalchemy import event
 from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.disclosure import grid
-from fundtracker.models import ApplicationStatus, ReviewAssignment, Role
+from fundtracker.models import ApplicationStatus, ImportBatch, ImportKind, ReviewAssignment, Role
 from fundtracker.services import sessions
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
@@ -117,6 +117,11 @@ def samples():
         application=objects["application_a"], reviewer_id=users["reviewer"].id
     )
     db.session.add(objects["assignment_a"])
+    for name, kind in (("import_batch", ImportKind.WORKBOOK), ("bank_batch", ImportKind.BANK)):
+        objects[name] = ImportBatch(
+            kind=kind, filename="portfolio.xlsx", content=b"", created_by_id=users["admin"].id
+        )
+        db.session.add(objects[name])
     objects["user_session"] = sessions.start(
         db.session, objects["grantee_user_a"], address="", user_agent="", remember=False
     )[0]

@@ -12,6 +12,7 @@ from fundtracker.models import (
     CallStatus,
     Direction,
     Frequency,
+    ImportStatus,
     IndicatorType,
     MilestoneStatus,
     ProjectStatus,
@@ -135,6 +136,17 @@ def event_labels() -> dict:
 
 
 # Outcomes -------------------------------------------------------------------------------------
+
+
+def import_status_labels() -> dict:
+    return {
+        ImportStatus.CHECKED: _p("import status", "Checked: waiting for confirmation"),
+        ImportStatus.QUEUED: _p("import status", "Waiting to start"),
+        ImportStatus.RUNNING: _p("import status", "Importing"),
+        ImportStatus.DONE: _p("import status", "Imported"),
+        ImportStatus.FAILED: _p("import status", "Failed: nothing written"),
+        ImportStatus.DISCARDED: _p("import status", "Discarded"),
+    }
 
 
 def indicator_type_labels() -> dict:

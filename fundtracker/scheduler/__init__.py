@@ -21,6 +21,7 @@ from flask import Flask
 
 from fundtracker.pdf.jobs import build_pending, monthly_board_report
 from fundtracker.scheduler.backups import backup_job
+from fundtracker.scheduler.imports import run_queued as import_job
 from fundtracker.scheduler.jobs import (
     digest_job,
     outbox_job,
@@ -44,6 +45,8 @@ JOBS: list[Job] = [
     outbox_job,
     monthly_board_report,
     build_pending,
+    # Confirmed imports too large for a request (services/imports/batches.py).
+    import_job,
     # Last: a backup takes a while, once a night (fundtracker.scheduler.backups).
     backup_job,
 ]

@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 
 from fundtracker.pdf import parallel
 from fundtracker.pdf.jobs import build_queued
-from fundtracker.scheduler import DAILY_JOBS, Job, run_jobs
+from fundtracker.scheduler import DAILY_JOBS, Job, imports, run_jobs
 from fundtracker.scheduler.jobs import publish_job
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,22 @@ def report_queue_job(app: Flask) -> int:
         return 0
     finally:
         _building.release()
+
+
+_importing = threading.Lock()
+
+
+def import_queue_job(app: Flask) -> int:
+    """Large confirmed imports (scheduler/imports.py), one at a time in this process."""
+    if not _importing.acquire(blocking=False):
+        return 0
+    try:
+        return imports.run_queued(app)
+    except Exception:
+        log.exception("applying queued imports failed")
+        return 0
+    finally:
+        _importing.release()
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -96,6 +112,17 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="fundtracker-report-queue",
         # Looks that fall while a build runs return at once (report_queue_job), rather than
         # being skipped by APScheduler with a warning each second.
+        max_instances=3,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(scheduler.timezone),
+    )
+    # A large confirmed import starts within a second or two too, beside the report builds.
+    scheduler.add_job(
+        import_queue_job,
+        IntervalTrigger(seconds=poll),
+        args=[app],
+        id="fundtracker-import-queue",
         max_instances=3,
         coalesce=True,
         misfire_grace_time=None,

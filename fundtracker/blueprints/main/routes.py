@@ -210,6 +210,7 @@ def _navigation():
             "organisations": permissions.can_list_organisations(user),
             "users": permissions.can_manage_users(user),
             "dashboard": permissions.can_view_dashboard(user),
+            "imports": permissions.can_import(user),
         },
         "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
         "csrf_form": PostOnlyForm(formdata=None),
