@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from fundtracker import cli_audit, cli_keys, cli_opendata
+from fundtracker import cli_audit, cli_import, cli_keys, cli_opendata
 from fundtracker.core.backup import BackupError
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import LANGUAGES
@@ -128,3 +128,4 @@ def init_cli(app: Flask) -> None:
     cli_keys.init_app(app)
     cli_audit.init_app(app)
     cli_opendata.init_app(app)
+    cli_import.init_app(app)
