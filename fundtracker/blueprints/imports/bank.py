@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import SubmitField
 
 from fundtracker import permissions
 from fundtracker.blueprints.imports import bp
@@ -32,6 +33,7 @@ class StatementForm(FlaskForm):
             "recipient's BIN of each payment (UTF-8 or Windows-1251)."
         ),
     )
+    submit = SubmitField(_l("Upload and match"))
 
 
 @bp.route("/bank", methods=["GET", "POST"])

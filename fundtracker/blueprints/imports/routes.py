@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import SelectField
+from wtforms import SelectField, SubmitField
 
 from fundtracker import permissions
 from fundtracker.blueprints.imports import bp
@@ -35,6 +35,7 @@ class UploadForm(FlaskForm):
         description=_l("A CSV file holds one sheet: choose which below."),
     )
     csv_sheet = SelectField(_l("A CSV file holds"), choices=[], default="")
+    submit = SubmitField(_l("Upload and check"))
 
 
 def _upload_form(**kwargs) -> UploadForm:
