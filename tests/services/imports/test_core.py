@@ -144,3 +144,24 @@ def test_a_problem_reads_in_the_readers_language(app):
     assert len(texts) == 3
     assert all("abc" in text for text in texts)
     assert core.Problem.from_json(problem.as_json()) == problem
+
+
+def test_no_header_or_sheet_name_means_two_things_in_any_language(app):
+    """A header is matched in kk, ru or en: no name may stand for two columns of one sheet (or
+    two sheets) in any of them, or a translated header would fill the wrong column."""
+    sheets = core.ordered_sheets()
+    with app.test_request_context():
+        sheet_names: dict[str, str] = {}
+        for sheet in sheets:
+            names: dict[str, str] = {}
+            for locale in ("kk", "ru", "en"):
+                with force_locale(locale):
+                    owner = sheet_names.setdefault(core._norm(str(sheet.label)), sheet.key)
+                    assert owner == sheet.key, (locale, str(sheet.label))
+                    for column in sheet.columns:
+                        label = core._norm(str(column.label))
+                        assert names.setdefault(label, column.key) == column.key, (
+                            sheet.key,
+                            locale,
+                            str(column.label),
+                        )
