@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from fundtracker.models import Project
 from fundtracker.services.imports.core import (
@@ -51,7 +52,14 @@ def norm_key(text: Any) -> str:
 def projects(ctx: Context) -> dict[str, Project]:
     """Every project by its code (normalised), loaded once per check."""
     if "projects_by_code" not in ctx.state:
-        rows = ctx.session.scalars(select(Project))
+        rows = ctx.session.scalars(
+            select(Project).options(
+                joinedload(Project.organisation),
+                joinedload(Project.area),
+                joinedload(Project.officer),
+                selectinload(Project.regions),
+            )
+        ).unique()
         ctx.state["projects_by_code"] = {norm_key(p.code): p for p in rows}
     return ctx.state["projects_by_code"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from fundtracker.models import Organisation, Region
 from fundtracker.services.imports.core import (
@@ -52,7 +52,11 @@ class Organisations(Sheet):
         bins = [r.values["bin"] for r in rows if r.values.get("bin")]
         existing = {
             o.bin: o
-            for o in ctx.session.scalars(select(Organisation).where(Organisation.bin.in_(bins)))
+            for o in ctx.session.scalars(
+                select(Organisation)
+                .options(joinedload(Organisation.region))
+                .where(Organisation.bin.in_(bins))
+            )
         }
         ctx.state["organisations_by_bin"] = existing
         for row in rows:

@@ -144,6 +144,9 @@ class Tranches(Sheet):
         return row.ok
 
     def _check_sums(self, ctx: Context, listed: dict, existing: dict) -> None:
+        by_project: dict[int, list[Tranche]] = {}
+        for tranche in existing.values():
+            by_project.setdefault(tranche.project_id, []).append(tranche)
         for entry in listed.values():
             row = entry["row"]
             code = row.values["project_code"]
@@ -152,9 +155,7 @@ class Tranches(Sheet):
             others = 0
             if project is not None:
                 others = sum(
-                    t.amount
-                    for t in existing.values()
-                    if t.project_id == project.id and t.id not in entry["ids"]
+                    t.amount for t in by_project.get(project.id, ()) if t.id not in entry["ids"]
                 )
             total = entry["sum"] + others
             if award is not None and total != award:
