@@ -170,3 +170,28 @@ def test_the_exported_portfolio_imports_into_an_empty_database_as_it_was(locale)
             again = imports.check(db.session, admin, data, "portfolio.xlsx", today())
             assert again.problems == []
             assert [c.as_json() for c in again.changes if c.action != "unchanged"] == []
+
+
+def test_an_officers_export_imports_back_unchanged_users_included(app):
+    """The officer's export has the grantee users sheet; imported back by the officer it
+    changes nothing, and a new account in it is an administrator's to add."""
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from tests import factories
+
+    officer = factories.UserFactory(role=Role.OFFICER)
+    project = factories.ProjectFactory()
+    factories.UserFactory(role=Role.GRANTEE, organisation=project.organisation)
+    with app.test_request_context():
+        data = workbook.export(db.session, [project], "en")
+        ctx = imports.check(db.session, officer, data, "export.xlsx", today())
+        assert ctx.problems == []
+        assert {c.action for c in ctx.changes} == {"unchanged"}
+        book = load_workbook(_io.BytesIO(data))
+        book["Grantee users"].append(["new@example.kz", "New person", project.organisation.bin])
+        out = _io.BytesIO()
+        book.save(out)
+        ctx = imports.check(db.session, officer, out.getvalue(), "export.xlsx", today())
+        assert [(p.sheet, p.code) for p in ctx.problems] == [("users", "users_admin_only")]

@@ -56,9 +56,7 @@ class Users(Sheet):
     )
 
     def check(self, rows: list[Row], ctx: Context) -> None:
-        if rows and not permissions.can_manage_users(ctx.actor):
-            ctx.problem(self.key, None, None, "users_admin_only")
-            return
+        admin = permissions.can_manage_users(ctx.actor)
         emails = {r.values.get("email") for r in rows} - {None}
         existing = {
             u.email: u
@@ -109,7 +107,12 @@ class Users(Sheet):
                 current = {"name": user.name, "language": user.locale, "active": user.active}
                 if "active" in new and row.raw.get("active") in (None, ""):
                     new.pop("active")  # an empty cell keeps the account as it is
-            plan(ctx, self.key, row, email, user, new, current)
+            change = plan(ctx, self.key, row, email, user, new, current)
+            if change.action != UNCHANGED and not admin:
+                # An officer's own export imported back leaves its users as they are; a new or
+                # changed account is an administrator's to import.
+                ctx.changes.remove(change)
+                ctx.problem(self.key, row.number, "email", "users_admin_only")
 
     def apply(self, ctx: Context) -> None:
         organisations = {
@@ -175,7 +178,7 @@ DEFAULT_LANGUAGE = "kk"
 
 MESSAGES.update(
     {
-        "users_admin_only": _l("Only an administrator may import user accounts."),
+        "users_admin_only": _l("Only an administrator may add or change user accounts."),
         "user_elsewhere": _l(
             "%(value)s is the account of a staff member or of another organisation's person: "
             "an import does not move people."
