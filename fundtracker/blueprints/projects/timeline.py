@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fundtracker.core.i18n import format_d, format_money
 from fundtracker.models import BudgetCategory, ProjectEvent, ProjectStatus
 from fundtracker.models.labels import budget_category_labels, event_labels, status_labels
+from fundtracker.services.imports.core import ordered_sheets
 
 FIELD_LABELS = {
     "end_date": _l("End date"),
@@ -73,6 +75,24 @@ INTERNAL_COMMENTS = ("status_changed",)
 FIGURE_COMMENTS = ("result_queried", "result_corrected")
 
 
+def _imported(data: dict) -> list[str]:
+    """What an import did to the project, a line per sheet: "Milestones: 2 new, 1 changed"."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, number in (data.get("changes") or {}).items():
+        sheet, _sep, action = key.partition(".")
+        counts.setdefault(sheet, {})[action] = number
+    labels = {sheet.key: str(sheet.label) for sheet in ordered_sheets()}
+    return [
+        _(
+            "%(sheet)s: %(new)d new, %(changed)d changed",
+            sheet=labels.get(sheet, sheet),
+            new=c.get("create", 0),
+            changed=c.get("update", 0),
+        )
+        for sheet, c in counts.items()
+    ]
+
+
 def describe(
     event: ProjectEvent,
     region_names: dict[str, str],
@@ -95,6 +115,8 @@ def describe(
             details.append(f"{label}: {_value(key, value[0])} → {_value(key, value[1])}")
         else:
             details.append(f"{label}: {_value(key, value)}")
+    if event.kind == "imported":
+        details = _imported(event.data or {})
     title = event_labels().get(event.kind, event.kind)
     hidden = (not for_staff and event.kind in INTERNAL_COMMENTS) or (
         not raw_figures and event.kind in FIGURE_COMMENTS

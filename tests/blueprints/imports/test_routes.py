@@ -120,6 +120,9 @@ def test_upload_preview_confirm_imports_everything_once(login, officer):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import.applied"))
     db.session.refresh(batch)
     assert batch.status == ImportStatus.DONE and batch.confirmed_by_id == officer.id
+    timeline = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Imported from a workbook" in timeline
+    assert "Milestones: 2 new, 0 changed" in timeline
     # The same workbook again: nothing to change.
     again = _batch(_upload(client, portfolio()))
     assert again.total == 0
