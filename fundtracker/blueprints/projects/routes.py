@@ -40,6 +40,7 @@ from fundtracker.services import (
     plan,
     reference,
     status,
+    transparency,
     workflow,
 )
 from fundtracker.services.imports import workbook
@@ -164,6 +165,10 @@ def detail(project_id: int):
             for e in view.events
         ],
         can_edit=permissions.can_edit_project(user, project),
+        # Whether the transparency page and the open-data files show it (issue #20).
+        publicity=transparency.publicity_labels()[transparency.publicity_of(project)]
+        if permissions.is_staff(user)
+        else None,
         can_pay=permissions.can_manage_payments(user, project),
         can_upload=permissions.can_upload_documents(user, project),
         document_form=DocumentForm(),

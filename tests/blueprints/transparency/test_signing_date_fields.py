@@ -33,3 +33,20 @@ def test_the_edit_form_sets_the_signing_date(login, officer):
     assert project.agreement_signed_on == date(2025, 1, 5) and transparency.is_public(project)
     # The public page lists it now.
     assert project.code in client.get("/transparency/?lang=en").get_data(as_text=True)
+
+
+def test_the_project_page_tells_staff_whether_the_project_is_public(login, officer):
+    signed = factories.ProjectFactory(agreement_signed_on=date(2025, 1, 5))
+    unsigned = factories.ProjectFactory(agreement_signed_on=None)
+    hidden = factories.ProjectFactory(agreement_signed_on=date(2025, 1, 5), confidential=True)
+    client = login(officer)
+    for project, state in (
+        (signed, "Public"),
+        (unsigned, "Agreement not signed yet"),
+        (hidden, "Confidential"),
+    ):
+        html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+        assert f'id="project-publicity">{state}' in html
+    grantee = factories.UserFactory(role="grantee", organisation=signed.organisation)
+    html = login(grantee).get(f"/projects/{signed.id}").get_data(as_text=True)
+    assert "project-publicity" not in html
