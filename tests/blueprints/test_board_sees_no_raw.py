@@ -29,6 +29,8 @@ from fundtracker.models import (
     ApplicationStatus,
     CellStatus,
     Frequency,
+    ImportBatch,
+    ImportKind,
     IndicatorResult,
     IndicatorType,
     MilestoneUpdate,
@@ -314,6 +316,14 @@ def _the_rest(world, grantee_a, officer):
         token=["not-a-token"],
     )
     world.ids["file_id"].append(application.files[0].id)
+    # Imports (issue #24): a workbook's preview and a bank statement's, both staff only.
+    batches = [
+        ImportBatch(kind=kind, filename="portfolio.xlsx", content=b"", created_by_id=officer.id)
+        for kind in (ImportKind.WORKBOOK, ImportKind.BANK)
+    ]
+    db.session.add_all(batches)
+    db.session.flush()
+    world.ids["batch_id"] = [b.id for b in batches]
 
 
 @pytest.fixture

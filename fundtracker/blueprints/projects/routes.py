@@ -21,6 +21,7 @@ from fundtracker.core.i18n import current_locale
 from fundtracker.core.page_cache import cached_page
 from fundtracker.core.storage import file_storage
 from fundtracker.core.time import today
+from fundtracker.disclosure import audience
 from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
 from fundtracker.models.labels import (
     MILESTONE_BADGES,
@@ -110,7 +111,8 @@ def _export(fmt: str):
         # The import template's layout, so the workbook can be edited and imported back.
         rows = export.projects(db.session, current_user, flt, current_locale())
         personal = permissions.can_manage_organisations(current_user)
-        body = workbook.export(db.session, rows, current_locale(), personal=personal)
+        raw = audience.sees_raw(current_user)
+        body = workbook.export(db.session, rows, current_locale(), personal=personal, raw=raw)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

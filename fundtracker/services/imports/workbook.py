@@ -206,14 +206,24 @@ def template(session: Session, locale: str) -> bytes:
 PERSONAL = {"users": None, "organisations": ("contact_name", "contact_email", "contact_phone")}
 
 
-def export(session: Session, projects: list, locale: str, personal: bool = True) -> bytes:
+# What a reader who sees outcome figures only as published and protected (the board:
+# fundtracker.disclosure.audience) does not get: results and their breakdowns, raw.
+RAW_FIGURES = ("results", "breakdowns")
+
+
+def export(
+    session: Session, projects: list, locale: str, personal: bool = True, raw: bool = True
+) -> bytes:
     """`projects` (already chosen and permitted by the caller) in the template's layout;
-    without `personal`, no contact details (PERSONAL)."""
+    without `personal`, no contact details (PERSONAL); without `raw`, no raw outcome figures
+    (RAW_FIGURES)."""
     with force_locale(locale):
         book = Workbook()
         book.remove(book.active)
         lists = _Lists(book, session, locale)
         for sheet in ordered_sheets():
+            if not raw and sheet.key in RAW_FIGURES:
+                continue
             if not personal and sheet.key in PERSONAL:
                 if PERSONAL[sheet.key] is None:
                     continue

@@ -252,3 +252,20 @@ def test_a_bank_statement_pays_approved_tranches_once(login, officer):
     again_id = int(again.headers["Location"].rsplit("/", 1)[1])
     batch = db.session.get(ImportBatch, again_id)
     assert [c["state"] for c in batch.changes] == ["recorded", "unmatched", "unmatched"]
+
+
+def test_the_boards_export_has_no_raw_figures_nor_contacts(login):
+    from openpyxl import load_workbook
+
+    from fundtracker.web.reauth import REAUTH_KEY, proof
+
+    board = factories.UserFactory(role=Role.BOARD)
+    factories.ProjectFactory()
+    client = login(board)
+    with client.session_transaction() as sess:  # exports ask to confirm it's them
+        sess[REAUTH_KEY] = proof(board)
+    response = client.get("/projects/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert {"Results", "Breakdowns", "Grantee users"}.isdisjoint(book.sheetnames)
+    assert "Contact email" not in [c.value for c in book["Organisations"][1]]

@@ -63,3 +63,13 @@ def test_an_export_without_personal_data_leaves_contacts_out_not_empty(app):
     assert "Contact email" in [c.value for c in full["Organisations"][1]]
     assert "Contact email" not in [c.value for c in bare["Organisations"][1]]
     assert bare["Projects"]["A2"].value == project.code
+
+
+def test_a_reader_who_sees_published_figures_only_gets_no_results_sheet(app):
+    project = factories.ProjectFactory()
+    with app.test_request_context():
+        board = load_workbook(
+            io.BytesIO(workbook.export(db.session, [project], "en", personal=False, raw=False))
+        )
+    assert "Results" not in board.sheetnames and "Breakdowns" not in board.sheetnames
+    assert "Indicators" in board.sheetnames
