@@ -119,7 +119,7 @@ def samples():
     db.session.add(objects["assignment_a"])
     for name, kind in (("import_batch", ImportKind.WORKBOOK), ("bank_batch", ImportKind.BANK)):
         objects[name] = ImportBatch(
-            kind=kind, filename="portfolio.xlsx", content=b"", created_by_id=users["admin"].id
+            kind=kind, filename="portfolio.xlsx", data=b"", created_by_id=users["admin"].id
         )
         db.session.add(objects[name])
     objects["user_session"] = sessions.start(

@@ -3,13 +3,15 @@ from its check (the preview) to its application in one transaction."""
 
 from __future__ import annotations
 
+import base64
 import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundtracker.core.crypto import EncryptedText
 from fundtracker.models.base import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -33,7 +35,7 @@ class ImportStatus(enum.StrEnum):
 class ImportBatch(Base):
     """An uploaded file, what its check found and, once confirmed, what applying it did.
 
-    The file itself is kept (`content`) so that the import applied is the one previewed (its
+    The file itself is kept (`data`) so that the import applied is the one previewed (its
     SHA-256 is compared), and so the fund keeps what it imported. `problems` and `changes` hold
     message codes and parameters, not text, so each reader sees them in their own language."""
 
@@ -45,7 +47,9 @@ class ImportBatch(Base):
         str_enum(ImportStatus, "import_status"), default=ImportStatus.CHECKED, index=True
     )
     filename: Mapped[str] = mapped_column(String(255), default="")
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The file, base64 and encrypted at rest (core.crypto): a workbook holds contacts and
+    # children's figures. Read and written as bytes through `data`.
+    content: Mapped[str | None] = mapped_column(EncryptedText)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -69,4 +73,13 @@ class ImportBatch(Base):
     error: Mapped[str] = mapped_column(String(64), default="")
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.content) if self.content else b""
+
+    @data.setter
+    def data(self, value: bytes) -> None:
+        self.content = base64.b64encode(value).decode("ascii")
+
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])

@@ -1,6 +1,7 @@
 """Importing an existing portfolio (issue #24).
 
-- `import_batches`: one row per uploaded workbook or bank statement: the file, what its check
+- `import_batches`: one row per uploaded workbook or bank statement: the file (base64, encrypted
+  at rest like other personal data: text), what its check
   found (problems and changes as message codes), and, once confirmed, the background run's lease
   and progress. The users who uploaded and confirmed it stay (no cascade: an import is a record).
 - `indicator_results.imported` (bool, default false): a result brought in by an import rather
@@ -40,7 +41,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("filename", sa.String(length=255), nullable=False),
-        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("content", sa.Text(), nullable=True),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column(
             "created_by_id",

@@ -318,7 +318,7 @@ def _the_rest(world, grantee_a, officer):
     world.ids["file_id"].append(application.files[0].id)
     # Imports (issue #24): a workbook's preview and a bank statement's, both staff only.
     batches = [
-        ImportBatch(kind=kind, filename="portfolio.xlsx", content=b"", created_by_id=officer.id)
+        ImportBatch(kind=kind, filename="portfolio.xlsx", data=b"", created_by_id=officer.id)
         for kind in (ImportKind.WORKBOOK, ImportKind.BANK)
     ]
     db.session.add_all(batches)

@@ -293,7 +293,7 @@ def create(session: Session, actor: User, filename: str, data: bytes) -> ImportB
         kind=ImportKind.BANK,
         status=ImportStatus.CHECKED,
         filename=(filename or "")[:255],
-        content=data,
+        data=data,
         sha256=hashlib.sha256(data).hexdigest(),
         created_by_id=actor.id,
         attempt=0,
@@ -327,7 +327,7 @@ def confirm(
         raise NotAllowed(_l("You may not import data."))
     if batch.kind != ImportKind.BANK or batch.status != ImportStatus.CHECKED:
         raise Conflict(_l("This import is no longer waiting for confirmation."))
-    lines, _problems = read(batch.content or b"")
+    lines, _problems = read(batch.data)
     match(session, actor, lines)
     previewed = {c["line"]: c for c in batch.changes or []}
     recorded = 0

@@ -44,7 +44,7 @@ def counts(batch: ImportBatch) -> dict[str, dict[str, int]]:
 
 def check_again(session: Session, actor: User, batch: ImportBatch, day: date) -> Context:
     csv_sheet = (batch.summary or {}).get(CSV_SHEET)
-    return imports.check(session, actor, batch.content or b"", batch.filename, day, csv_sheet)
+    return imports.check(session, actor, batch.data, batch.filename, day, csv_sheet)
 
 
 def create(
@@ -63,7 +63,7 @@ def create(
         kind=ImportKind.WORKBOOK,
         status=ImportStatus.CHECKED,
         filename=(filename or "")[:255],
-        content=data,
+        data=data,
         sha256=hashlib.sha256(data).hexdigest(),
         created_by_id=actor.id,
         attempt=0,
