@@ -6,12 +6,13 @@ and the officer who confirmed it is told how it went."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from fundtracker.core import db_events
@@ -69,6 +70,52 @@ def claim(session: Session, now: datetime) -> ImportBatch | None:
     return session.get(ImportBatch, candidate, populate_existing=True)
 
 
+class _Heartbeat:
+    """While a batch is applied: every few seconds, from a connection of its own, renews the
+    batch's lease and writes how many rows are done, for the progress page. PostgreSQL only:
+    on SQLite the applying transaction holds the one write lock (so no other scheduler can take
+    the batch meanwhile either), and the page shows the status alone. Stops once the batch is
+    no longer this attempt's."""
+
+    def __init__(self, engine: Engine | None, batch_id: int, attempt: int, lease: timedelta):
+        self.engine, self.batch_id, self.attempt, self.lease = engine, batch_id, attempt, lease
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def count(self, rows: int) -> None:
+        self.done += rows
+
+    def __enter__(self) -> _Heartbeat:
+        if self.engine is not None and self.engine.dialect.name == "postgresql":
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        interval = min(2.0, self.lease.total_seconds() / 3)
+        while not self._stop.wait(interval):
+            try:
+                with self.engine.begin() as connection:
+                    renewed = connection.execute(
+                        update(ImportBatch)
+                        .where(
+                            ImportBatch.id == self.batch_id,
+                            ImportBatch.attempt == self.attempt,
+                            ImportBatch.status == ImportStatus.RUNNING,
+                        )
+                        .values(lease_until=utcnow() + self.lease, done=self.done)
+                    ).rowcount
+                if not renewed:
+                    return
+            except Exception as error:  # a lost connection: the next beat tries again
+                log.warning("import #%s: lease not renewed: %s", self.batch_id, error)
+
+
 def _fail(session: Session, batch_id: int, error: str) -> ImportBatch | None:
     session.rollback()
     batch = session.get(ImportBatch, batch_id, populate_existing=True)
@@ -77,6 +124,13 @@ def _fail(session: Session, batch_id: int, error: str) -> ImportBatch | None:
     batch.status, batch.error, batch.finished_at = ImportStatus.FAILED, error, utcnow()
     batch.lease_until = None
     return batch
+
+
+def _engine(session: Session) -> Engine | None:
+    """The engine for the heartbeat's own connection; None when the session is bound to one
+    connection (tests), where progress waits for the end."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else None
 
 
 def run_one(session: Session, day: date) -> bool:
@@ -98,7 +152,9 @@ def run_one(session: Session, day: date) -> bool:
                 batch = _fail(session, batch_id, "changed_since_preview")
                 batch.problems = problems
             else:
-                batches.apply(batch, ctx)
+                with _Heartbeat(_engine(session), batch_id, batch.attempt, _lease()) as beat:
+                    ctx.progress = beat.count
+                    batches.apply(batch, ctx)
         except Exception:  # anything: the import is all or nothing, and the officer is told
             log.exception("import #%s failed", batch_id)
             batch = _fail(session, batch_id, "apply_failed")

@@ -3,18 +3,21 @@ back once its lease ran out, a failing run writes nothing, and no batch runs twi
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
-from fundtracker.models import ImportBatch, ImportStatus, Project, Role, utcnow
+from fundtracker.models import ImportBatch, ImportKind, ImportStatus, Project, Role, User, utcnow
 from fundtracker.scheduler import imports as job
 from fundtracker.services.imports import batches
 from fundtracker.services.imports.sheets import tranches
 from tests import factories
 from tests.blueprints.imports.test_routes import portfolio
+from tests.dbutil import is_postgres, migrated_app
 
 
 def _queued(app) -> ImportBatch:
@@ -69,3 +72,32 @@ def test_a_batch_interrupted_too_often_fails(app):
     db.session.refresh(batch)
     assert (batch.status, batch.error) == (ImportStatus.FAILED, "too_many_attempts")
     assert _projects() == 0
+
+
+@pytest.mark.no_db
+@pytest.mark.skipif(not is_postgres(), reason="progress is written from a second connection")
+def test_the_heartbeat_writes_progress_and_renews_the_lease_while_an_import_runs():
+    with migrated_app("import-heartbeat") as app:
+        officer = User(email="o@example.kz", name="O", role=Role.OFFICER, locale="en")
+        db.session.add(officer)
+        db.session.flush()
+        soon = utcnow() + timedelta(seconds=5)
+        batch = ImportBatch(
+            kind=ImportKind.WORKBOOK,
+            status=ImportStatus.RUNNING,
+            filename="p.xlsx",
+            data=b"",
+            created_by_id=officer.id,
+            attempt=1,
+            lease_until=soon,
+            total=10,
+        )
+        db.session.add(batch)
+        db.session.commit()
+        with job._Heartbeat(db.engine, batch.id, 1, timedelta(seconds=6)) as beat:
+            beat.count(7)
+            time.sleep(2.5)
+        db.session.expire_all()
+        batch = db.session.get(ImportBatch, batch.id)
+        assert batch.done == 7 and batch.lease_until > soon
+        assert app is not None
