@@ -13,7 +13,6 @@ line (and each ambiguous line the officer chose a tranche for) through
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from fundtracker.models import (
 )
 from fundtracker.services import audit, payments
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
+from fundtracker.services.imports import batches
 from fundtracker.services.imports.core import (
     MESSAGES,
     CellProblem,
@@ -289,21 +289,11 @@ def create(session: Session, actor: User, filename: str, data: bytes) -> ImportB
         raise NotAllowed(_l("You may not import data."))
     lines, problems = read(data)
     match(session, actor, lines)
-    batch = ImportBatch(
-        kind=ImportKind.BANK,
-        status=ImportStatus.CHECKED,
-        filename=(filename or "")[:255],
-        data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        created_by_id=actor.id,
-        attempt=0,
-        done=0,
-        error="",
-        problems=[p.as_json() for p in problems],
-        changes=[line.as_json() for line in lines],
-        summary=_summary(lines),
-        total=sum(1 for line in lines if line.state in (MATCHED, AMBIGUOUS)),
-    )
+    batch = batches.new_batch(ImportKind.BANK, actor, filename, data)
+    batch.problems = [p.as_json() for p in problems]
+    batch.changes = [line.as_json() for line in lines]
+    batch.summary = _summary(lines)
+    batch.total = sum(1 for line in lines if line.state in (MATCHED, AMBIGUOUS))
     session.add(batch)
     session.flush()
     return batch

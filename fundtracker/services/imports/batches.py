@@ -47,6 +47,22 @@ def check_again(session: Session, actor: User, batch: ImportBatch, day: date) ->
     return imports.check(session, actor, batch.data, batch.filename, day, csv_sheet)
 
 
+def new_batch(kind: ImportKind, actor: User, filename: str, data: bytes) -> ImportBatch:
+    """A batch for an uploaded file (a workbook, or a bank statement: services/imports/bank.py),
+    waiting for its preview to be confirmed."""
+    return ImportBatch(
+        kind=kind,
+        status=ImportStatus.CHECKED,
+        filename=(filename or "")[:255],
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_by_id=actor.id,
+        attempt=0,
+        done=0,
+        error="",
+    )
+
+
 def create(
     session: Session,
     actor: User,
@@ -59,17 +75,7 @@ def create(
     if not permissions.can_import(actor):
         raise NotAllowed(_l("You may not import data."))
     ctx = imports.check(session, actor, data, filename, day, csv_sheet)
-    batch = ImportBatch(
-        kind=ImportKind.WORKBOOK,
-        status=ImportStatus.CHECKED,
-        filename=(filename or "")[:255],
-        data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        created_by_id=actor.id,
-        attempt=0,
-        done=0,
-        error="",
-    )
+    batch = new_batch(ImportKind.WORKBOOK, actor, filename, data)
     store(batch, ctx, csv_sheet)
     session.add(batch)
     session.flush()

@@ -7,7 +7,6 @@ import io
 import re
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from fundtracker.core.extensions import db
@@ -26,24 +25,13 @@ from fundtracker.models import (
 )
 from fundtracker.scheduler import imports as scheduler_imports
 from tests import factories
+from tests.services.imports.test_random_errors import xlsx
 
 BIN = demo_bin("2201", 901)
 
 
-def _xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def portfolio(award="1 000 000,00", code="IMP-1") -> bytes:
-    return _xlsx(
+    return xlsx(
         {
             "Organisations": [["BIN", "Name", "Region"], [BIN, "Meirim fund", "Almaty Region"]],
             "Projects": [
