@@ -73,3 +73,22 @@ def test_a_reader_who_sees_published_figures_only_gets_no_results_sheet(app):
         )
     assert "Results" not in board.sheetnames and "Breakdowns" not in board.sheetnames
     assert "Indicators" in board.sheetnames
+
+
+def test_every_example_in_the_template_is_a_value_the_import_takes(app):
+    """Someone who edits the example row rather than adding one below must not meet an error
+    in what they left as it was."""
+    from fundtracker.services.imports.core import CellProblem, Context, parse_cell
+
+    with app.test_request_context():
+        ctx = Context(db.session, None, date(2026, 12, 5))
+        refused = []
+        for sheet in ordered_sheets():
+            for column in sheet.writable():
+                if column.example is None:
+                    continue
+                try:
+                    parse_cell(column, column.example, ctx)
+                except CellProblem as problem:
+                    refused.append((sheet.key, column.key, problem.code))
+    assert refused == []

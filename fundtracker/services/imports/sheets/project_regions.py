@@ -37,7 +37,14 @@ class ProjectRegions(Sheet):
     order = 40
     columns = (
         PROJECT_CODE,
-        Column("region", _l("Region"), CHOICE, required=True, choices="regions", example="Almaty"),
+        Column(
+            "region",
+            _l("Region"),
+            CHOICE,
+            required=True,
+            choices="regions",
+            example="Almaty Region",
+        ),
     )
 
     def check(self, rows: list[Row], ctx: Context) -> None:

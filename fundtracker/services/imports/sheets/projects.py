@@ -84,7 +84,12 @@ class Projects(Sheet):
         ),
         ORGANISATION_BIN,
         Column(
-            "area", _l("Programme area"), CHOICE, required=True, choices="areas", example="health"
+            "area",
+            _l("Programme area"),
+            CHOICE,
+            required=True,
+            choices="areas",
+            example="healthcare",
         ),
         Column(
             "status",
