@@ -41,7 +41,7 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
     result = app.test_cli_runner().invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     [scheduler] = starts
-    job, daily, monthly, _queue = scheduler.get_jobs()
+    job, daily, monthly, _reports, _imports = scheduler.get_jobs()
     assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60
     assert job.func is run_jobs and job.args == (app,) and job.max_instances == 1
     # The portfolio-wide risk check runs once a day at 06:00 Almaty (and at start).
@@ -59,6 +59,7 @@ def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):
         "outbox_job",
         "monthly_board_report",
         "build_pending",
+        "run_queued",
         "backup_job",
     ]
     scheduler = build_scheduler(app)

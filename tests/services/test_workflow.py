@@ -185,8 +185,14 @@ def test_allowed_answers_as_move_does(grantee, officer):
 
 # Status changes only through the workflow -----------------------------------------------------
 
-# Bookkeeping of delivery, not a workflow of the fund's work: the outbox's sending state.
-EXEMPT = {"fundtracker/services/notifications.py"}
+# Bookkeeping, not a workflow of the fund's work: the outbox's sending state, and an import
+# batch's own state (checked, queued, done; the records it writes carry their statuses as
+# imported data, with the project timelines' "imported" event).
+EXEMPT = {
+    "fundtracker/services/notifications.py",
+    "fundtracker/services/imports/batches.py",
+    "fundtracker/services/imports/bank.py",
+}
 WATCHED = {"status", "conflict", "verified_at"}
 
 

@@ -17,7 +17,7 @@ from fundtracker import permissions
 from fundtracker.blueprints.imports import bp
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
-from fundtracker.models import ImportBatch, ImportKind, Project, Tranche
+from fundtracker.models import ImportBatch, ImportKind, ImportStatus, Project, Tranche
 from fundtracker.models.labels import import_status_labels
 from fundtracker.services.imports import bank
 from fundtracker.services.imports.core import Problem
@@ -89,6 +89,7 @@ def bank_preview(batch_id: int):
         problems=problems,
         status_labels=import_status_labels(),
         csrf_form=PostOnlyForm(formdata=None),
+        awaiting=batch.status == ImportStatus.CHECKED,
     )
 
 

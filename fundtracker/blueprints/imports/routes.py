@@ -174,6 +174,7 @@ def preview(batch_id: int):
         status_labels=import_status_labels(),
         csrf_form=PostOnlyForm(formdata=None),
         waiting=batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        awaiting=batch.status == ImportStatus.CHECKED,  # Confirm and Discard are offered
         error=_error_text(batch),
     )
 
