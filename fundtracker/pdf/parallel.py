@@ -25,7 +25,10 @@ What ties the parts together, and how it is kept right:
   body in the head's style, which every part has; a section's by its heading, in its part.
 
 Workers start from a fork server that has WeasyPrint imported (fast, and no threads of the app
-are forked). Each worker holds one part; the parent holds none (it only joins).
+are forked). Each worker holds one part; the parent holds none (it only joins). It joins the
+parts as they arrive (`Joiner`): the small parts are done first, and each is copied into the
+file while the large ones still print, so what is left after the last part is its own copy,
+putting pages and structure in order, and writing the file (about a third of a whole join).
 """
 
 from __future__ import annotations
@@ -316,16 +319,20 @@ def print_parts(
         for worker in workers[1:]:
             worker.conn.send((worker.offset, total))
         laid_out = time.monotonic()
-        _until(workers, lambda w: w.pdf is not None, None)
+        joiner = Joiner(len(workers))
+
+        def arrived(worker: _Worker) -> None:
+            if worker is again and again.pages != again.expected:
+                raise JoinRefused(f"contents: {again.expected} pages, then {again.pages}")
+            joiner.add(workers.index(worker), worker.pdf, worker.part.stubs)
+            worker.pdf = b""  # copied: its bytes are no longer needed
+
+        _until(workers, lambda w: w.pdf is not None, None, arrived)
         printed = time.monotonic()
-        if again.pages != again.expected:
-            raise JoinRefused(f"contents: {again.expected} pages, then {again.pages}")
         fetched = tuple([url for w in workers for url in w.fetched[i]] for i in range(3))
-        pdf = join(
-            [(w.pdf, w.part.stubs) for w in workers], [p for w in workers for p in w.outline]
-        )
+        pdf = joiner.finish([p for w in workers for p in w.outline])
         log.info(
-            "report printed in %d parts: laid out %.2f s, printed %.2f s, joined %.2f s",
+            "report printed in %d parts: laid out %.2f s, printed %.2f s, joined %.2f s after",
             len(workers),
             laid_out - started,
             printed - laid_out,
@@ -342,8 +349,14 @@ def print_parts(
             worker.process.join(5)
 
 
-def _until(workers: list[_Worker], done: Callable[[_Worker], bool], pages_done) -> None:
-    """Read the workers' messages until `done` holds for every one."""
+def _until(
+    workers: list[_Worker],
+    done: Callable[[_Worker], bool],
+    pages_done,
+    arrived: Callable[[_Worker], None] | None = None,
+) -> None:
+    """Read the workers' messages until `done` holds for every one; `arrived(worker)` hears of
+    each part printed."""
     told = 0.0
     while not all(done(w) for w in workers):
         waiting = {w.conn: w for w in workers if not done(w)}
@@ -364,6 +377,8 @@ def _until(workers: list[_Worker], done: Callable[[_Worker], bool], pages_done) 
                 worker.laid = message[1]
             elif kind == "done":
                 worker.pdf, worker.outline, worker.fetched, worker.usage = message[1:]
+                if arrived is not None:
+                    arrived(worker)
             else:
                 raise JoinRefused(f"the {worker.part.kind} part: {message[1]}")
         if pages_done is not None and time.monotonic() - told >= 1.0:
@@ -380,77 +395,133 @@ def _pairs(array) -> list[tuple]:
     return list(zip(items[::2], items[1::2], strict=True))
 
 
-def join(pdfs: list[tuple[bytes, frozenset[str]]], outline_pages: list[tuple]) -> bytes:
-    """One tagged PDF of the parts `pdfs` (each with the anchors it only stands in for), in
-    order, its catalog (metadata, language, output intent) the first part's. `outline_pages` is
-    (height, bookmarks) of every page in order."""
-    base = pikepdf.open(io.BytesIO(pdfs[0][0]))
-    tree = base.Root.StructTreeRoot
-    document = tree.K[0]
-    if pdfs[0][1]:
-        _prune(document)
-    nums = pikepdf.Array(tree.ParentTree.Nums)
-    next_key = max(int(k) for k, _ in _pairs(nums)) + 1
-    dests = {}
-    if "/Names" in base.Root and "/Dests" in base.Root.Names:
-        dests = {str(k): v for k, v in _pairs(base.Root.Names.Dests.Names)}
-    dests = {k: v for k, v in dests.items() if k not in pdfs[0][1]}
-    for data, stubs in pdfs[1:]:
+class Joiner:
+    """One tagged PDF of the parts, joined as they arrive: `add(index, pdf, stubs)` in any
+    order (each part's PDF with the anchors it only stands in for) copies a part into the first
+    part's file as soon as that one is there, so that most of the joining is done while the last
+    parts still print; `finish(outline_pages)` puts the pages and structure elements in order
+    and writes the file. The catalog (metadata, language, output intent) is the first part's.
+    `outline_pages` is (height, bookmarks) of every page in order."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.waiting: dict[int, tuple[pikepdf.Pdf, frozenset[str]]] = {}
+        # Per part after the first: its pages and top structure elements, copied into the base.
+        self.copied: dict[int, tuple[list, list]] = {}
+        self.base: pikepdf.Pdf | None = None
+        self.nums: list[tuple[int, object]] = []
+        self.next_key = 0
+        self.dests: dict[str, object] = {}
+        self.named_by: dict[str, int] = {}
+
+    def add(self, index: int, data: bytes, stubs: frozenset[str]) -> None:
         part = pikepdf.open(io.BytesIO(data))
-        first = len(base.pages)
-        base.pages.extend(part.pages)
-        part_tree = part.Root.StructTreeRoot
         if stubs:
-            _prune(part_tree.K[0])
-        values = [value for _, value in _pairs(part_tree.ParentTree.Nums)]
+            _prune(part.Root.StructTreeRoot.K[0])
+        if index:
+            self.waiting[index] = (part, stubs)
+        else:
+            self._start(part, stubs)
+        if self.base is not None:
+            for waiting in sorted(self.waiting):
+                self._copy(waiting, *self.waiting.pop(waiting))
+
+    def _start(self, base: pikepdf.Pdf, stubs: frozenset[str]) -> None:
+        self.base = base
+        tree = base.Root.StructTreeRoot
+        self.nums = [(int(k), v) for k, v in _pairs(tree.ParentTree.Nums)]
+        self.next_key = max(k for k, _ in self.nums) + 1
+        if "/Names" in base.Root and "/Dests" in base.Root.Names:
+            for name, dest in _pairs(base.Root.Names.Dests.Names):
+                if str(name) not in stubs:
+                    self._name(str(name), dest, 0)
+
+    def _name(self, name: str, dest, index: int) -> None:
+        """A destination of part `index`; the earliest part's wins (as in a whole print)."""
+        if name not in self.dests or self.named_by[name] > index:
+            self.dests[name], self.named_by[name] = dest, index
+
+    def _copy(self, index: int, part: pikepdf.Pdf, stubs: frozenset[str]) -> None:
+        base = self.base
+        part_tree = part.Root.StructTreeRoot
+        pairs = _pairs(part_tree.ParentTree.Nums)
         named = []
         if "/Names" in part.Root and "/Dests" in part.Root.Names:
             named = [
                 (str(name), dest)
                 for name, dest in _pairs(part.Root.Names.Dests.Names)
-                if str(name) not in stubs and str(name) not in dests
+                if str(name) not in stubs
             ]
-        # One copy of everything the part brings: qpdf walks all that an object reaches on each
-        # copy, and a structure element reaches the whole tree through its parent.
+        # The pages first, one by one (qpdf copies a page only when asked for it: elsewhere a
+        # page not copied yet would be null); they join the page tree in order at the end.
+        pages = [base.copy_foreign(page.obj) for page in part.pages]
+        # Then one copy of everything else the part brings: qpdf walks all that an object
+        # reaches on each copy, and a structure element reaches the whole tree through its
+        # parent.
         bundle = part.make_indirect(
             pikepdf.Array(
                 [
                     pikepdf.Array(part_tree.K[0].K),
-                    pikepdf.Array(values),
+                    pikepdf.Array([value for _, value in pairs]),
                     pikepdf.Array([dest[0] for _, dest in named]),
                 ]
             )
         )
-        kids, values, pages = base.copy_foreign(bundle)
-        for kid in kids:
-            kid.P = document
-            document.K.append(kid)
-        offset = next_key
-        for (key, _), value in zip(_pairs(part_tree.ParentTree.Nums), values, strict=True):
-            nums.extend([int(key) + offset, value])
-            next_key = max(next_key, int(key) + offset + 1)
-        for page in base.pages[first:]:
-            page.obj.StructParents = int(page.obj.StructParents) + offset
-            for annotation in page.obj.get("/Annots", []):
+        kids, values, dest_pages = base.copy_foreign(bundle)
+        offset = self.next_key
+        for (key, _), value in zip(pairs, values, strict=True):
+            self.nums.append((int(key) + offset, value))
+            self.next_key = max(self.next_key, int(key) + offset + 1)
+        for page in pages:
+            page.StructParents = int(page.StructParents) + offset
+            for annotation in page.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
-        for (name, dest), page in zip(named, pages, strict=True):
-            dests[name] = pikepdf.Array([page, *[dest[i] for i in range(1, len(dest))]])
+        for (name, dest), page in zip(named, dest_pages, strict=True):
+            self._name(name, pikepdf.Array([page, *[dest[i] for i in range(1, len(dest))]]), index)
+        self.copied[index] = (list(pages), list(kids))
         part.close()
-    tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=nums))
-    tree.ParentTreeNextKey = next_key
-    if "/Names" not in base.Root:
-        base.Root.Names = pikepdf.Dictionary()
-    base.Root.Names.Dests = pikepdf.Dictionary(
-        Names=pikepdf.Array(
-            [x for name in sorted(dests) for x in (pikepdf.String(name), dests[name])]
+
+    def finish(self, outline_pages: list[tuple]) -> bytes:
+        base = self.base
+        if base is None or len(self.copied) != self.count - 1:
+            raise JoinRefused("a part is missing")
+        tree = base.Root.StructTreeRoot
+        document = tree.K[0]
+        for index in range(1, self.count):
+            pages, kids = self.copied[index]
+            for page in pages:
+                base.pages.append(pikepdf.Page(page))
+            for kid in kids:
+                kid.P = document
+                document.K.append(kid)
+        ordered = sorted(self.nums, key=lambda n: n[0])
+        nums = pikepdf.Array([x for key, value in ordered for x in (key, value)])
+        tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=nums))
+        tree.ParentTreeNextKey = self.next_key
+        if "/Names" not in base.Root:
+            base.Root.Names = pikepdf.Dictionary()
+        base.Root.Names.Dests = pikepdf.Dictionary(
+            Names=pikepdf.Array(
+                [x for name in sorted(self.dests) for x in (pikepdf.String(name), self.dests[name])]
+            )
         )
-    )
-    _outline(base, outline_pages)
-    out = io.BytesIO()
-    # Object streams, as WeasyPrint writes them: the structure tree is thousands of objects.
-    base.save(out, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+        _outline(base, outline_pages)
+        out = io.BytesIO()
+        # Object streams, as WeasyPrint writes them: the structure tree is thousands of objects.
+        base.save(
+            out, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
+        return out.getvalue()
+
+
+def join(pdfs: list[tuple[bytes, frozenset[str]]], outline_pages: list[tuple]) -> bytes:
+    """One tagged PDF of the parts `pdfs` (each with the anchors it only stands in for), in
+    order (see Joiner)."""
+    joiner = Joiner(len(pdfs))
+    for index, (data, stubs) in enumerate(pdfs):
+        joiner.add(index, data, stubs)
+    return joiner.finish(outline_pages)
 
 
 def _prune(element: pikepdf.Dictionary) -> bool:

@@ -6,8 +6,10 @@ tests/pdf/test_tagged.py."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pikepdf
 import pytest
 
 from fundtracker.core.text import css_string
@@ -84,3 +86,69 @@ def test_contents_placeholders_are_as_wide_as_any_page_number():
 )
 def test_a_css_string_cannot_end_itself_or_the_style_element(text, quoted):
     assert css_string(text) == quoted
+
+
+def _printed_parts() -> tuple[list[tuple[bytes, frozenset[str]]], list[tuple]]:
+    """A small report cut into parts and each printed as a worker prints it (tagged PDF/A +
+    PDF/UA, uncompressed): the parts' PDFs with their stand-in anchors, and every page's
+    (height, bookmarks) in order."""
+    from weasyprint import HTML
+
+    from fundtracker.pdf import render
+
+    html = re.sub(r'(<section class="[^"]*" id="[^"]+">)', r"\1<h1>Heading</h1>", _report(4))
+    pdfs, outline = [], []
+    for part in parallel.split(html, 2):
+        document = HTML(string=part.html).render(**render.PDF_OPTIONS)
+        pdf = document.write_pdf(
+            finisher=render.declare_pdfua, uncompressed_pdf=True, **render.PDF_OPTIONS
+        )
+        pdfs.append((pdf, part.stubs))
+        outline.extend((page.height, page.bookmarks) for page in document.pages)
+    return pdfs, outline
+
+
+def test_parts_joined_as_they_arrive_give_the_file_joined_in_order():
+    """The parent joins each part as it is printed, in whatever order they finish: the file is
+    the one the parts joined in order give (pages, words, bookmarks, destinations, links, the
+    structure tree and its parent tree)."""
+    from tests.pdf.test_layout import _struct_faults, read_pages, read_structure
+
+    pdfs, outline = _printed_parts()
+    assert len(pdfs) == 5 and pdfs[0][1]  # cover (with stand-ins), front, 2 groups, appendix
+    in_order = parallel.join(pdfs, outline)
+    joiner = parallel.Joiner(len(pdfs))
+    for index in (3, 1, 4, 0, 2):  # the first part's file arrives after others
+        joiner.add(index, *pdfs[index])
+    arrived = joiner.finish(outline)
+
+    def elements(pdf: bytes) -> list[str]:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            found = []
+
+            def walk(element):
+                found.append(str(element.S))
+                kids = element.get("/K")
+                for kid in kids if isinstance(kids, pikepdf.Array) else []:
+                    if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                        walk(kid)
+
+            walk(doc.Root.StructTreeRoot.K[0])
+            return found
+
+    assert [p.text() for p in read_pages(arrived)] == [p.text() for p in read_pages(in_order)]
+    assert read_structure(arrived) == read_structure(in_order)
+    bookmarks, anchors, links = read_structure(arrived)
+    assert len(bookmarks) == 6 and anchors["appendix"] == len(read_pages(arrived))
+    assert links and anchors["project-3"] > anchors["project-0"] > 1
+    assert elements(arrived) == elements(in_order)
+    assert _struct_faults(arrived) == [] and _struct_faults(in_order) == []
+
+
+def test_a_join_without_every_part_is_refused():
+    pdfs, outline = _printed_parts()
+    joiner = parallel.Joiner(len(pdfs))
+    for index in (0, 1, 2, 4):
+        joiner.add(index, *pdfs[index])
+    with pytest.raises(parallel.JoinRefused):
+        joiner.finish(outline)
