@@ -16,6 +16,7 @@ from fundtracker.blueprints.admin import bp as admin_bp
 from fundtracker.blueprints.api import init_api
 from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
+from fundtracker.blueprints.board import bp as board_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
 from fundtracker.blueprints.imports import bp as imports_bp
@@ -121,5 +122,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(opendata_bp, url_prefix="/open-data")
     app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(board_bp, url_prefix="/board")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
     init_api(app)

@@ -207,6 +207,17 @@ ACCESS: dict[str, Entry] = {
     "imports.bank_index": Entry(only("admin", "officer")),
     "imports.bank_preview": Entry(only("admin", "officer"), args={"batch_id": "bank_batch"}),
     "imports.bank_confirm": Entry(only("admin", "officer"), args={"batch_id": "bank_batch"}),
+    # The board of trustees' register (#21): staff keep it, the board reads it.
+    "board.index": Entry(only("admin", "officer", "board")),
+    "board.new_meeting": Entry(only("admin", "officer")),
+    "board.meeting": Entry(only("admin", "officer", "board"), args={"meeting_id": "board_meeting"}),
+    "board.edit_meeting": Entry(only("admin", "officer"), args={"meeting_id": "board_meeting"}),
+    "board.delete_meeting": Entry(only("admin", "officer"), args={"meeting_id": "board_meeting"}),
+    "board.add_item": Entry(only("admin", "officer"), args={"meeting_id": "board_meeting"}),
+    "board.hold": Entry(only("admin", "officer"), args={"meeting_id": "board_meeting"}),
+    "board.remove_item": Entry(only("admin", "officer"), args={"item_id": "board_item"}),
+    "board.decide": Entry(only("admin", "officer"), args={"item_id": "board_item"}),
+    "board.thresholds": Entry(only("admin")),
     "admin.publicity": Entry(only("admin")),
     "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications

@@ -486,3 +486,59 @@ def application_scored(call, *scores: int):
             db.session, reviewer, assignment, {c.id: (score, "") for c in call.criteria}
         )
     return application
+
+
+# The board of trustees' register (issue #21) ---------------------------------------------------
+
+_board_numbers = iter(range(1, 10**6))
+
+
+def board_decision(
+    kind: str,
+    *,
+    outcome: str = "approved",
+    amount: int | None = None,
+    end_date: date | None = None,
+    application=None,
+    project=None,
+    tranche=None,
+    held_on: date = date(2026, 11, 20),
+):
+    """A decision of a meeting held with a quorum, on one item linked to what it decides."""
+    from fundtracker.models import (
+        AgendaItem,
+        AgendaKind,
+        BoardDecision,
+        BoardMeeting,
+        DecisionOutcome,
+        MeetingStatus,
+    )
+
+    n = next(_board_numbers)
+    meeting = BoardMeeting(
+        number=f"T-{n}",
+        held_on=held_on,
+        status=MeetingStatus.HELD,
+        members_total=7,
+        members_present=5,
+        attendees="",
+        location="",
+    )
+    item = AgendaItem(
+        position=1,
+        kind=AgendaKind(kind),
+        application=application,
+        project=project if project is not None else (tranche.project if tranche else None),
+        tranche=tranche,
+        title=f"Item {n}",
+        notes="",
+        amount=amount,
+        end_date=end_date,
+    )
+    meeting.items.append(item)
+    item.decision = BoardDecision(
+        number=f"T-{n}/1", outcome=DecisionOutcome(outcome), text_en="Decided.", amount=amount
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return item.decision

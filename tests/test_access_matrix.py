@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import url_for
@@ -14,7 +15,16 @@ from sqlalchemy import event
 from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.disclosure import grid
-from fundtracker.models import ApplicationStatus, ImportBatch, ImportKind, ReviewAssignment, Role
+from fundtracker.models import (
+    AgendaItem,
+    AgendaKind,
+    ApplicationStatus,
+    BoardMeeting,
+    ImportBatch,
+    ImportKind,
+    ReviewAssignment,
+    Role,
+)
 from fundtracker.services import sessions
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
@@ -122,6 +132,15 @@ def samples():
             kind=kind, filename="portfolio.xlsx", data=b"", created_by_id=users["admin"].id
         )
         db.session.add(objects[name])
+    # The board's register (#21): a planned meeting with one item on its agenda.
+    objects["board_meeting"] = BoardMeeting(
+        number="AM-1", held_on=date(2026, 12, 20), attendees="", location=""
+    )
+    objects["board_item"] = AgendaItem(
+        position=1, kind=AgendaKind.OTHER, title="Annual plan", notes=""
+    )
+    objects["board_meeting"].items.append(objects["board_item"])
+    db.session.add(objects["board_meeting"])
     objects["user_session"] = sessions.start(
         db.session, objects["grantee_user_a"], address="", user_agent="", remember=False
     )[0]

@@ -22,6 +22,15 @@ from fundtracker.models.applications import (
 )
 from fundtracker.models.audit import AuditEvent  # noqa: F401
 from fundtracker.models.base import Base, localized, utcnow
+from fundtracker.models.board import (
+    AgendaItem,
+    AgendaKind,
+    BoardDecision,
+    BoardMeeting,
+    DecisionOutcome,
+    FundSettings,
+    MeetingStatus,
+)
 from fundtracker.models.delivery import (
     BudgetCategory,
     BudgetLine,
@@ -94,6 +103,14 @@ __all__ = [
     "ReviewScore",
     "application_regions",
     "Base",
+    # The board of trustees' register
+    "AgendaItem",
+    "AgendaKind",
+    "BoardDecision",
+    "BoardMeeting",
+    "DecisionOutcome",
+    "FundSettings",
+    "MeetingStatus",
     "BudgetCategory",
     "BudgetLine",
     "FileKind",

@@ -7,13 +7,16 @@ from __future__ import annotations
 from flask_babel import lazy_pgettext as _p
 
 from fundtracker.models import (
+    AgendaKind,
     ApplicationStatus,
     BudgetCategory,
     CallStatus,
+    DecisionOutcome,
     Direction,
     Frequency,
     ImportStatus,
     IndicatorType,
+    MeetingStatus,
     MilestoneStatus,
     ProjectStatus,
     ResultStatus,
@@ -78,6 +81,38 @@ def tranche_status_labels() -> dict:
     }
 
 
+def meeting_status_labels() -> dict:
+    return {
+        MeetingStatus.PLANNED: _p("board meeting status", "Planned"),
+        MeetingStatus.HELD: _p("board meeting status", "Held"),
+    }
+
+
+def agenda_kind_labels() -> dict:
+    return {
+        AgendaKind.APPLICATION: _p("board agenda item", "Application for a grant"),
+        AgendaKind.AMENDMENT: _p("board agenda item", "Amendment of a project"),
+        AgendaKind.TRANCHE: _p("board agenda item", "Tranche for payment"),
+        AgendaKind.REPORT: _p("board agenda item", "Project report to accept"),
+        AgendaKind.OTHER: _p("board agenda item", "Other matter"),
+    }
+
+
+def decision_outcome_labels() -> dict:
+    return {
+        DecisionOutcome.APPROVED: _p("board decision", "Approved"),
+        DecisionOutcome.REJECTED: _p("board decision", "Rejected"),
+        DecisionOutcome.DEFERRED: _p("board decision", "Deferred"),
+    }
+
+
+OUTCOME_BADGES = {
+    DecisionOutcome.APPROVED: "success",
+    DecisionOutcome.REJECTED: "danger",
+    DecisionOutcome.DEFERRED: "secondary",
+}
+
+
 def budget_category_labels() -> dict:
     return {
         BudgetCategory.PERSONNEL: _p("budget category", "Staff"),
@@ -112,6 +147,7 @@ def event_labels() -> dict:
         "project_created": _p("timeline event", "Project created"),
         "project_edited": _p("timeline event", "Project details changed"),
         "project_amended": _p("timeline event", "Amendment"),
+        "board_decision": _p("timeline event", "Decision of the board of trustees"),
         "status_changed": _p("timeline event", "Status changed"),
         "milestone_added": _p("timeline event", "Milestone added"),
         "milestone_edited": _p("timeline event", "Milestone changed"),

@@ -403,3 +403,25 @@ def can_manage_token(user, token) -> bool:
     """A user lists and revokes their own API tokens only (an admin's deactivation or change of
     role revokes all of a user's, in services/users.py)."""
     return is_signed_in(user) and token.user_id == user.id
+
+
+# The board of trustees' register (issue #21) ----------------------------------------------------
+
+
+def can_view_board_register(user) -> bool:
+    """Staff keep the register; board members read it and download the meeting packs."""
+    return can_read_portfolio(user)
+
+
+def can_keep_board_register(user) -> bool:
+    """Fund staff (the board's secretary is an officer) plan meetings and record decisions."""
+    return is_staff(user)
+
+
+def can_view_meeting(user, meeting) -> bool:
+    return can_view_board_register(user)
+
+
+def can_set_board_thresholds(user) -> bool:
+    """Which awards and tranches need the board is the fund's rule: an admin sets it."""
+    return is_admin(user)

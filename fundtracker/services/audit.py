@@ -145,7 +145,15 @@ def _target(session: Session, target: Any) -> dict:
 def label_of(target: Any) -> str:
     """A short name of an object for people reading the log: its email, code, period, file
     name or title; else its project's code."""
-    for attribute in ("email", "code", "period", "original_name", "agreement_number", "title"):
+    for attribute in (
+        "email",
+        "code",
+        "period",
+        "original_name",
+        "agreement_number",
+        "title",
+        "number",
+    ):
         value = getattr(target, attribute, None)
         if isinstance(value, str) and value:
             return value
@@ -269,6 +277,13 @@ def action_labels() -> dict[str, Any]:
         "api_token.created": _l("API token created"),
         "api_token.revoked": _l("API token revoked"),
         "project.publicity_changed": _l("Project's open-data setting changed"),
+        "board.thresholds_changed": _l("Board thresholds changed"),
+        "board.meeting_created": _l("Board meeting planned"),
+        "board.meeting_held": _l("Board meeting recorded as held"),
+        "board.meeting_deleted": _l("Board meeting deleted"),
+        "board.item_added": _l("Item put on a board meeting's agenda"),
+        "board.item_removed": _l("Item taken off a board meeting's agenda"),
+        "board.decision_recorded": _l("Board decision recorded"),
     }
 
 

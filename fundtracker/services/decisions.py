@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
 from fundtracker.models import Application, ApplicationStatus, BudgetCategory, Project, User
-from fundtracker.services import outcomes, plan, workflow
+from fundtracker.services import board, outcomes, plan, workflow
 from fundtracker.services.applications import LIST_LOADS, transition
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 
@@ -189,6 +189,9 @@ def approve(
         raise NotAllowed(_l("Only fund staff can do this."))
     workflow.check_to(actor, application, S.APPROVED)  # refuses an illegal step first
     agreement_number = _check_award(session, application, awarded_amount, agreement_number)
+    refusal = board.award_refusal(session, application, awarded_amount)
+    if refusal is not None:
+        raise DomainError(refusal, field="awarded_amount")
     if review_progress(application).needs_confirmation and not confirm_unscored:
         raise DomainError(
             _l(

@@ -97,6 +97,13 @@ MESSAGES: dict[str, Message] = {
         _l("Decision on an application you reviewed: %(application)s"),
         _l("The fund has not approved the application «%(application)s» that you reviewed."),
     ),
+    "board_decision": Message(
+        _l("Board decision %(number)s: %(outcome)s"),
+        _l(
+            "The board of trustees decided on «%(item)s» at its meeting %(meeting)s: "
+            "%(outcome)s (decision %(number)s)."
+        ),
+    ),
     "project_status_changed": Message(
         _l("Project status changed: %(project)s"),
         _l("The fund changed the status of the project %(project)s to «%(status)s»."),

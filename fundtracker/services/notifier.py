@@ -22,7 +22,9 @@ from fundtracker import permissions
 from fundtracker.core.i18n import LANGUAGES
 from fundtracker.disclosure import grid
 from fundtracker.models import (
+    AgendaKind,
     Application,
+    BoardDecision,
     IndicatorResult,
     Milestone,
     Notification,
@@ -34,7 +36,7 @@ from fundtracker.models import (
     Tranche,
     User,
 )
-from fundtracker.models.labels import status_labels
+from fundtracker.models.labels import decision_outcome_labels, status_labels
 from fundtracker.services.messages import in_each_language, names, numbered, render
 from fundtracker.services.notifications import app_path, notify
 
@@ -149,6 +151,38 @@ def _project_status(session: Session, project: Project) -> Subject:
     return [(user, link) for user in people], params
 
 
+def _board_decision(session: Session, decision: BoardDecision) -> Subject:
+    """The staff who act on a decision of the board: a project's officer, or for an
+    application every officer (they decide applications); the grantee whose report the board
+    accepted or not."""
+    item = decision.item
+    project = item.project or (item.tranche.project if item.tranche is not None else None)
+    link = app_path("board.meeting", meeting_id=item.meeting_id)
+    if project is not None:
+        people = [(u, link) for u in responsible_officers(session, project)]
+        if item.kind == AgendaKind.REPORT:
+            people += [
+                (u, app_path("projects.detail", project_id=project.id))
+                for u in organisation_people(session, project.organisation_id)
+            ]
+    else:
+        people = [
+            (u, link)
+            for u in session.scalars(
+                select(User)
+                .where(User.role == Role.OFFICER, User.active.is_(True))
+                .order_by(User.id)
+            )
+        ]
+    params = {
+        "number": decision.number,
+        "meeting": item.meeting.number,
+        "item": item.title,
+        "outcome": in_each_language(decision_outcome_labels()[decision.outcome]),
+    }
+    return people, params
+
+
 def _verified(session: Session, registration: OrganisationRegistration) -> Subject:
     organisation = registration.organisation
     link = app_path("applications.index")
@@ -207,6 +241,7 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     ),
     "application_returned": (("application_returned", _applicant),),
     "outcomes_published": (("outcomes_published", _publication),),
+    "board_decision": (("board_decision", _board_decision),),
 }
 
 

@@ -25,7 +25,7 @@ from fundtracker.models import (
     TrancheStatus,
     User,
 )
-from fundtracker.services import events
+from fundtracker.services import board, events
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 
 STALE = _l(
@@ -185,19 +185,17 @@ def amend_project(
     end_date: date,
     awarded_amount: int,
     reason: str,
-    board_decision: str,
+    board_decision: int | None,
     expected_version: int | None,
 ) -> Project:
-    """An amendment rests on a board decision; the earlier values stay in the history."""
+    """An amendment rests on an approved decision of the board of trustees on this project
+    (`board_decision`, its id in the register), which it uses up; the earlier values stay in the
+    history."""
     _require_staff(actor)
     check_version(project, expected_version)
     _lock(session, project)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the amendment."), field="reason")
-    if not board_decision.strip():
-        raise DomainError(
-            _l("Name the board decision the amendment rests on."), field="board_decision"
-        )
     changes = {}
     if end_date != project.end_date:
         if end_date < project.start_date:
@@ -225,6 +223,9 @@ def amend_project(
         changes["awarded_amount"] = (project.awarded_amount, awarded_amount)
     if not changes:
         raise DomainError(_l("The amendment changes nothing."))
+    decision = board.use_for_amendment(
+        session, project, board_decision, end_date=end_date, awarded_amount=awarded_amount
+    )
     project.end_date = end_date
     project.awarded_amount = awarded_amount
     events.record(
@@ -233,7 +234,7 @@ def amend_project(
         actor,
         "project_amended",
         comment=reason,
-        board_decision=board_decision.strip(),
+        board_decision=decision.number,
         **changes,
     )
     session.flush()

@@ -143,6 +143,10 @@ def test_every_message_renders_in_every_language():
         "call": {"en": "C"},
         "title": "T",
         "status": {"en": "S"},
+        "number": "7/2026/1",
+        "meeting": "7/2026",
+        "item": "I",
+        "outcome": {"en": "Approved"},
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}

@@ -79,6 +79,7 @@ def test_grantees_and_board_cannot_plan(grantee):
 
 def test_amendment_keeps_the_earlier_values_and_the_board_decision(officer):
     project = factories.ProjectFactory(end_date=date(2026, 12, 31), awarded_amount=100_00)
+    decision = factories.board_decision("amendment", project=project, amount=120_00)
     with pytest.raises(DomainError):
         plan.amend_project(
             db.session,
@@ -87,7 +88,7 @@ def test_amendment_keeps_the_earlier_values_and_the_board_decision(officer):
             end_date=date(2027, 6, 30),
             awarded_amount=100_00,
             reason="",
-            board_decision="№ 12",
+            board_decision=decision.id,
             expected_version=project.version_id,
         )
     plan.amend_project(
@@ -97,13 +98,14 @@ def test_amendment_keeps_the_earlier_values_and_the_board_decision(officer):
         end_date=date(2027, 6, 30),
         awarded_amount=120_00,
         reason="Equipment delivery delayed",
-        board_decision="Decision № 12 of 2026-11-20",
+        board_decision=decision.id,
         expected_version=project.version_id,
     )
     (event,) = _events(project, "project_amended")
     assert event.data["end_date"] == ["2026-12-31", "2027-06-30"]
     assert event.data["awarded_amount"] == [100_00, 120_00]
-    assert event.data["board_decision"] == "Decision № 12 of 2026-11-20"
+    assert event.data["board_decision"] == decision.number
+    assert decision.used_at is not None
     assert event.comment == "Equipment delivery delayed"
     assert project.end_date == date(2027, 6, 30)
 
@@ -119,7 +121,7 @@ def test_amount_cannot_drop_below_what_was_paid(officer):
             end_date=project.end_date,
             awarded_amount=50_00,
             reason="cut",
-            board_decision="№ 1",
+            board_decision=factories.board_decision("amendment", project=project).id,
             expected_version=None,
         )
 
@@ -281,7 +283,7 @@ def test_amendment_cannot_go_below_planned_tranches_or_budget(officer):
             end_date=project.end_date,
             awarded_amount=80_00,
             reason="cut",
-            board_decision="№ 2",
+            board_decision=factories.board_decision("amendment", project=project).id,
             expected_version=None,
         )
 

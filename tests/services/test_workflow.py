@@ -17,6 +17,7 @@ from fundtracker.core.extensions import db
 from fundtracker.models import Application as ApplicationModel
 from fundtracker.models import (
     ApplicationStatus,
+    BoardMeeting,
     ConflictDeclaration,
     IndicatorResult,
     Milestone,
@@ -88,6 +89,17 @@ def _in_state(model, state, colleagues: int, with_officer: bool):
         return registration
     if model is ApplicationModel:
         return factories.ApplicationFactory(organisation=organisation, status=state)
+    if model is BoardMeeting:
+        meeting = BoardMeeting(
+            number=f"W-{organisation.id}",
+            held_on=date(2025, 12, 1),
+            status=state,
+            attendees="",
+            location="",
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        return meeting
     if model is ReviewAssignment:
         application = factories.ApplicationFactory(
             organisation=organisation, status=ApplicationStatus.UNDER_REVIEW

@@ -101,10 +101,13 @@ class ProjectForm(ProjectEditForm):
 class AmendmentForm(VersionForm):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     awarded_amount = MoneyField(_l("Awarded amount, ₸"), validators=[InputRequired()])
-    board_decision = StringField(
+    board_decision = SelectField(
         _l("Board decision"),
-        validators=[InputRequired(), Length(max=200)],
-        description=_l("Number and date of the board of trustees' decision."),
+        coerce=int_or_none,
+        validators=[InputRequired()],
+        description=_l(
+            "The decision of the board of trustees' register that approved this amendment."
+        ),
     )
     reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
     submit = SubmitField(_l("Record the amendment"))

@@ -17,7 +17,7 @@ from fundtracker.blueprints.projects.forms import (
     tranche_form,
 )
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import current_locale
+from fundtracker.core.i18n import current_locale, format_d, format_money
 from fundtracker.core.page_cache import cached_page
 from fundtracker.core.storage import file_storage
 from fundtracker.core.time import today
@@ -33,6 +33,7 @@ from fundtracker.models.labels import (
     tranche_status_labels,
 )
 from fundtracker.services import (
+    board,
     decisions,
     events,
     export,
@@ -263,11 +264,25 @@ def edit(project_id: int):
     )
 
 
+def _decision_choice(decision) -> str:
+    item = decision.item
+    parts = [decision.number, format_d(item.meeting.held_on)]
+    if decision.amount or item.amount:
+        parts.append(format_money(decision.amount or item.amount))
+    if item.end_date:
+        parts.append(format_d(item.end_date))
+    return " · ".join(parts)
+
+
 @bp.route("/<int:project_id>/amend", methods=["GET", "POST"])
 @requires(permissions.is_signed_in)
 def amend(project_id: int):
     project = _load_for_edit(project_id)
     form = AmendmentForm(obj=project)
+    usable = board.amendment_decisions(db.session, project)
+    form.board_decision.choices = choices(
+        [("", "—")] + [(d.id, _decision_choice(d)) for d in usable]
+    )
     if request.method == "GET":
         form.awarded_amount.set_tiyn(project.awarded_amount)
         form.version.data = project.version_id
@@ -294,6 +309,14 @@ def amend(project_id: int):
             "Change the end date or the awarded amount on the board's decision. The "
             "earlier values stay in the project's history."
         ),
+        notice=None
+        if usable
+        else _(
+            "No approved decision of the board of trustees on this project is waiting for its "
+            "amendment. Put the amendment on a board meeting's agenda in the register, and "
+            "record the board's decision there first."
+        ),
+        notice_link=url_for("board.index") if not usable else None,
         back=url_for(".detail", project_id=project.id),
     )
 

@@ -17,10 +17,12 @@ from fundtracker.disclosure import grid
 from fundtracker.models import (
     Application,
     ApplicationStatus,
+    BoardMeeting,
     Call,
     CallStatus,
     ConflictDeclaration,
     IndicatorResult,
+    MeetingStatus,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
@@ -39,6 +41,7 @@ from fundtracker.models import (
 from fundtracker.models.labels import (
     application_status_labels,
     call_status_labels,
+    meeting_status_labels,
     milestone_status_labels,
     registration_labels,
     result_status_labels,
@@ -47,6 +50,7 @@ from fundtracker.models.labels import (
     tranche_status_labels,
     update_status_labels,
 )
+from fundtracker.services import board
 from fundtracker.services.workflow.engine import Rule, Transition, Workflow, _t
 
 # Rules that take the object's project, applied to the object ----------------------------------
@@ -319,7 +323,10 @@ HOLD_MESSAGES = {
 
 def _hold(tranche: Tranche, day: date):
     reason = tranche.hold_reason(day)
-    return HOLD_MESSAGES[reason] if reason else None
+    if reason:
+        return HOLD_MESSAGES[reason]
+    session = object_session(tranche)
+    return board.tranche_refusal(session, tranche) if session is not None else None
 
 
 T = TrancheStatus
@@ -474,7 +481,26 @@ PROJECT = Workflow(
 )
 
 
+# Board meetings (issue #21) -----------------------------------------------------------------------
+
+BOARD_MEETING = Workflow(
+    "board meeting",
+    _l("A board meeting that is “%(old)s” cannot become “%(new)s”."),
+    meeting_status_labels,
+    (
+        _t(
+            "hold",
+            MeetingStatus.PLANNED,
+            MeetingStatus.HELD,
+            lambda u, m: permissions.can_keep_board_register(u),
+            _l("Record that it was held"),
+        ),
+    ),
+)
+
+
 WORKFLOWS: dict[type, Workflow] = {
+    BoardMeeting: BOARD_MEETING,
     Call: CALL,
     OrganisationRegistration: REGISTRATION,
     Application: APPLICATION,
