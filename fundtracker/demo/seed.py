@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from fundtracker.demo.applications import seed_applications
+from fundtracker.demo.board import seed_board
 from fundtracker.demo.delivery import seed_delivery
 from fundtracker.demo.organisations import (
     DEMO_DOMAIN,
@@ -43,6 +44,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         {code: spec.kind for code, spec in specs_by_code().items()},
     )
     seed_applications(session, today)
+    meetings = seed_board(session, today or almaty_today())
     published = seed_publications(session, today or almaty_today())
 
     lines = [
@@ -58,6 +60,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"  outcomes:      {outcomes['project indicators']} indicators, {outcomes['results']} "
         f"results, {outcomes['stories']} stories",
         f"  published:     {len(published)} periods of outcome figures",
+        f"  board:         {meetings} meetings of the board of trustees created",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",

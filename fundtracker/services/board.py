@@ -162,6 +162,24 @@ def award_refusal(session: Session, application: Application, awarded_amount: in
     return None
 
 
+@dataclass(frozen=True)
+class BoardStatus:
+    """Where an application stands with the board, for the officer who decides it."""
+
+    threshold: int | None  # awards from this amount need the board
+    decision: BoardDecision | None  # the board's word (a deferral is not one)
+    pending_meeting: str | None  # the meeting whose agenda it is on, waiting
+
+
+def application_status(session: Session, application: Application) -> BoardStatus:
+    pending = _pending_item(session, application_id=application.id)
+    return BoardStatus(
+        threshold=settings(session).board_award_threshold,
+        decision=_final(_decisions_on(session, application_id=application.id)),
+        pending_meeting=pending.meeting.number if pending is not None else None,
+    )
+
+
 def tranche_refusal(session: Session, tranche: Tranche):
     """Why `tranche` cannot be approved for payment yet, or None."""
     decision = _final(_decisions_on(session, tranche_id=tranche.id))

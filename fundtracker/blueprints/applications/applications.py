@@ -16,8 +16,9 @@ from fundtracker.blueprints.applications.forms import (
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import Application, ApplicationFile, ApplicationStatus, Organisation
+from fundtracker.models.labels import decision_outcome_labels
 from fundtracker.services import applications as svc
-from fundtracker.services import decisions, organisations, registration, reviews
+from fundtracker.services import board, decisions, organisations, registration, reviews
 from fundtracker.services.plan import next_code
 from fundtracker.web import audit as audit_log
 from fundtracker.web import load_or_404, page_arg, requires, send_stored_file
@@ -136,6 +137,8 @@ def render_detail(
         if deciding
         else [],
         review_progress=decisions.review_progress(application) if deciding else None,
+        board_status=board.application_status(db.session, application) if deciding else None,
+        board_outcome_labels=decision_outcome_labels(),
         preview=preview,
         **template_context(),
     ), status

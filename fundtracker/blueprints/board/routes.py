@@ -63,7 +63,8 @@ def _labels() -> dict:
 
 @bp.app_context_processor
 def _board_navigation():
-    """Staff find the register in the "Manage" menu (their bar is full); the board on the bar."""
+    """Staff find the register beside the decisions on applications (their bar is full; an
+    admin also in the "Manage" menu); the board on the bar."""
     user = current_user
     if not permissions.can_view_board_register(user):
         return {"nav_board": None}
@@ -89,6 +90,7 @@ def index():
         tranche_threshold=settings.board_tranche_threshold,
         may_keep=permissions.can_keep_board_register(current_user),
         may_set=permissions.can_set_board_thresholds(current_user),
+        nav_decisions=permissions.can_view_decisions(current_user),
         locale=current_locale(),
         **_labels(),
     )

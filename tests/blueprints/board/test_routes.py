@@ -73,6 +73,8 @@ def test_an_application_goes_through_the_board_and_is_approved(app, login, admin
     page = client.get(f"/board/meetings/{meeting.id}").get_data(as_text=True)
     assert "Одобрить грант." in page and 'data-outcome="approved"' in page
     assert board.award_refusal(db.session, application, application.requested_amount) is None
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert 'id="board-status"' in page and "9/2026/1" in page
 
 
 def test_a_wrong_item_keeps_what_was_typed_and_says_why(app, login, officer):
