@@ -218,6 +218,7 @@ ACCESS: dict[str, Entry] = {
     "board.remove_item": Entry(only("admin", "officer"), args={"item_id": "board_item"}),
     "board.decide": Entry(only("admin", "officer"), args={"item_id": "board_item"}),
     "board.thresholds": Entry(only("admin")),
+    "board.pack": Entry(only("admin", "officer", "board"), args={"meeting_id": "board_meeting"}),
     "admin.publicity": Entry(only("admin")),
     "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications

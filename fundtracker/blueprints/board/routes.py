@@ -4,7 +4,10 @@ and tranches need the board (services/board.py holds the rules)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import io
+import re
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +21,7 @@ from fundtracker.blueprints.board.forms import (
     ThresholdsForm,
 )
 from fundtracker.core.extensions import db
-from fundtracker.core.i18n import current_locale, format_d, format_money
+from fundtracker.core.i18n import LANGUAGES, current_locale, format_d, format_money
 from fundtracker.core.time import today
 from fundtracker.models import (
     AgendaItem,
@@ -28,6 +31,7 @@ from fundtracker.models import (
     DecisionOutcome,
     Project,
     Tranche,
+    utcnow,
 )
 from fundtracker.models.labels import (
     OUTCOME_BADGES,
@@ -35,9 +39,12 @@ from fundtracker.models.labels import (
     decision_outcome_labels,
     meeting_status_labels,
 )
+from fundtracker.pdf import meeting as meeting_pdf
+from fundtracker.pdf import service as pdf_service
 from fundtracker.services import board
 from fundtracker.web import PostOnlyForm, attempt, load_or_404, requires, version_of
-from fundtracker.web.forms import choices
+from fundtracker.web import audit as audit_log
+from fundtracker.web.forms import LANGUAGE_CHOICES, choices
 
 QUERY_MAX = 100
 
@@ -250,6 +257,7 @@ def _meeting_page(meeting: BoardMeeting, forms: dict | None = None, open_kind=No
         else [],
         open_kind=open_kind,
         csrf_form=PostOnlyForm(formdata=None),
+        pack_languages=LANGUAGE_CHOICES,
         locale=current_locale(),
         **_labels(),
     )
@@ -392,6 +400,33 @@ def decide(item_id: int):
         locale=current_locale(),
         **_labels(),
     ), (422 if request.method == "POST" else 200)
+
+
+@bp.get("/meetings/<int:meeting_id>/pack.pdf")
+@requires(permissions.can_view_board_register)
+def pack(meeting_id: int):
+    """The meeting's pack, in the language asked for (the reader's by default), printed on
+    request: a meeting's agenda is a few pages, printed in a second or two."""
+    meeting = _meeting(meeting_id)
+    locale = request.args.get("lang") or current_locale()
+    if locale not in LANGUAGES:
+        abort(404)
+    data = meeting_pdf.pack_context(db.session, meeting, locale)
+    rendered = meeting_pdf.meeting_pack(data, utcnow(), pdf_service.author())
+    safe_number = re.sub(r"[^0-9A-Za-z-]+", "-", meeting.number).strip("-") or str(meeting.id)
+    response = send_file(
+        io.BytesIO(rendered.pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"board-meeting-{safe_number}-{locale}.pdf",
+        max_age=0,
+    )
+    audit_log.record_read(
+        "report.downloaded",
+        target=meeting,
+        details={"kind": "board_meeting", "number": meeting.number, "locale": locale},
+    )
+    return response
 
 
 # Thresholds ------------------------------------------------------------------------------------
