@@ -20,6 +20,7 @@ from fundtracker.blueprints.board import bp as board_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
 from fundtracker.blueprints.imports import bp as imports_bp
+from fundtracker.blueprints.inkind import bp as inkind_bp
 from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
 from fundtracker.blueprints.notifications import bp as notifications_bp
@@ -123,5 +124,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp, url_prefix="/open-data")
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(board_bp, url_prefix="/board")
+    app.register_blueprint(inkind_bp, url_prefix="/inkind")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
     init_api(app)

@@ -219,6 +219,21 @@ ACCESS: dict[str, Entry] = {
     "board.decide": Entry(only("admin", "officer"), args={"item_id": "board_item"}),
     "board.thresholds": Entry(only("admin")),
     "board.pack": Entry(only("admin", "officer", "board"), args={"meeting_id": "board_meeting"}),
+    # In-kind support (#21): staff keep the catalogue and deliver; the grantee confirms.
+    "inkind.catalogue": Entry(only("admin", "officer")),
+    "inkind.edit_item": Entry(only("admin", "officer"), args={"catalogue_id": "inkind_item"}),
+    "inkind.plan": Entry(only("admin", "officer"), args={"project_id": "project_a"}),
+    "inkind.delivery": Entry(
+        READERS, args={"delivery_id": "delivery_a"}, other_args={"delivery_id": "delivery_b"}
+    ),
+    "inkind.deliver": Entry(only("admin", "officer"), args={"delivery_id": "delivery_a"}),
+    "inkind.confirm": Entry(
+        only("grantee"),
+        args={"delivery_id": "delivery_a"},
+        other_args={"delivery_id": "delivery_b"},
+    ),
+    "inkind.resolve": Entry(only("admin", "officer"), args={"delivery_id": "delivery_a"}),
+    "inkind.cancel": Entry(only("admin", "officer"), args={"delivery_id": "delivery_a"}),
     "admin.publicity": Entry(only("admin")),
     "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications

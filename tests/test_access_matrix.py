@@ -22,6 +22,8 @@ from fundtracker.models import (
     BoardMeeting,
     ImportBatch,
     ImportKind,
+    InKindDelivery,
+    InKindItem,
     ReviewAssignment,
     Role,
 )
@@ -132,6 +134,23 @@ def samples():
             kind=kind, filename="portfolio.xlsx", data=b"", created_by_id=users["admin"].id
         )
         db.session.add(objects[name])
+    # In-kind support (#21): a catalogue item, and a planned delivery on A's and on B's project.
+    objects["inkind_item"] = InKindItem(
+        kind="medicine", name_ru="Нусинерсен", unit="флакон", unit_value=100_00
+    )
+    for suffix in ("a", "b"):
+        objects[f"delivery_{suffix}"] = InKindDelivery(
+            project=objects[f"project_{suffix}"],
+            item=objects["inkind_item"],
+            unit_value=100_00,
+            quantity_planned=3,
+            planned_on=date(2026, 12, 20),
+            facility="Областная детская больница",
+            region_id=objects[f"project_{suffix}"].organisation.region_id,
+            discrepancy="",
+            resolution="",
+        )
+        db.session.add(objects[f"delivery_{suffix}"])
     # The board's register (#21): a planned meeting with one item on its agenda.
     objects["board_meeting"] = BoardMeeting(
         number="AM-1", held_on=date(2026, 12, 20), attendees="", location=""

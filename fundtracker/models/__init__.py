@@ -46,6 +46,7 @@ from fundtracker.models.delivery import (
 from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.imports import ImportBatch, ImportKind, ImportStatus
+from fundtracker.models.inkind import DeliveryStatus, InKindDelivery, InKindItem, InKindKind
 from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.outcomes import (
     AGE_GROUPS,
@@ -115,6 +116,11 @@ __all__ = [
     "BudgetLine",
     "FileKind",
     "ImportBatch",
+    # In-kind support
+    "DeliveryStatus",
+    "InKindDelivery",
+    "InKindItem",
+    "InKindKind",
     "ImportKind",
     "ImportStatus",
     "Milestone",

@@ -12,10 +12,12 @@ from fundtracker.models import (
     BudgetCategory,
     CallStatus,
     DecisionOutcome,
+    DeliveryStatus,
     Direction,
     Frequency,
     ImportStatus,
     IndicatorType,
+    InKindKind,
     MeetingStatus,
     MilestoneStatus,
     ProjectStatus,
@@ -113,6 +115,33 @@ OUTCOME_BADGES = {
 }
 
 
+def delivery_status_labels() -> dict:
+    return {
+        DeliveryStatus.PLANNED: _p("in-kind delivery status", "Planned"),
+        DeliveryStatus.DELIVERED: _p("in-kind delivery status", "Delivered, to confirm"),
+        DeliveryStatus.CONFIRMED: _p("in-kind delivery status", "Received"),
+        DeliveryStatus.DISPUTED: _p("in-kind delivery status", "Discrepancy"),
+        DeliveryStatus.CANCELLED: _p("in-kind delivery status", "Cancelled"),
+    }
+
+
+DELIVERY_BADGES = {
+    DeliveryStatus.PLANNED: "secondary",
+    DeliveryStatus.DELIVERED: "warning",
+    DeliveryStatus.CONFIRMED: "success",
+    DeliveryStatus.DISPUTED: "danger",
+    DeliveryStatus.CANCELLED: "light",
+}
+
+
+def inkind_kind_labels() -> dict:
+    return {
+        InKindKind.MEDICINE: _p("in-kind item", "Medicine"),
+        InKindKind.DEVICE: _p("in-kind item", "Device or prosthesis"),
+        InKindKind.EQUIPMENT: _p("in-kind item", "Equipment"),
+    }
+
+
 def budget_category_labels() -> dict:
     return {
         BudgetCategory.PERSONNEL: _p("budget category", "Staff"),
@@ -148,6 +177,12 @@ def event_labels() -> dict:
         "project_edited": _p("timeline event", "Project details changed"),
         "project_amended": _p("timeline event", "Amendment"),
         "board_decision": _p("timeline event", "Decision of the board of trustees"),
+        "inkind_planned": _p("timeline event", "In-kind delivery planned"),
+        "inkind_delivered": _p("timeline event", "In-kind delivery made"),
+        "inkind_cancelled": _p("timeline event", "In-kind delivery cancelled"),
+        "inkind_confirmed": _p("timeline event", "In-kind delivery received"),
+        "inkind_disputed": _p("timeline event", "In-kind delivery disputed"),
+        "inkind_resolved": _p("timeline event", "In-kind discrepancy settled"),
         "status_changed": _p("timeline event", "Status changed"),
         "milestone_added": _p("timeline event", "Milestone added"),
         "milestone_edited": _p("timeline event", "Milestone changed"),

@@ -129,6 +129,17 @@ def _item(session: Session, item: AgendaItem, locale: str) -> dict:
     return data
 
 
+def prepared_at(meeting: BoardMeeting) -> datetime:
+    """The pack's date: the meeting's last change (its agenda's and decisions' too), so the
+    same meeting prints the same pack."""
+    moments = [meeting.updated_at]
+    for item in meeting.items:
+        moments.append(item.updated_at)
+        if item.decision is not None:
+            moments.append(item.decision.updated_at)
+    return max(m for m in moments if m is not None)
+
+
 def pack_context(session: Session, meeting: BoardMeeting, locale: str) -> dict:
     with force_locale(locale):
         return {

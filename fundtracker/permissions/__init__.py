@@ -157,6 +157,12 @@ def can_view_update(user, update) -> bool:
 def can_view_file(user, stored) -> bool:
     if stored.milestone_update is not None and not can_view_update(user, stored.milestone_update):
         return False
+    # An in-kind receipt (an acceptance act may name the children it is for): the fund's staff
+    # and the grantee only, not the board.
+    if stored.inkind_delivery_id is not None and not (
+        is_staff(user) or is_own_grantee(user, stored.project)
+    ):
+        return False
     if stored.deleted_at is not None:
         return is_staff(user)
     return can_view_project(user, stored.project)
@@ -425,3 +431,24 @@ def can_view_meeting(user, meeting) -> bool:
 def can_set_board_thresholds(user) -> bool:
     """Which awards and tranches need the board is the fund's rule: an admin sets it."""
     return is_admin(user)
+
+
+# In-kind support (issue #21) ---------------------------------------------------------------------
+
+
+def can_manage_inkind(user) -> bool:
+    """Fund staff keep the catalogue and plan and deliver in-kind support."""
+    return is_staff(user)
+
+
+def can_manage_inkind_for(user, project: Project) -> bool:
+    return is_staff(user) and project.status.value != "closed"
+
+
+def can_view_delivery(user, delivery) -> bool:
+    return can_view_project(user, delivery.project)
+
+
+def can_confirm_delivery(user, delivery) -> bool:
+    """The grantee whose project it is says what arrived, while the project is not closed."""
+    return is_own_grantee(user, delivery.project) and delivery.project.status.value != "closed"

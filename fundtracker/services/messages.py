@@ -97,6 +97,32 @@ MESSAGES: dict[str, Message] = {
         _l("Decision on an application you reviewed: %(application)s"),
         _l("The fund has not approved the application «%(application)s» that you reviewed."),
     ),
+    "inkind_delivered": Message(
+        _l("Delivered: %(item)s"),
+        _l(
+            "The fund has delivered %(quantity)s × %(item)s to %(facility)s for the project "
+            "%(project)s. Confirm what arrived, with the signed acceptance act or a photo."
+        ),
+    ),
+    "inkind_cancelled": Message(
+        _l("Delivery cancelled: %(item)s"),
+        _l("The fund has cancelled the planned delivery of %(item)s for the project %(project)s."),
+    ),
+    "inkind_confirmed": Message(
+        _l("Receipt confirmed: %(item)s"),
+        _l("%(organisation)s confirmed receipt of %(item)s for the project %(project)s."),
+    ),
+    "inkind_disputed": Message(
+        _l("Discrepancy reported: %(item)s"),
+        _l(
+            "%(organisation)s received another quantity of %(item)s than was delivered for the "
+            "project %(project)s. Read what they say and settle it."
+        ),
+    ),
+    "inkind_resolved": Message(
+        _l("Discrepancy settled: %(item)s"),
+        _l("The fund has settled the discrepancy in the delivery of %(item)s for %(project)s."),
+    ),
     "board_decision": Message(
         _l("Board decision %(number)s: %(outcome)s"),
         _l(

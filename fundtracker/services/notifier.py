@@ -26,6 +26,7 @@ from fundtracker.models import (
     Application,
     BoardDecision,
     IndicatorResult,
+    InKindDelivery,
     Milestone,
     Notification,
     OrganisationRegistration,
@@ -151,6 +152,25 @@ def _project_status(session: Session, project: Project) -> Subject:
     return [(user, link) for user in people], params
 
 
+def _delivery(session: Session, delivery: InKindDelivery, to_officer: bool) -> Subject:
+    project = delivery.project
+    link = app_path("inkind.delivery", delivery_id=delivery.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    item = delivery.item
+    params = {
+        "project": names(project),
+        "item": names(item, "name"),
+        "quantity": str(delivery.quantity_delivered or delivery.quantity_planned),
+        "facility": delivery.facility,
+        "organisation": project.organisation.name,
+    }
+    return [(user, link) for user in people], params
+
+
 def _board_decision(session: Session, decision: BoardDecision) -> Subject:
     """The staff who act on a decision of the board: a project's officer, or for an
     application every officer (they decide applications); the grantee whose report the board
@@ -242,6 +262,11 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "application_returned": (("application_returned", _applicant),),
     "outcomes_published": (("outcomes_published", _publication),),
     "board_decision": (("board_decision", _board_decision),),
+    "inkind_delivered": (("inkind_delivered", lambda s, d: _delivery(s, d, False)),),
+    "inkind_cancelled": (("inkind_cancelled", lambda s, d: _delivery(s, d, False)),),
+    "inkind_confirmed": (("inkind_confirmed", lambda s, d: _delivery(s, d, True)),),
+    "inkind_disputed": (("inkind_disputed", lambda s, d: _delivery(s, d, True)),),
+    "inkind_resolved": (("inkind_resolved", lambda s, d: _delivery(s, d, False)),),
 }
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask import url_for
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from fundtracker.core.extensions import db
@@ -33,6 +34,8 @@ from fundtracker.models import (
     ImportKind,
     IndicatorResult,
     IndicatorType,
+    InKindDelivery,
+    InKindItem,
     MilestoneUpdate,
     Publication,
     PublishedCell,
@@ -324,6 +327,32 @@ def _the_rest(world, grantee_a, officer):
     db.session.add_all(batches)
     db.session.flush()
     world.ids["batch_id"] = [b.id for b in batches]
+    # The board's register (issue #21): a meeting held, deciding the application; an in-kind
+    # delivery on A's project, confirmed.
+    decision = factories.board_decision("application", application=application, amount=1_00)
+    item = InKindItem(kind="medicine", name_ru="Нусинерсен", unit="флакон", unit_value=100_00)
+    delivery = InKindDelivery(
+        project_id=world.ids["project_id"][0],
+        item=item,
+        unit_value=100_00,
+        quantity_planned=3,
+        planned_on=date(2025, 6, 1),
+        facility="Областная детская больница",
+        region_id=grantee_a.organisation.region_id,
+        status="confirmed",
+        quantity_delivered=3,
+        quantity_received=3,
+        discrepancy="",
+        resolution="",
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    world.ids.update(
+        meeting_id=[decision.item.meeting_id],
+        item_id=[decision.item_id],
+        catalogue_id=[item.id],
+        delivery_id=[delivery.id],
+    )
 
 
 @pytest.fixture
@@ -394,6 +423,8 @@ def board_urls(app, world) -> tuple[dict[str, str], list[str]]:
 def body_text(response) -> str:
     """What a response carries, as text: a spreadsheet's cells and strings, not its zip."""
     data = response.get_data()
+    if data[:5] == b"%PDF-":  # a meeting's pack: its text
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             return "\n".join(

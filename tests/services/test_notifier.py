@@ -145,7 +145,9 @@ def test_every_message_renders_in_every_language():
         "status": {"en": "S"},
         "number": "7/2026/1",
         "meeting": "7/2026",
-        "item": "I",
+        "item": {"ru": "Протез"},
+        "quantity": "2",
+        "facility": "F",
         "outcome": {"en": "Approved"},
         "comment": "note",
     }

@@ -20,6 +20,8 @@ from fundtracker.models import (
     BoardMeeting,
     ConflictDeclaration,
     IndicatorResult,
+    InKindDelivery,
+    InKindItem,
     Milestone,
     MilestoneUpdate,
     Notification,
@@ -89,6 +91,25 @@ def _in_state(model, state, colleagues: int, with_officer: bool):
         return registration
     if model is ApplicationModel:
         return factories.ApplicationFactory(organisation=organisation, status=state)
+    if model is InKindDelivery:
+        item = InKindItem(kind="device", name_ru="Протез", unit="шт", unit_value=100_00)
+        delivery = InKindDelivery(
+            project=project,
+            item=item,
+            unit_value=100_00,
+            quantity_planned=2,
+            planned_on=date(2025, 12, 1),
+            facility="Центр",
+            region_id=organisation.region_id,
+            status=state,
+            quantity_delivered=None if state == "planned" else 2,
+            quantity_received=2 if state in ("confirmed", "disputed") else None,
+            discrepancy="",
+            resolution="",
+        )
+        db.session.add(delivery)
+        db.session.flush()
+        return delivery
     if model is BoardMeeting:
         meeting = BoardMeeting(
             number=f"W-{organisation.id}",

@@ -31,7 +31,6 @@ from fundtracker.models import (
     DecisionOutcome,
     Project,
     Tranche,
-    utcnow,
 )
 from fundtracker.models.labels import (
     OUTCOME_BADGES,
@@ -412,7 +411,9 @@ def pack(meeting_id: int):
     if locale not in LANGUAGES:
         abort(404)
     data = meeting_pdf.pack_context(db.session, meeting, locale)
-    rendered = meeting_pdf.meeting_pack(data, utcnow(), pdf_service.author())
+    rendered = meeting_pdf.meeting_pack(
+        data, meeting_pdf.prepared_at(meeting), pdf_service.author()
+    )
     safe_number = re.sub(r"[^0-9A-Za-z-]+", "-", meeting.number).strip("-") or str(meeting.id)
     response = send_file(
         io.BytesIO(rendered.pdf),

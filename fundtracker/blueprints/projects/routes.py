@@ -24,10 +24,12 @@ from fundtracker.core.time import today
 from fundtracker.disclosure import audience
 from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
 from fundtracker.models.labels import (
+    DELIVERY_BADGES,
     MILESTONE_BADGES,
     STATUS_BADGES,
     TRANCHE_BADGES,
     budget_category_labels,
+    delivery_status_labels,
     milestone_status_labels,
     status_labels,
     tranche_status_labels,
@@ -38,6 +40,7 @@ from fundtracker.services import (
     events,
     export,
     files,
+    inkind,
     overview,
     plan,
     reference,
@@ -173,6 +176,15 @@ def detail(project_id: int):
         if permissions.is_staff(user)
         else None,
         can_pay=permissions.can_manage_payments(user, project),
+        # Why a planned tranche waits for the board of trustees (#21), beside its row.
+        board_holds={
+            t.id: board.tranche_refusal(db.session, t) for t in project.tranches if t.is_planned
+        },
+        inkind_rows=inkind.deliveries_of(db.session, project),
+        inkind_totals=inkind.totals(db.session, [project.id]),
+        can_plan_inkind=permissions.can_manage_inkind_for(user, project),
+        delivery_labels=delivery_status_labels(),
+        delivery_badges=DELIVERY_BADGES,
         can_upload=permissions.can_upload_documents(user, project),
         document_form=DocumentForm(),
         action_form=DocumentForm(formdata=None),

@@ -40,6 +40,11 @@ from fundtracker.services.tasks.grantees import (
     _queried_result_row,
     _results_queried,
 )
+from fundtracker.services.tasks.inkind import (
+    _confirm_deliveries,
+    _delivery_row,
+    _settle_deliveries,
+)
 from fundtracker.services.tasks.reviewers import (
     _assignment_row,
     _declare_interests,
@@ -86,6 +91,8 @@ def group_labels() -> dict[str, tuple[str, str]]:
         "assign_reviewers": (_l("Applications waiting for reviewers"), _l("Submitted on")),
         "decide_applications": (_l("Applications to decide"), _l("Submitted on")),
         "verify_organisations": (_l("Organisations waiting for verification"), _l("Registered on")),
+        "settle_deliveries": (_l("In-kind deliveries the grantee disputed"), _l("Delivered on")),
+        "confirm_deliveries": (_l("In-kind deliveries to confirm"), _l("Delivered on")),
         "declare_interests": (_l("Conflicts of interest to declare"), _l("Assigned on")),
         "score_applications": (_l("Applications to score"), _l("Assigned on")),
         "milestones_due": (
@@ -108,6 +115,7 @@ STAFF_GROUPS = (
     _Group("assign_reviewers", _assign_reviewers, _staff_application_row("assign")),
     _Group("decide_applications", _decide_applications, _staff_application_row("decide")),
     _Group("verify_organisations", _verify_organisations, _verify_organisation_row),
+    _Group("settle_deliveries", _settle_deliveries, _delivery_row),
 )
 REVIEWER_GROUPS = (
     _Group("declare_interests", _declare_interests, _assignment_row(readable=False)),
@@ -117,6 +125,7 @@ GRANTEE_GROUPS = (
     _Group("milestones_due", _milestones_due, _grantee_milestone_row),
     _Group("milestones_revise", _milestones_revise, _grantee_milestone_row),
     _Group("results_queried", _results_queried, _queried_result_row),
+    _Group("confirm_deliveries", _confirm_deliveries, _delivery_row),
     _Group("applications_returned", _applications_returned, _own_application_row),
     _Group("application_drafts", _application_drafts, _own_application_row),
 )

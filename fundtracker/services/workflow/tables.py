@@ -21,7 +21,9 @@ from fundtracker.models import (
     Call,
     CallStatus,
     ConflictDeclaration,
+    DeliveryStatus,
     IndicatorResult,
+    InKindDelivery,
     MeetingStatus,
     Milestone,
     MilestoneStatus,
@@ -41,6 +43,7 @@ from fundtracker.models import (
 from fundtracker.models.labels import (
     application_status_labels,
     call_status_labels,
+    delivery_status_labels,
     meeting_status_labels,
     milestone_status_labels,
     registration_labels,
@@ -481,6 +484,46 @@ PROJECT = Workflow(
 )
 
 
+# In-kind deliveries (issue #21) ----------------------------------------------------------------
+
+D = DeliveryStatus
+_delivery_staff = lambda u, d: permissions.can_manage_inkind_for(u, d.project)  # noqa: E731
+INKIND = Workflow(
+    "in-kind delivery",
+    _l("An in-kind delivery that is “%(old)s” cannot become “%(new)s”."),
+    delivery_status_labels,
+    (
+        _t(
+            "deliver",
+            D.PLANNED,
+            D.DELIVERED,
+            _delivery_staff,
+            _l("Record the delivery"),
+            "inkind_delivered",
+        ),
+        _t("cancel", D.PLANNED, D.CANCELLED, _delivery_staff, _l("Cancel"), "inkind_cancelled"),
+        _t(
+            "confirm",
+            D.DELIVERED,
+            D.CONFIRMED,
+            lambda u, d: permissions.can_confirm_delivery(u, d),
+            _l("Confirm receipt"),
+            "inkind_confirmed",
+        ),
+        _t(
+            "dispute",
+            D.DELIVERED,
+            D.DISPUTED,
+            lambda u, d: permissions.can_confirm_delivery(u, d),
+            _l("Report a discrepancy"),
+            "inkind_disputed",
+        ),
+        _t("resolve", D.DISPUTED, D.CONFIRMED, _delivery_staff, _l("Settle"), "inkind_resolved"),
+    ),
+    project=lambda delivery: delivery.project,
+)
+
+
 # Board meetings (issue #21) -----------------------------------------------------------------------
 
 BOARD_MEETING = Workflow(
@@ -501,6 +544,7 @@ BOARD_MEETING = Workflow(
 
 WORKFLOWS: dict[type, Workflow] = {
     BoardMeeting: BOARD_MEETING,
+    InKindDelivery: INKIND,
     Call: CALL,
     OrganisationRegistration: REGISTRATION,
     Application: APPLICATION,
