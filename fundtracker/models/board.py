@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     Date,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, localized, str_enum
@@ -133,7 +135,7 @@ class AgendaItem(TimestampMixin, Base):
     meeting: Mapped[BoardMeeting] = relationship(back_populates="items")
     application: Mapped[Application | None] = relationship()
     project: Mapped[Project | None] = relationship()
-    tranche: Mapped[Tranche | None] = relationship()
+    tranche: Mapped[Tranche | None] = relationship(back_populates="board_items")
     decision: Mapped[BoardDecision | None] = relationship(
         back_populates="item", uselist=False, cascade="all, delete-orphan"
     )
@@ -195,3 +197,9 @@ class FundSettings(Base):
     board_tranche_threshold: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# The one row exists wherever the table is made, from the migration (0030) or from the models.
+sa_event.listen(
+    FundSettings.__table__, "after_create", DDL("INSERT INTO fund_settings (id) VALUES (1)")
+)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
+    from fundtracker.models.board import AgendaItem
     from fundtracker.models.files import StoredFile
     from fundtracker.models.project import Project
     from fundtracker.models.user import User
@@ -160,6 +161,8 @@ class Tranche(TimestampMixin, Base):
 
     project: Mapped[Project] = relationship(back_populates="tranches")
     milestone: Mapped[Milestone | None] = relationship(back_populates="tranche")
+    # Items of the board's agenda about it (issue #21): what the board decided of it.
+    board_items: Mapped[list[AgendaItem]] = relationship(back_populates="tranche", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
 

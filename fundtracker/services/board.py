@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import permissions
@@ -78,9 +78,17 @@ def _check_version(obj, expected: int | None) -> None:
 
 
 def settings(session: Session) -> FundSettings:
-    """The fund's settings row (migration 0030 writes it; a database made from the models
-    without it reads as "no thresholds")."""
-    return session.get(FundSettings, 1) or FundSettings(id=1)
+    """The fund's settings row (migration 0030 writes it; a database without it reads as "no
+    thresholds"). Held in the session's info: the identity map holds objects weakly, and a page
+    asks once per tranche; a commit or rollback expires it like any loaded row, so it is read
+    again then."""
+    row = session.info.get("fund_settings")
+    if row is None or inspect(row).session is not session:
+        row = session.get(FundSettings, 1)
+        if row is None:
+            return FundSettings(id=1)
+        session.info["fund_settings"] = row
+    return row
 
 
 def set_thresholds(
@@ -181,8 +189,11 @@ def application_status(session: Session, application: Application) -> BoardStatu
 
 
 def tranche_refusal(session: Session, tranche: Tranche):
-    """Why `tranche` cannot be approved for payment yet, or None."""
-    decision = _final(_decisions_on(session, tranche_id=tranche.id))
+    """Why `tranche` cannot be approved for payment yet, or None. Reads the tranche's agenda
+    items (`Tranche.board_items`, loaded with a page's tranches), not a query per tranche."""
+    decided = [i.decision for i in tranche.board_items if i.decision is not None]
+    decided.sort(key=lambda d: (d.item.meeting.held_on, d.id), reverse=True)
+    decision = _final(decided)
     if decision is not None and decision.outcome == DecisionOutcome.REJECTED:
         return _l(
             "The board of trustees did not approve this tranche (decision %(number)s).",
@@ -588,6 +599,8 @@ def record_decision(
     )
     item.decision = decision
     session.flush()
+    if item.tranche is not None:
+        session.expire(item.tranche, ["board_items"])
     project = item.project or (item.tranche.project if item.tranche is not None else None)
     if project is not None:
         events.record(

@@ -21,7 +21,7 @@ from fundtracker.models import (
     User,
     project_regions,
 )
-from fundtracker.services import reference
+from fundtracker.services import inkind, reference
 from fundtracker.services.payments import NO_PAYMENTS
 from fundtracker.services.projects import ProjectFilter, conditions
 
@@ -43,6 +43,7 @@ class Dashboard:
     awaiting_review: list[Milestone] = field(default_factory=list)
     awaiting_payment: list[Tranche] = field(default_factory=list)
     awaiting_payment_total: int = 0
+    inkind: inkind.Totals | None = None  # in-kind support of the projects shown (issue #21)
 
 
 def _milestones(session: Session, scope: list, *where) -> list[Milestone]:
@@ -128,6 +129,7 @@ def build(session: Session, actor: User, flt: ProjectFilter, today: date) -> Das
             Project.status.not_in(NO_PAYMENTS),
         )
     )
+    board.inkind = inkind.totals(session, _join_scope(select(Project.id), scope))
     return board
 
 

@@ -12,7 +12,16 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fundtracker.models import Milestone, MilestoneStatus, Project, Tranche, TrancheStatus, User
+from fundtracker.models import (
+    InKindDelivery,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    Tranche,
+    TrancheStatus,
+    User,
+)
+from fundtracker.services import inkind
 from fundtracker.services.projects import ProjectFilter, project_list
 
 MAX_ROWS = 100_000
@@ -36,7 +45,12 @@ def rows(
         )
         .scalar_subquery()
     )
-    stmt = project_list(actor, flt, locale).add_columns(paid, overdue).limit(MAX_ROWS)
+    given = (
+        select(inkind.value_column())
+        .where(InKindDelivery.project_id == Project.id)
+        .scalar_subquery()
+    )
+    stmt = project_list(actor, flt, locale).add_columns(paid, overdue, given).limit(MAX_ROWS)
     headers = [
         str(labels[key])
         for key in (
@@ -53,10 +67,11 @@ def rows(
             "end",
             "officer",
             "overdue",
+            "inkind",  # last: spreadsheets made from the columns before it keep working
         )
     ]
     out = []
-    for project, paid_amount, overdue_count in session.execute(stmt).unique():
+    for project, paid_amount, overdue_count, given_amount in session.execute(stmt).unique():
         out.append(
             [
                 project.code,
@@ -72,6 +87,7 @@ def rows(
                 project.end_date,
                 project.officer.name if project.officer else "",
                 overdue_count,
+                Decimal(int(given_amount or 0)) / 100,
             ]
         )
     return headers, out

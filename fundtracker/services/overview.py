@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fundtracker import disclosure, permissions
 from fundtracker.models import (
+    AgendaItem,
     BudgetLine,
     FileKind,
     Milestone,
@@ -23,6 +24,7 @@ from fundtracker.models import (
     Project,
     ProjectEvent,
     StoredFile,
+    Tranche,
     TrancheStatus,
     UpdateStatus,
     User,
@@ -88,7 +90,9 @@ def load(session: Session, project_id: int) -> Project | None:
             joinedload(Project.officer),
             selectinload(Project.regions),
             selectinload(Project.budget_lines),
-            selectinload(Project.tranches),
+            selectinload(Project.tranches)
+            .selectinload(Tranche.board_items)
+            .options(joinedload(AgendaItem.decision), joinedload(AgendaItem.meeting)),
             selectinload(Project.milestones).selectinload(Milestone.tranche),
             selectinload(Project.milestones)
             .selectinload(Milestone.updates)

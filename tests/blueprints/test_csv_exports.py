@@ -63,7 +63,7 @@ def test_the_project_export_follows_the_readers_language(login, officer, locale)
     response = client.get(f"/projects/export.csv?region={region('KZ-62').id}&sort=code")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = _read(response, locale)
-    assert len(rows) == 3 and all(len(row) == 13 for row in rows)
+    assert len(rows) == 3 and all(len(row) == 14 for row in rows)
     row = next(r for r in rows[1:] if r[0] == project.code)
     assert row[1] == HOSTILE_TITLE  # the semicolon, the quotes and the line break stay in it
     assert _number(row[7], locale) == pytest.approx(1_234_567_890.15)
@@ -71,6 +71,7 @@ def test_the_project_export_follows_the_readers_language(login, officer, locale)
     assert _number(row[8], locale) == 2_500_000.00
     assert row[9] == "2025-01-15"  # dates as ISO
     assert _number(row[12], locale) == 0
+    assert _number(row[13], locale) == 0  # nothing given in kind
     other = next(r for r in rows[1:] if r[0] != project.code)
     assert other[1] == "'=1+1"  # a formula is neutralised
 

@@ -94,6 +94,7 @@ EXPORT_LABELS = {
     "status": _l("Status"),
     "awarded": _l("Awarded, ₸"),
     "paid": _l("Paid, ₸"),
+    "inkind": _l("Given in kind, ₸"),
     "start": _l("Start date"),
     "end": _l("End date"),
     "officer": _l("Responsible officer"),
