@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from fundtracker.demo.applications import seed_applications
 from fundtracker.demo.board import seed_board
 from fundtracker.demo.delivery import seed_delivery
+from fundtracker.demo.inkind import seed_inkind
 from fundtracker.demo.organisations import (
     DEMO_DOMAIN,
     DEMO_PASSWORD,
@@ -45,6 +46,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     )
     seed_applications(session, today)
     meetings = seed_board(session, today or almaty_today())
+    deliveries = seed_inkind(session, today or almaty_today())
     published = seed_publications(session, today or almaty_today())
 
     lines = [
@@ -61,6 +63,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"results, {outcomes['stories']} stories",
         f"  published:     {len(published)} periods of outcome figures",
         f"  board:         {meetings} meetings of the board of trustees created",
+        f"  in kind:       {deliveries} deliveries created",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",

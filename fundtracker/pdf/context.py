@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from fundtracker.core.text import clean_data
 from fundtracker.core.time import local_day
 from fundtracker.models import (
+    InKindDelivery,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
@@ -48,7 +49,7 @@ from fundtracker.pdf.outcome_blocks import (
     stamp,
 )
 from fundtracker.pdf.params import ReportParams, publication_of
-from fundtracker.services import publications
+from fundtracker.services import inkind, publications
 from fundtracker.services.publications import REACHED
 from fundtracker.services.status import reported_spending
 
@@ -265,6 +266,16 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
                 ),
                 "reached": outcomes["reached"],
                 "delivery": _delivery(projects, params, today),
+                # In-kind support delivered by the end of the period (issue #21).
+                "inkind_given": int(
+                    session.scalar(
+                        select(inkind.value_column()).where(
+                            InKindDelivery.project_id.in_(ids),
+                            InKindDelivery.delivered_on <= params.period_end,
+                        )
+                    )
+                    or 0
+                ),
             },
             "beneficiaries": outcomes["beneficiaries"],
             "by_area": _breakdown(by_area, [(a.id, a.name(locale)) for a in areas]),
