@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from fundtracker.models import (
+    AgendaItem,
     Application,
     ApplicationBeneficiary,
     ApplicationBudgetLine,
@@ -34,6 +35,8 @@ from fundtracker.models import (
     ApplicationStatus,
     ApplicationTransition,
     BeneficiaryCategory,
+    BoardDecision,
+    BoardMeeting,
     BudgetCategory,
     BudgetLine,
     Call,
@@ -44,6 +47,8 @@ from fundtracker.models import (
     Frequency,
     IndicatorResult,
     IndicatorType,
+    InKindDelivery,
+    InKindItem,
     Milestone,
     MilestoneStatus,
     MilestoneUpdate,
@@ -92,6 +97,8 @@ SCALES = {
         indicators=5,
         periods=20,
         notifications=30,
+        meetings=36,
+        deliveries=2,
     ),
     "L": dict(
         projects=10_000,
@@ -103,6 +110,8 @@ SCALES = {
         indicators=5,
         periods=20,
         notifications=30,
+        meetings=120,
+        deliveries=2,
     ),
 }
 
@@ -809,6 +818,104 @@ def reminders_and_notifications(ctx: Context) -> None:
     )
 
 
+def board_and_inkind(ctx: Context) -> None:
+    """The board's register (issue #21): `meetings` held, one a month back from today, each
+    deciding up to 12 applications; and `deliveries` in-kind deliveries per new project from the
+    demo's catalogue, in every state."""
+    session, rng = ctx.session, ctx.rng
+    applications = list(session.scalars(select(Application.id).order_by(Application.id)))
+    rng.shuffle(applications)
+    meeting_id = next_id(session, BoardMeeting)
+    item_id = next_id(session, AgendaItem)
+    meetings, items, decisions = [], [], []
+    for m in range(ctx.counts["meetings"]):
+        held = ctx.today - timedelta(days=30 * (m + 1))
+        meetings.append(
+            dict(
+                id=meeting_id + m,
+                number=f"B-{m + 1}/{held.year}",
+                held_on=held,
+                location="",
+                status="held",
+                members_total=7,
+                members_present=5,
+                attendees="",
+                version_id=1,
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+        )
+        for position in range(1, 13):
+            if not applications:
+                break
+            application = applications.pop()
+            items.append(
+                dict(
+                    id=item_id,
+                    meeting_id=meeting_id + m,
+                    position=position,
+                    kind="application",
+                    application_id=application,
+                    title=f"Application {application}",
+                    notes="",
+                    amount=None,
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
+                )
+            )
+            decisions.append(
+                dict(
+                    item_id=item_id,
+                    number=f"B-{m + 1}/{held.year}/{position}",
+                    outcome=rng.choice(("approved", "approved", "rejected", "deferred")),
+                    text_kk="",
+                    text_ru="Решение совета.",
+                    text_en="",
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
+                )
+            )
+            item_id += 1
+    bulk(ctx, BoardMeeting.__table__, iter(meetings))
+    bulk(ctx, AgendaItem.__table__, iter(items))
+    bulk(ctx, BoardDecision.__table__, iter(decisions))
+
+    catalogue = list(session.execute(select(InKindItem.id, InKindItem.unit_value)))
+    if not catalogue:
+        return
+    states = ("planned", "delivered", "confirmed", "confirmed", "confirmed", "disputed")
+
+    def deliveries():
+        for project in ctx.new_projects:
+            for _ in range(ctx.counts["deliveries"]):
+                item, value = rng.choice(catalogue)
+                state = rng.choice(states)
+                quantity = rng.randint(1, 20)
+                delivered = state != "planned"
+                yield dict(
+                    project_id=project,
+                    item_id=item,
+                    status=state,
+                    unit_value=value,
+                    quantity_planned=quantity,
+                    planned_on=ctx.today - timedelta(days=60),
+                    facility="Facility",
+                    region_id=rng.choice(ctx.regions),
+                    quantity_delivered=quantity if delivered else None,
+                    delivered_on=ctx.today - timedelta(days=30) if delivered else None,
+                    quantity_received=(quantity - 1 if state == "disputed" else quantity)
+                    if state in ("confirmed", "disputed")
+                    else None,
+                    discrepancy="",
+                    resolution="",
+                    version_id=1,
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
+                )
+
+    bulk(ctx, InKindDelivery.__table__, deliveries())
+
+
 def stale_publications(ctx: Context) -> None:
     """The demo publishes its periods when seeded; the results and accepted updates added here
     change every period from the earliest of them on, so those publications no longer match the
@@ -844,6 +951,7 @@ FAMILIES: list[Callable[[Context], None]] = [
     outcomes,
     stale_publications,
     reminders_and_notifications,
+    board_and_inkind,
 ]
 
 
