@@ -27,6 +27,7 @@ from fundtracker.blueprints.notifications import bp as notifications_bp
 from fundtracker.blueprints.opendata import bp as opendata_bp
 from fundtracker.blueprints.organisations import bp as organisations_bp
 from fundtracker.blueprints.outcomes import bp as outcomes_bp
+from fundtracker.blueprints.payreq import bp as payreq_bp
 from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.blueprints.transparency import bp as transparency_bp
@@ -125,5 +126,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(board_bp, url_prefix="/board")
     app.register_blueprint(inkind_bp, url_prefix="/inkind")
+    app.register_blueprint(payreq_bp, url_prefix="/payment-requests")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
     init_api(app)

@@ -234,6 +234,27 @@ ACCESS: dict[str, Entry] = {
     ),
     "inkind.resolve": Entry(only("admin", "officer"), args={"delivery_id": "delivery_a"}),
     "inkind.cancel": Entry(only("admin", "officer"), args={"delivery_id": "delivery_a"}),
+    # Payment requests (#21): the organisation requests, staff decide; not the board's reading.
+    "payreq.new": Entry(
+        only("grantee"), args={"tranche_id": "tranche_a"}, other_args={"tranche_id": "tranche_b"}
+    ),
+    "payreq.detail": Entry(
+        {"admin": OK, "officer": OK, "board": HIDDEN, "grantee": OK, "reviewer": HIDDEN},
+        args={"request_id": "payment_request_a"},
+        other_args={"request_id": "payment_request_b"},
+    ),
+    "payreq.edit": Entry(
+        only("grantee"),
+        args={"request_id": "payment_request_a"},
+        other_args={"request_id": "payment_request_b"},
+    ),
+    "payreq.withdraw": Entry(
+        only("grantee"),
+        args={"request_id": "payment_request_a"},
+        other_args={"request_id": "payment_request_b"},
+    ),
+    "payreq.approve": Entry(only("admin", "officer"), args={"request_id": "payment_request_a"}),
+    "payreq.return_": Entry(only("admin", "officer"), args={"request_id": "payment_request_a"}),
     "admin.publicity": Entry(only("admin")),
     "admin.publicity_change": Entry(only("admin")),
     # Reminders and notifications

@@ -24,6 +24,7 @@ from fundtracker.models import (
     ImportKind,
     InKindDelivery,
     InKindItem,
+    PaymentRequest,
     ReviewAssignment,
     Role,
 )
@@ -151,6 +152,21 @@ def samples():
             resolution="",
         )
         db.session.add(objects[f"delivery_{suffix}"])
+    # Payment requests (#21): one returned to A's grantee, one of B's.
+    for suffix in ("a", "b"):
+        objects[f"payment_request_{suffix}"] = PaymentRequest(
+            tranche=objects[f"tranche_{suffix}"],
+            status="returned",
+            requested_at=objects[f"tranche_{suffix}"].created_at,
+            invoice_number="СФ-1",
+            invoice_date=date(2026, 11, 30),
+            iban="KZ86125KZT5004100100",
+            bic="KCJBKZKX",
+            kbe="18",
+            note="",
+            return_reason="Подпись",
+        )
+        db.session.add(objects[f"payment_request_{suffix}"])
     # The board's register (#21): a planned meeting with one item on its agenda.
     objects["board_meeting"] = BoardMeeting(
         number="AM-1", held_on=date(2026, 12, 20), attendees="", location=""

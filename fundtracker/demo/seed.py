@@ -19,6 +19,7 @@ from fundtracker.demo.organisations import (
     seed_users,
 )
 from fundtracker.demo.outcomes import seed_outcomes
+from fundtracker.demo.payments import seed_bank_accounts
 from fundtracker.demo.projects import project_specs, reference_data, seed_projects, specs_by_code
 from fundtracker.demo.publications import seed_publications
 from fundtracker.demo.reminders import seed_reminders
@@ -47,6 +48,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     seed_applications(session, today)
     meetings = seed_board(session, today or almaty_today())
     deliveries = seed_inkind(session, today or almaty_today())
+    seed_bank_accounts(session)
     published = seed_publications(session, today or almaty_today())
 
     lines = [

@@ -47,7 +47,7 @@ from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
 from fundtracker.models.imports import ImportBatch, ImportKind, ImportStatus
 from fundtracker.models.inkind import DeliveryStatus, InKindDelivery, InKindItem, InKindKind
-from fundtracker.models.organisation import Organisation, bin_is_valid
+from fundtracker.models.organisation import Organisation, bin_is_valid, iban_is_valid
 from fundtracker.models.outcomes import (
     AGE_GROUPS,
     SEXES,
@@ -64,6 +64,7 @@ from fundtracker.models.outcomes import (
     StandardIndicator,
     UpdateResult,
 )
+from fundtracker.models.payments import PaymentRequest, RequestStatus
 from fundtracker.models.project import Project, ProjectStatus, project_regions
 from fundtracker.models.publications import CellStatus, Publication, PublishedCell
 from fundtracker.models.reference import ProgrammeArea, Region, RegionKind
@@ -150,6 +151,9 @@ __all__ = [
     "Role",
     "User",
     "bin_is_valid",
+    "iban_is_valid",
+    "PaymentRequest",
+    "RequestStatus",
     # Reminders and notifications
     "EmailDelivery",
     "EmailStatus",

@@ -26,6 +26,7 @@ from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum,
 if TYPE_CHECKING:
     from fundtracker.models.board import AgendaItem
     from fundtracker.models.files import StoredFile
+    from fundtracker.models.payments import PaymentRequest
     from fundtracker.models.project import Project
     from fundtracker.models.user import User
 
@@ -163,6 +164,10 @@ class Tranche(TimestampMixin, Base):
     milestone: Mapped[Milestone | None] = relationship(back_populates="tranche")
     # Items of the board's agenda about it (issue #21): what the board decided of it.
     board_items: Mapped[list[AgendaItem]] = relationship(back_populates="tranche", viewonly=True)
+    # The grantee's requests for it (issue #21), the latest last.
+    payment_requests: Mapped[list[PaymentRequest]] = relationship(
+        back_populates="tranche", order_by="PaymentRequest.id"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -15,6 +15,7 @@ from fundtracker.models.base import Base, UTCDateTime, str_enum, utcnow
 if TYPE_CHECKING:
     from fundtracker.models.delivery import MilestoneUpdate
     from fundtracker.models.inkind import InKindDelivery
+    from fundtracker.models.payments import PaymentRequest
     from fundtracker.models.project import Project
     from fundtracker.models.user import User
 
@@ -35,10 +36,6 @@ class StoredFile(Base):
     milestone_update_id: Mapped[int | None] = mapped_column(
         ForeignKey("milestone_updates.id", ondelete="CASCADE"), index=True
     )
-    # Evidence of receipt of an in-kind delivery (issue #21), kind EVIDENCE.
-    inkind_delivery_id: Mapped[int | None] = mapped_column(
-        ForeignKey("inkind_deliveries.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[FileKind] = mapped_column(str_enum(FileKind, "file_kind"))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
@@ -53,7 +50,14 @@ class StoredFile(Base):
     project: Mapped[Project] = relationship()
     milestone_update: Mapped[MilestoneUpdate | None] = relationship(back_populates="files")
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
-    inkind_delivery: Mapped[InKindDelivery | None] = relationship(back_populates="files")
+    # Evidence of receipt of an in-kind delivery, an invoice of a payment request (issue #21):
+    # kind EVIDENCE, linked through their own tables (so `stored_files` is not rebuilt).
+    receipt_of: Mapped[list[InKindDelivery]] = relationship(
+        secondary="inkind_delivery_files", viewonly=True
+    )
+    invoice_of: Mapped[list[PaymentRequest]] = relationship(
+        secondary="payment_request_files", viewonly=True
+    )
 
     @property
     def is_deleted(self) -> bool:

@@ -12,10 +12,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     true,
 )
@@ -28,6 +30,21 @@ if TYPE_CHECKING:
     from fundtracker.models.project import Project
     from fundtracker.models.reference import Region
     from fundtracker.models.user import User
+
+
+# The grantee's evidence of receipt: files of the delivery's project.
+inkind_delivery_files = Table(
+    "inkind_delivery_files",
+    Base.metadata,
+    Column(
+        "delivery_id",
+        ForeignKey("inkind_deliveries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "file_id", ForeignKey("stored_files.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
 
 
 class InKindKind(enum.StrEnum):
@@ -106,7 +123,7 @@ class InKindDelivery(TimestampMixin, Base):
     region: Mapped[Region] = relationship()
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
     files: Mapped[list[StoredFile]] = relationship(
-        back_populates="inkind_delivery", order_by="StoredFile.id"
+        secondary=inkind_delivery_files, order_by="StoredFile.id"
     )
 
     __mapper_args__ = {"version_id_col": version_id}

@@ -21,6 +21,7 @@ from fundtracker.models import (
     MeetingStatus,
     MilestoneStatus,
     ProjectStatus,
+    RequestStatus,
     ResultStatus,
     Role,
     TrancheStatus,
@@ -142,6 +143,25 @@ def inkind_kind_labels() -> dict:
     }
 
 
+def request_status_labels() -> dict:
+    return {
+        RequestStatus.SUBMITTED: _p("payment request status", "Sent to the fund"),
+        RequestStatus.RETURNED: _p("payment request status", "Returned for changes"),
+        RequestStatus.APPROVED: _p("payment request status", "Approved"),
+        RequestStatus.PAID: _p("payment request status", "Paid"),
+        RequestStatus.WITHDRAWN: _p("payment request status", "Withdrawn"),
+    }
+
+
+REQUEST_BADGES = {
+    RequestStatus.SUBMITTED: "warning",
+    RequestStatus.RETURNED: "danger",
+    RequestStatus.APPROVED: "info",
+    RequestStatus.PAID: "success",
+    RequestStatus.WITHDRAWN: "light",
+}
+
+
 def budget_category_labels() -> dict:
     return {
         BudgetCategory.PERSONNEL: _p("budget category", "Staff"),
@@ -178,6 +198,10 @@ def event_labels() -> dict:
         "project_amended": _p("timeline event", "Amendment"),
         "board_decision": _p("timeline event", "Decision of the board of trustees"),
         "inkind_planned": _p("timeline event", "In-kind delivery planned"),
+        "payment_requested": _p("timeline event", "Payment requested"),
+        "payment_request_returned": _p("timeline event", "Payment request returned"),
+        "payment_request_approved": _p("timeline event", "Payment request approved"),
+        "payment_request_withdrawn": _p("timeline event", "Payment request withdrawn"),
         "inkind_delivered": _p("timeline event", "In-kind delivery made"),
         "inkind_cancelled": _p("timeline event", "In-kind delivery cancelled"),
         "inkind_confirmed": _p("timeline event", "In-kind delivery received"),

@@ -29,6 +29,20 @@ def bin_is_valid(value: str) -> bool:
     return check == digits[11]
 
 
+def iban_is_valid(value: str) -> bool:
+    """An IBAN (ISO 13616): letters and digits, its check digits right (mod 97 of the number made
+    by moving the first four characters to the end, letters as 10-35, is 1). A Kazakh IBAN is
+    KZ and 18 more characters."""
+    if not 15 <= len(value) <= 34 or not value.isascii() or not value.isalnum():
+        return False
+    if not (value[:2].isalpha() and value[2:4].isdigit()):
+        return False
+    if value[:2] == "KZ" and len(value) != 20:
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in value[4:] + value[:4])
+    return int(digits) % 97 == 1
+
+
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
     __table_args__ = (CheckConstraint("length(bin) = 12", name="bin_length"),)
@@ -44,6 +58,12 @@ class Organisation(TimestampMixin, Base):
     # the same name is the grantee user's (users.name) anyway.
     contact_email: Mapped[str] = mapped_column(EncryptedText, default="")
     contact_phone: Mapped[str] = mapped_column(EncryptedText, default="")
+
+    # The bank account the fund pays to (issue #21): set by staff only; a payment request must
+    # name the same one. Not personal data (an organisation's account), so in the clear.
+    iban: Mapped[str] = mapped_column(String(34), default="", server_default="")
+    bic: Mapped[str] = mapped_column(String(11), default="", server_default="")
+    kbe: Mapped[str] = mapped_column(String(2), default="", server_default="")
 
     region: Mapped[Region] = relationship()
     users: Mapped[list[User]] = relationship(back_populates="organisation")

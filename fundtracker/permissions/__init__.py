@@ -157,10 +157,13 @@ def can_view_update(user, update) -> bool:
 def can_view_file(user, stored) -> bool:
     if stored.milestone_update is not None and not can_view_update(user, stored.milestone_update):
         return False
-    # An in-kind receipt (an acceptance act may name the children it is for): the fund's staff
-    # and the grantee only, not the board.
-    if stored.inkind_delivery_id is not None and not (
-        is_staff(user) or is_own_grantee(user, stored.project)
+    # An in-kind receipt (an acceptance act may name the children it is for) or an invoice:
+    # the fund's staff and the grantee only, not the board.
+    if (
+        stored.kind.value == "evidence"
+        and stored.milestone_update_id is None
+        and (stored.receipt_of or stored.invoice_of)
+        and not (is_staff(user) or is_own_grantee(user, stored.project))
     ):
         return False
     if stored.deleted_at is not None:
@@ -452,3 +455,19 @@ def can_view_delivery(user, delivery) -> bool:
 def can_confirm_delivery(user, delivery) -> bool:
     """The grantee whose project it is says what arrived, while the project is not closed."""
     return is_own_grantee(user, delivery.project) and delivery.project.status.value != "closed"
+
+
+# Payment requests (issue #21) --------------------------------------------------------------------
+
+
+def can_request_payment(user, tranche) -> bool:
+    """The organisation's people request its tranches, on a project that may be paid."""
+    return is_own_grantee(user, tranche.project) and tranche.project.status.value not in (
+        "suspended",
+        "closed",
+    )
+
+
+def can_view_payment_request(user, request) -> bool:
+    """Staff and the organisation: an invoice and a bank account are not the board's reading."""
+    return is_staff(user) or is_own_grantee(user, request.tranche.project)

@@ -284,6 +284,9 @@ def action_labels() -> dict[str, Any]:
         "board.item_added": _l("Item put on a board meeting's agenda"),
         "board.item_removed": _l("Item taken off a board meeting's agenda"),
         "board.decision_recorded": _l("Board decision recorded"),
+        "inkind.item_added": _l("In-kind catalogue item added"),
+        "inkind.item_changed": _l("In-kind catalogue item changed"),
+        "payment_request.account_mismatch": _l("Payment request with another bank account refused"),
     }
 
 

@@ -242,7 +242,7 @@ def confirm_receipt(
             upload.filename,
             FileKind.EVIDENCE,
         )
-        stored.inkind_delivery = delivery
+        delivery.files.append(stored)
         return stored
 
     keys, rejected = files.store_each(storage, uploads, store_one)

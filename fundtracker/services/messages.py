@@ -97,6 +97,31 @@ MESSAGES: dict[str, Message] = {
         _l("Decision on an application you reviewed: %(application)s"),
         _l("The fund has not approved the application «%(application)s» that you reviewed."),
     ),
+    "payment_requested": Message(
+        _l("Payment requested: %(amount)s"),
+        _l(
+            "%(organisation)s requests the tranche of %(amount)s for the project %(project)s, "
+            "with invoice %(invoice)s. Check it and approve it or return it."
+        ),
+    ),
+    "payment_request_returned": Message(
+        _l("Payment request returned: %(amount)s"),
+        _l(
+            "The fund has returned your request for the tranche of %(amount)s of the project "
+            "%(project)s: correct it and send it again."
+        ),
+    ),
+    "payment_request_approved": Message(
+        _l("Payment request approved: %(amount)s"),
+        _l(
+            "The fund has approved your request for the tranche of %(amount)s of the project "
+            "%(project)s; it will be paid to your organisation's account."
+        ),
+    ),
+    "payment_request_withdrawn": Message(
+        _l("Payment request withdrawn: %(amount)s"),
+        _l("%(organisation)s withdrew its request for the tranche of %(amount)s of %(project)s."),
+    ),
     "inkind_delivered": Message(
         _l("Delivered: %(item)s"),
         _l(

@@ -30,6 +30,7 @@ from fundtracker.models import (
     Milestone,
     Notification,
     OrganisationRegistration,
+    PaymentRequest,
     Project,
     Publication,
     ReviewAssignment,
@@ -152,6 +153,23 @@ def _project_status(session: Session, project: Project) -> Subject:
     return [(user, link) for user in people], params
 
 
+def _payment_request(session: Session, request: PaymentRequest, to_officer: bool) -> Subject:
+    project = request.tranche.project
+    link = app_path("payreq.detail", request_id=request.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    params = {
+        "project": names(project),
+        "amount_tiyn": request.tranche.amount,
+        "invoice": request.invoice_number,
+        "organisation": project.organisation.name,
+    }
+    return [(user, link) for user in people], params
+
+
 def _delivery(session: Session, delivery: InKindDelivery, to_officer: bool) -> Subject:
     project = delivery.project
     link = app_path("inkind.delivery", delivery_id=delivery.id)
@@ -262,6 +280,16 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "application_returned": (("application_returned", _applicant),),
     "outcomes_published": (("outcomes_published", _publication),),
     "board_decision": (("board_decision", _board_decision),),
+    "payment_requested": (("payment_requested", lambda s, r: _payment_request(s, r, True)),),
+    "payment_request_returned": (
+        ("payment_request_returned", lambda s, r: _payment_request(s, r, False)),
+    ),
+    "payment_request_approved": (
+        ("payment_request_approved", lambda s, r: _payment_request(s, r, False)),
+    ),
+    "payment_request_withdrawn": (
+        ("payment_request_withdrawn", lambda s, r: _payment_request(s, r, True)),
+    ),
     "inkind_delivered": (("inkind_delivered", lambda s, d: _delivery(s, d, False)),),
     "inkind_cancelled": (("inkind_cancelled", lambda s, d: _delivery(s, d, False)),),
     "inkind_confirmed": (("inkind_confirmed", lambda s, d: _delivery(s, d, True)),),

@@ -17,6 +17,7 @@ from fundtracker.models import (
     Region,
     User,
     bin_is_valid,
+    iban_is_valid,
 )
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.search import contains_folded
@@ -31,6 +32,10 @@ class OrganisationData:
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    # The account the fund pays to (issue #21); empty: none on file yet.
+    iban: str = ""
+    bic: str = ""
+    kbe: str = ""
 
 
 def _validate(session: Session, data: OrganisationData, except_id: int | None = None) -> None:
@@ -42,6 +47,18 @@ def _validate(session: Session, data: OrganisationData, except_id: int | None = 
         raise Conflict(_l("An organisation with this BIN is already registered."), field="bin")
     if session.get(Region, data.region_id) is None:
         raise DomainError(_l("Choose a region."), field="region_id")
+    data.iban = "".join(data.iban.split()).upper()
+    data.bic = "".join(data.bic.split()).upper()
+    data.kbe = data.kbe.strip()
+    if data.iban and not iban_is_valid(data.iban):
+        raise DomainError(
+            _l("This is not a valid IBAN: a Kazakh one is KZ and 18 more letters and digits."),
+            field="iban",
+        )
+    if data.iban and not (8 <= len(data.bic) <= 11 and data.bic.isalnum()):
+        raise DomainError(_l("A BIC is 8 or 11 letters and digits."), field="bic")
+    if data.iban and not (len(data.kbe) == 2 and data.kbe.isdigit()):
+        raise DomainError(_l("The beneficiary code (KBe) is two digits."), field="kbe")
 
 
 def _apply(organisation: Organisation, data: OrganisationData) -> None:
@@ -52,6 +69,7 @@ def _apply(organisation: Organisation, data: OrganisationData) -> None:
     organisation.contact_name = data.contact_name.strip()
     organisation.contact_email = data.contact_email.strip()
     organisation.contact_phone = data.contact_phone.strip()
+    organisation.iban, organisation.bic, organisation.kbe = data.iban, data.bic, data.kbe
 
 
 def create_organisation(session: Session, actor: User, data: OrganisationData) -> Organisation:

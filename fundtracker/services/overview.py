@@ -93,6 +93,7 @@ def load(session: Session, project_id: int) -> Project | None:
             selectinload(Project.tranches)
             .selectinload(Tranche.board_items)
             .options(joinedload(AgendaItem.decision), joinedload(AgendaItem.meeting)),
+            selectinload(Project.tranches).selectinload(Tranche.payment_requests),
             selectinload(Project.milestones).selectinload(Milestone.tranche),
             selectinload(Project.milestones)
             .selectinload(Milestone.updates)

@@ -22,7 +22,7 @@ from fundtracker.models import (
     utcnow,
 )
 from fundtracker.permissions import scopes
-from fundtracker.services import audit, workflow
+from fundtracker.services import audit, payment_requests, workflow
 from fundtracker.services.errors import DomainError, NotAllowed
 
 NO_PAYMENTS = (ProjectStatus.SUSPENDED, ProjectStatus.CLOSED)
@@ -41,14 +41,29 @@ def _lock(session: Session, tranche: Tranche) -> None:
     session.refresh(tranche, with_for_update={"of": Tranche})
 
 
-def approve(session: Session, actor: User, tranche: Tranche, today: date) -> Tranche:
+def approve(
+    session: Session, actor: User, tranche: Tranche, today: date, *, with_request: bool = False
+) -> Tranche:
+    """Approve a tranche for payment. `with_request`: as part of approving the grantee's payment
+    request, whose event tells the grantee (the tranche's own then tells nobody twice); else a
+    request waiting for the tranche is approved with it."""
     if not permissions.is_staff(actor):
         raise NotAllowed(_l("Only fund staff approve payments."))
     _check_project(tranche)
     _lock(session, tranche)
     if tranche.status != TrancheStatus.PLANNED:
         raise DomainError(_l("Only a planned tranche can be approved."))
-    workflow.move(session, actor, tranche, "approve", today=today, amount=tranche.amount)
+    workflow.move(
+        session,
+        actor,
+        tranche,
+        "approve",
+        today=today,
+        with_another=with_request,
+        amount=tranche.amount,
+    )
+    if not with_request:
+        payment_requests.tranche_approved(session, actor, tranche)
     tranche.approved_at = utcnow()
     tranche.approved_by_id = actor.id
     session.flush()
@@ -81,6 +96,7 @@ def record_payment(
         paid_on=paid_on,
         reference=tranche.payment_reference,
     )
+    payment_requests.tranche_paid(session, tranche)
     session.flush()
     audit.record(
         session,

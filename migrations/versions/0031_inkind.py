@@ -6,11 +6,12 @@
   region, the unit's value when planned), delivered (quantity, day, by whom), confirmed by the
   grantee (quantity received, when, by whom) or disputed (what the grantee says, how the fund
   settled it), and its status.
-- `stored_files.inkind_delivery_id`: the grantee's evidence of receipt, a file like any other
-  (on SQLite the table is rebuilt to add the foreign key; its rows are copied as they are).
+- `inkind_delivery_files`: the grantee's evidence of receipt, files like any other (a link
+  table, so that `stored_files` is not rebuilt on SQLite: dropping the old table would set the
+  impact stories' photos to NULL through their foreign key).
 
-Going down drops the column and the two tables (and with them the deliveries' records; their
-evidence files stay as files of their project).
+Going down drops the three tables (and with them the deliveries' records; their evidence files
+stay as files of their project).
 
 Revision ID: 0031
 Revises: 0030
@@ -132,25 +133,36 @@ def upgrade() -> None:
     )
     for column in ("project_id", "item_id", "status"):
         op.create_index(f"ix_inkind_deliveries_{column}", "inkind_deliveries", [column])
-    with op.batch_alter_table("stored_files") as batch:
-        batch.add_column(sa.Column("inkind_delivery_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_stored_files_inkind_delivery_id_inkind_deliveries",
-            "inkind_deliveries",
-            ["inkind_delivery_id"],
-            ["id"],
-            ondelete="CASCADE",
-        )
-        batch.create_index("ix_stored_files_inkind_delivery_id", ["inkind_delivery_id"])
+    op.create_table(
+        "inkind_delivery_files",
+        sa.Column(
+            "delivery_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "inkind_deliveries.id",
+                name="fk_inkind_delivery_files_delivery_id_inkind_deliveries",
+                ondelete="CASCADE",
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "file_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "stored_files.id",
+                name="fk_inkind_delivery_files_file_id_stored_files",
+                ondelete="CASCADE",
+            ),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("delivery_id", "file_id", name=op.f("pk_inkind_delivery_files")),
+    )
+    op.create_index("ix_inkind_delivery_files_file_id", "inkind_delivery_files", ["file_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stored_files") as batch:
-        batch.drop_index("ix_stored_files_inkind_delivery_id")
-        batch.drop_constraint(
-            "fk_stored_files_inkind_delivery_id_inkind_deliveries", type_="foreignkey"
-        )
-        batch.drop_column("inkind_delivery_id")
+    op.drop_index("ix_inkind_delivery_files_file_id", table_name="inkind_delivery_files")
+    op.drop_table("inkind_delivery_files")
     for column in ("project_id", "item_id", "status"):
         op.drop_index(f"ix_inkind_deliveries_{column}", table_name="inkind_deliveries")
     op.drop_table("inkind_deliveries")

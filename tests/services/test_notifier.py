@@ -148,6 +148,7 @@ def test_every_message_renders_in_every_language():
         "item": {"ru": "Протез"},
         "quantity": "2",
         "facility": "F",
+        "invoice": "СФ-1",
         "outcome": {"en": "Approved"},
         "comment": "note",
     }

@@ -26,6 +26,7 @@ from fundtracker.models import (
     MilestoneUpdate,
     Notification,
     OrganisationRegistration,
+    PaymentRequest,
     Project,
     ReviewAssignment,
     Role,
@@ -110,6 +111,25 @@ def _in_state(model, state, colleagues: int, with_officer: bool):
         db.session.add(delivery)
         db.session.flush()
         return delivery
+    if model is PaymentRequest:
+        tranche = factories.TrancheFactory(
+            project=project, status="approved" if state in ("approved", "paid") else "planned"
+        )
+        request = PaymentRequest(
+            tranche=tranche,
+            status=state,
+            requested_at=utcnow(),
+            invoice_number="1",
+            invoice_date=date(2025, 12, 1),
+            iban="KZ86125KZT5004100100",
+            bic="KCJBKZKX",
+            kbe="18",
+            note="",
+            return_reason="",
+        )
+        db.session.add(request)
+        db.session.flush()
+        return request
     if model is BoardMeeting:
         meeting = BoardMeeting(
             number=f"W-{organisation.id}",

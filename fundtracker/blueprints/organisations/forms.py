@@ -26,4 +26,13 @@ class OrganisationForm(FlaskForm):
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )
     contact_phone = TelField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    iban = StringField(
+        _l("IBAN"),
+        validators=[Optional(), Length(max=40)],
+        description=_l(
+            "The account the fund pays to. A grantee's payment request must name this one."
+        ),
+    )
+    bic = StringField(_l("Bank's BIC"), validators=[Optional(), Length(max=11)])
+    kbe = StringField(_l("Beneficiary code (KBe)"), validators=[Optional(), Length(max=2)])
     submit = SubmitField(_l("Save"))

@@ -67,6 +67,11 @@ def detail(organisation_id: int):
         organisation=organisation,
         projects=projects,
         can_edit=permissions.can_edit_organisation(current_user, organisation),
+        # The account the fund pays to: staff, and the organisation's own people (read only).
+        show_bank=permissions.is_staff(current_user)
+        or (
+            permissions.is_grantee(current_user) and current_user.organisation_id == organisation.id
+        ),
         status_labels=status_labels(),
         badges=STATUS_BADGES,
     )
@@ -90,6 +95,9 @@ def _data(form: OrganisationForm) -> OrganisationData:
         contact_name=form.contact_name.data or "",
         contact_email=form.contact_email.data or "",
         contact_phone=form.contact_phone.data or "",
+        iban=form.iban.data or "",
+        bic=form.bic.data or "",
+        kbe=form.kbe.data or "",
     )
 
 

@@ -26,11 +26,13 @@ from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
 from fundtracker.models.labels import (
     DELIVERY_BADGES,
     MILESTONE_BADGES,
+    REQUEST_BADGES,
     STATUS_BADGES,
     TRANCHE_BADGES,
     budget_category_labels,
     delivery_status_labels,
     milestone_status_labels,
+    request_status_labels,
     status_labels,
     tranche_status_labels,
 )
@@ -42,6 +44,7 @@ from fundtracker.services import (
     files,
     inkind,
     overview,
+    payment_requests,
     plan,
     reference,
     status,
@@ -181,10 +184,22 @@ def detail(project_id: int):
         board_holds={
             t.id: board.tranche_refusal(db.session, t) for t in project.tranches if t.is_planned
         },
+        # The grantee's payment requests (#21): the latest per tranche, and which may be asked.
+        payment_requests=payment_requests.requests_of(db.session, [t.id for t in project.tranches])
+        if permissions.is_staff(user) or permissions.is_own_grantee(user, project)
+        else {},
+        requestable={
+            t.id
+            for t in project.tranches
+            if permissions.can_request_payment(user, t)
+            and payment_requests.payable_refusal(t, today()) is None
+        },
         inkind_rows=inkind.deliveries_of(db.session, project),
         inkind_totals=inkind.totals(db.session, [project.id]),
         can_plan_inkind=permissions.can_manage_inkind_for(user, project),
         delivery_labels=delivery_status_labels(),
+        request_labels=request_status_labels(),
+        request_badges=REQUEST_BADGES,
         delivery_badges=DELIVERY_BADGES,
         can_upload=permissions.can_upload_documents(user, project),
         document_form=DocumentForm(),

@@ -45,6 +45,11 @@ from fundtracker.services.tasks.inkind import (
     _delivery_row,
     _settle_deliveries,
 )
+from fundtracker.services.tasks.payment_requests import (
+    _decide_payment_requests,
+    _payment_request_row,
+    _returned_payment_requests,
+)
 from fundtracker.services.tasks.reviewers import (
     _assignment_row,
     _declare_interests,
@@ -91,6 +96,8 @@ def group_labels() -> dict[str, tuple[str, str]]:
         "assign_reviewers": (_l("Applications waiting for reviewers"), _l("Submitted on")),
         "decide_applications": (_l("Applications to decide"), _l("Submitted on")),
         "verify_organisations": (_l("Organisations waiting for verification"), _l("Registered on")),
+        "decide_payment_requests": (_l("Payment requests to decide"), _l("Requested")),
+        "returned_payment_requests": (_l("Payment requests returned to you"), _l("Requested")),
         "settle_deliveries": (_l("In-kind deliveries the grantee disputed"), _l("Delivered on")),
         "confirm_deliveries": (_l("In-kind deliveries to confirm"), _l("Delivered on")),
         "declare_interests": (_l("Conflicts of interest to declare"), _l("Assigned on")),
@@ -109,6 +116,7 @@ def group_labels() -> dict[str, tuple[str, str]]:
 STAFF_GROUPS = (
     _Group("review_updates", _review_updates, _review_update_row),
     _Group("verify_results", _verify_results, _verify_result_row),
+    _Group("decide_payment_requests", _decide_payment_requests, _payment_request_row),
     _Group("approve_tranches", _approve_tranches, _approve_tranche_row),
     _Group("pay_tranches", _pay_tranches, _pay_tranche_row),
     _Group("screen_applications", _screen_applications, _staff_application_row("screen")),
@@ -126,6 +134,7 @@ GRANTEE_GROUPS = (
     _Group("milestones_revise", _milestones_revise, _grantee_milestone_row),
     _Group("results_queried", _results_queried, _queried_result_row),
     _Group("confirm_deliveries", _confirm_deliveries, _delivery_row),
+    _Group("returned_payment_requests", _returned_payment_requests, _payment_request_row),
     _Group("applications_returned", _applications_returned, _own_application_row),
     _Group("application_drafts", _application_drafts, _own_application_row),
 )

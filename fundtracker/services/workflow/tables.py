@@ -29,9 +29,11 @@ from fundtracker.models import (
     MilestoneStatus,
     MilestoneUpdate,
     OrganisationRegistration,
+    PaymentRequest,
     Project,
     ProjectStatus,
     Publication,
+    RequestStatus,
     ResultStatus,
     ReviewAssignment,
     Tranche,
@@ -47,6 +49,7 @@ from fundtracker.models.labels import (
     meeting_status_labels,
     milestone_status_labels,
     registration_labels,
+    request_status_labels,
     result_status_labels,
     review_labels,
     status_labels,
@@ -524,6 +527,43 @@ INKIND = Workflow(
 )
 
 
+# Payment requests (issue #21) ------------------------------------------------------------------
+
+PR = RequestStatus
+_requester = lambda u, r: permissions.can_request_payment(u, r.tranche)  # noqa: E731
+_payer = lambda u, r: permissions.can_manage_payments(u, r.tranche.project)  # noqa: E731
+PAYMENT_REQUEST = Workflow(
+    "payment request",
+    _l("A payment request that is “%(old)s” cannot become “%(new)s”."),
+    request_status_labels,
+    (
+        _t(
+            "resubmit", PR.RETURNED, PR.SUBMITTED, _requester, _l("Send again"), "payment_requested"
+        ),
+        _t(
+            "return",
+            PR.SUBMITTED,
+            PR.RETURNED,
+            _payer,
+            _l("Return for changes"),
+            "payment_request_returned",
+        ),
+        _t("approve", PR.SUBMITTED, PR.APPROVED, _payer, _l("Approve"), "payment_request_approved"),
+        _t(
+            "withdraw",
+            (PR.SUBMITTED, PR.RETURNED),
+            PR.WITHDRAWN,
+            _requester,
+            _l("Withdraw"),
+            "payment_request_withdrawn",
+        ),
+        # With the tranche's payment, whose event tells the grantee (services/payments.py).
+        _t("mark_paid", PR.APPROVED, PR.PAID, _payer, _l("Paid")),
+    ),
+    project=lambda request: request.tranche.project,
+)
+
+
 # Board meetings (issue #21) -----------------------------------------------------------------------
 
 BOARD_MEETING = Workflow(
@@ -545,6 +585,7 @@ BOARD_MEETING = Workflow(
 WORKFLOWS: dict[type, Workflow] = {
     BoardMeeting: BOARD_MEETING,
     InKindDelivery: INKIND,
+    PaymentRequest: PAYMENT_REQUEST,
     Call: CALL,
     OrganisationRegistration: REGISTRATION,
     Application: APPLICATION,
