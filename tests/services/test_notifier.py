@@ -143,6 +143,9 @@ def test_every_message_renders_in_every_language():
         "call": {"en": "C"},
         "title": "T",
         "status": {"en": "S"},
+        "name": "N",
+        "email": "n@example.kz",
+        "by": "B",
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}
