@@ -74,13 +74,10 @@ def create_user(
         set_password(user, password)
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "user.created",
-        target=user,
-        details={"role": user.role.value, "org_manager": user.org_manager},
-    )
+    details = {"role": user.role.value}
+    if user.role == Role.GRANTEE:
+        details["org_manager"] = user.org_manager
+    audit.record(session, actor, "user.created", target=user, details=details)
     return user
 
 
