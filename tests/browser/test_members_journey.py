@@ -18,6 +18,7 @@ from fundtracker.demo import DEMO_DOMAIN, journey_project_code
 from fundtracker.models import User
 from fundtracker.scheduler.jobs import outbox_job
 from tests.browser.helpers import log_in
+from tests.browser.test_accessibility import AXE, AXE_RUN, TAGS, WIDER_THAN_SCREEN
 from tests.conftest import _Inbox, free_port
 
 COLLEAGUE = "aigerim.colleague@example.kz"
@@ -56,8 +57,24 @@ def _is_manager(live_app, email: str) -> bool:
         return manager
 
 
+def _check_accessibility(browser, live_server, email: str) -> None:
+    """The page passes the accessibility checks and fits a phone's width (axe is injected, so
+    this browser ignores the CSP, as tests/browser/test_accessibility.py's does)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        log_in(page, live_server, email)
+        page.goto(f"{live_server}/organisations/people")
+        page.add_script_tag(path=str(AXE))
+        assert page.evaluate(AXE_RUN, TAGS) == []
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert page.evaluate(WIDER_THAN_SCREEN) <= 1
+    finally:
+        context.close()
+
+
 def test_a_colleague_invited_and_signed_in(
-    live_app, live_server, page, second_page, mailbox, screenshot
+    live_app, live_server, browser, page, second_page, mailbox, screenshot
 ):
     with live_app.app_context():
         code = journey_project_code(db.session)
@@ -80,6 +97,7 @@ def test_a_colleague_invited_and_signed_in(
     row = page.locator(f"#people-table tr[data-email='{COLLEAGUE}']")
     expect(row).to_contain_text("Шақырылған, әлі қабылдамаған")
     screenshot(page, "members-kk")
+    _check_accessibility(browser, live_server, manager)
 
     # The invitation leaves through the outbox, in the colleague's language.
     outbox_job(live_app)
