@@ -195,11 +195,14 @@ def invite_again(session: Session, actor: User, member: User) -> None:
 
 
 def remove(session: Session, actor: User, member: User) -> None:
-    """End a colleague's access (yourself too, while another manager remains)."""
+    """End a colleague's access (yourself too, while another manager remains). A colleague who
+    never accepted the invitation is not emailed: the invitation is withdrawn (its link stops
+    working with the account)."""
     _colleague(actor, member)
     organisation = _organisation(session, actor)
     if member.org_manager:
         users.keep_a_manager(session, member)
+    accepted = bool(member.password_hash)
     member.org_manager = False
     users.end_access(session, actor, member)
     session.flush()
@@ -210,18 +213,19 @@ def remove(session: Session, actor: User, member: User) -> None:
         target=member,
         details={"organisation_id": organisation.id},
     )
-    notifications.queue_email(
-        session,
-        member,
-        *notifications.render_email(
-            member,
-            "member_removed",
-            _l("Your access to FundTracker has ended"),
-            by=actor.name,
-            organisation=organisation.name,
-        ),
-    )
     notifier.announce(session, actor, "member_removed", MemberChange(member, actor))
+    if accepted:
+        notifications.queue_email(
+            session,
+            member,
+            *notifications.render_email(
+                member,
+                "member_removed",
+                _l("Your access to FundTracker has ended"),
+                by=actor.name,
+                organisation=organisation.name,
+            ),
+        )
 
 
 def _set_manager(session: Session, actor: User, member: User, manager: bool) -> None:

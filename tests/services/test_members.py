@@ -268,3 +268,14 @@ def test_two_managers_stepping_down_at_once_leave_one():
         with Session(engine) as check:
             managers = users.active_managers(check, ids[2])
         assert managers == 1
+
+
+def test_removing_an_invited_colleague_withdraws_the_invitation_quietly(manager):
+    colleague = _invite(manager)
+    (invitation,) = _emails(colleague)
+    token = invitation.body_text.split("/auth/invite/")[1].split()[0]
+    members.remove(db.session, manager, colleague)
+    assert len(_emails(colleague)) == 1  # no "access ended" to someone who never had it
+    secret, max_age = current_app.config["SECRET_KEY"], current_app.config["INVITE_MAX_AGE"]
+    with pytest.raises(Exception, match="no longer valid"):
+        accounts.user_for_token(db.session, secret, token, "invite", max_age)
