@@ -64,6 +64,10 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # Colleagues a grantee organisation's managers may invite, or invite again, per day
+    # (fundtracker.services.members), so that nobody uses the fund to send mail in bulk.
+    MEMBER_INVITES_PER_DAY = int(os.environ.get("MEMBER_INVITES_PER_DAY", "20"))
+
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600)))
     INVITE_MAX_AGE = int(os.environ.get("INVITE_MAX_AGE", str(7 * 24 * 3600)))
     # A self-registered account confirms its email by a link that lives CONFIRM_EMAIL_MAX_AGE

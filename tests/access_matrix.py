@@ -79,6 +79,15 @@ def on_a_user() -> Entry:
     )
 
 
+def on_a_colleague() -> Entry:
+    """A manager's act on a colleague: grantee_user_a is a member of organisation A."""
+    return Entry(
+        only("grantee"),
+        args={"user_id": "grantee_user_a"},
+        other_args={"user_id": "grantee_user_b"},
+    )
+
+
 STAFF_ONLY = {"admin": OK, "officer": OK, "board": DENIED, "grantee": DENIED, "reviewer": HIDDEN}
 READERS = only("admin", "officer", "board", "grantee", others=HIDDEN)
 
@@ -154,6 +163,16 @@ ACCESS: dict[str, Entry] = {
         args={"organisation_id": "organisation_a"},
         other_args={"organisation_id": "organisation_b"},
     ),
+    # Our organisation's people (#21): a grantee sees their colleagues; a manager (the
+    # `grantee` sample is one) invites, removes and hands over; another organisation's
+    # account is 404. A member who is no manager gets 403 (tests/blueprints/test_members.py).
+    "organisations.people": Entry(only("grantee")),
+    "organisations.invite": Entry(only("grantee")),
+    "organisations.step_down": Entry(only("grantee")),
+    "organisations.invite_again": on_a_colleague(),
+    "organisations.remove": on_a_colleague(),
+    "organisations.make_manager": on_a_colleague(),
+    "organisations.hand_over": on_a_colleague(),
     # Projects, plan and delivery
     "main.dashboard_view": Entry(only("admin", "officer", "board")),
     "projects.export_csv": Entry(only("admin", "officer", "board")),

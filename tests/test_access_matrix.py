@@ -105,7 +105,8 @@ def samples():
         "officer": factories.UserFactory(role=Role.OFFICER),
         "reviewer": factories.UserFactory(role=Role.REVIEWER),
         "board": factories.UserFactory(role=Role.BOARD),
-        "grantee": factories.UserFactory(role=Role.GRANTEE, organisation=org_a),
+        # A manager of its organisation's people (the member's 403 is tested on its own).
+        "grantee": factories.UserFactory(role=Role.GRANTEE, organisation=org_a, org_manager=True),
     }
     grantee_b = factories.UserFactory(role=Role.GRANTEE, organisation=org_b)
     objects = {

@@ -45,12 +45,14 @@ def _types(table: str) -> dict[str, object]:
 
 def _seed() -> dict:
     """Rows written as they were before 0021: plain text in the columns."""
-    # The models have the columns of later revisions (0023: projects' open-data fields; 0032:
-    # organisations' bank accounts): lend
+    # The models have the columns of later revisions (0023: projects' open-data fields; 0026:
+    # users' manager flag; 0032: organisations' bank accounts): lend
     # them to the table while the factories write, and take them back before upgrading.
     later = {
         ("projects", "agreement_signed_on"): "DATE",
         ("projects", "confidential"): "BOOLEAN NOT NULL DEFAULT false",
+        # 0026: who manages a grantee organisation's people
+        ("users", "org_manager"): "BOOLEAN NOT NULL DEFAULT false",
         # 0032: the organisation's bank account
         ("organisations", "iban"): "VARCHAR(34) NOT NULL DEFAULT ''",
         ("organisations", "bic"): "VARCHAR(11) NOT NULL DEFAULT ''",

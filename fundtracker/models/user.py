@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from fundtracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
@@ -68,6 +68,11 @@ class User(UserMixin, TimestampMixin, Base):
     email_delivery: Mapped[str] = mapped_column(
         String(10), default="immediate", server_default="immediate"
     )
+    # A grantee account that manages its organisation's people (services.members): invites
+    # colleagues, removes them and hands the role over; an organisation keeps at least one
+    # active manager. False for every other account. A plain column (no CHECK) so that SQLite
+    # adds it without rebuilding the users table.
+    org_manager: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 

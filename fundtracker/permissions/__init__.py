@@ -101,6 +101,39 @@ def can_change_user_status(user, target: User) -> bool:
     return is_admin(user) and target.id != user.id
 
 
+# Organisation members ---------------------------------------------------------------------------
+
+
+def is_org_manager(user) -> bool:
+    """A grantee account that manages its organisation's people (role rule of their routes)."""
+    return is_grantee(user) and bool(getattr(user, "org_manager", False))
+
+
+def can_view_members(user, organisation: Organisation) -> bool:
+    """A grantee sees the people of their own organisation (members read-only)."""
+    return is_grantee(user) and organisation.id == user.organisation_id
+
+
+def can_manage_members(user, organisation: Organisation) -> bool:
+    """Its managers invite the organisation's colleagues, remove them and hand the role over."""
+    return can_view_members(user, organisation) and is_org_manager(user)
+
+
+def is_colleague(user, target: User) -> bool:
+    """An active account of the grantee's own organisation: what a member route may load (a
+    user of another organisation, staff or a removed account is the same 404)."""
+    return (
+        is_grantee(user)
+        and target.role == Role.GRANTEE
+        and target.active
+        and target.organisation_id == user.organisation_id
+    )
+
+
+def can_manage_member(user, target: User) -> bool:
+    return is_colleague(user, target) and is_org_manager(user)
+
+
 # Delivery: milestones, updates, payments, files --------------------------------------------------
 
 

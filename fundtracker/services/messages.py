@@ -171,6 +171,35 @@ MESSAGES: dict[str, Message] = {
             "reports and exports show them from now on; published figures are never rewritten."
         ),
     ),
+    # An organisation's people (services.members), told to its managers. "by": who acted.
+    "member_invited": Message(
+        _l("Colleague invited: %(name)s"),
+        _l(
+            "%(by)s has invited %(name)s (%(email)s) to work on %(organisation)s's projects in "
+            "FundTracker as a member."
+        ),
+    ),
+    "member_removed": Message(
+        _l("Colleague removed: %(name)s"),
+        _l(
+            "%(by)s has removed %(name)s (%(email)s) from %(organisation)s in FundTracker: "
+            "their access has ended."
+        ),
+    ),
+    "manager_granted": Message(
+        _l("New manager of your organisation's people: %(name)s"),
+        _l(
+            "%(by)s has made %(name)s a manager of %(organisation)s's people in FundTracker: "
+            "they can invite and remove colleagues."
+        ),
+    ),
+    "manager_given_up": Message(
+        _l("%(name)s no longer manages your organisation's people"),
+        _l(
+            "%(name)s is no longer a manager of %(organisation)s's people in FundTracker "
+            "(changed by %(by)s)."
+        ),
+    ),
 }
 
 

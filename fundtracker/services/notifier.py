@@ -255,6 +255,22 @@ def _publication(session: Session, publication: Publication) -> Subject:
     return recipients, {"title": labels}
 
 
+def _managers(session: Session, change: Any, with_member: bool = False) -> Subject:
+    """The managers of a colleague's organisation, told that a colleague was invited, removed
+    or became or stopped being a manager (services.members); `with_member`: the colleague
+    concerned too (an invitee reads the invitation instead)."""
+    member, by = change.member, change.by
+    people = [
+        user
+        for user in organisation_people(session, member.organisation_id)
+        if user.org_manager or (with_member and user.id == member.id)
+    ]
+    link = app_path("organisations.people")
+    organisation = member.organisation.name if member.organisation else ""
+    params = {"name": member.name, "email": member.email, "by": by.name}
+    return [(user, link) for user in people], {**params, "organisation": organisation}
+
+
 Audience = Callable[[Session, Any], Subject]
 # Event kind -> the messages it sends, each to its audience. An event kind not listed tells
 # nobody (the timeline still shows it).
@@ -295,6 +311,10 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "inkind_confirmed": (("inkind_confirmed", lambda s, d: _delivery(s, d, True)),),
     "inkind_disputed": (("inkind_disputed", lambda s, d: _delivery(s, d, True)),),
     "inkind_resolved": (("inkind_resolved", lambda s, d: _delivery(s, d, False)),),
+    "member_invited": (("member_invited", _managers),),
+    "member_removed": (("member_removed", _managers),),
+    "manager_granted": (("manager_granted", lambda s, c: _managers(s, c, True)),),
+    "manager_given_up": (("manager_given_up", lambda s, c: _managers(s, c, True)),),
 }
 
 

@@ -90,6 +90,7 @@ def register_organisation(session: Session, data: RegistrationData) -> User:
         organisation_id=organisation.id,
         active=True,
         email_confirmed=False,
+        org_manager=True,  # the organisation's first account manages its people
     )
     check_password_rules(data.password, user)
     user.password_hash = hash_password(data.password)

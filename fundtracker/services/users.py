@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fundtracker import permissions
@@ -24,6 +24,9 @@ class UserData:
     role: Role
     locale: str
     organisation_id: int | None = None
+    # A grantee who manages the organisation's people (services.members). None: unchanged for
+    # an existing account; for a new one, a manager when the organisation has no active one.
+    org_manager: bool | None = None
 
 
 def _check_organisation(session: Session, data: UserData) -> None:
@@ -58,12 +61,23 @@ def create_user(
         locale=data.locale,
         organisation_id=data.organisation_id,
         active=True,
+        org_manager=False,
     )
+    if data.role == Role.GRANTEE:
+        # The first account of an organisation manages its people.
+        user.org_manager = (
+            data.org_manager
+            if data.org_manager is not None
+            else not active_managers(session, data.organisation_id)
+        )
     if password is not None:
         set_password(user, password)
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.created", target=user, details={"role": user.role.value})
+    details = {"role": user.role.value}
+    if user.role == Role.GRANTEE:
+        details["org_manager"] = user.org_manager
+    audit.record(session, actor, "user.created", target=user, details=details)
     return user
 
 
@@ -97,6 +111,18 @@ def update_user(session: Session, actor: User, user: User, data: UserData) -> Us
         # ... and what its API tokens may do: they stop working (its user makes new ones).
         api_tokens.revoke_all(session, actor, user, reason="account")
     before = _account(user)
+    moves = data.organisation_id != user.organisation_id
+    if data.role != Role.GRANTEE:
+        manager = False
+    elif data.org_manager is not None:
+        manager = data.org_manager
+    else:  # unchanged; an organisation without an active manager gets one
+        manager = user.org_manager or not active_managers(
+            session, data.organisation_id, except_id=user.id
+        )
+    if user.org_manager and user.active and (not manager or moves):
+        keep_a_manager(session, user, alone_ok=moves)
+    user.org_manager = manager
     user.email = data.email
     user.name = data.name.strip()
     user.role = data.role
@@ -107,6 +133,60 @@ def update_user(session: Session, actor: User, user: User, data: UserData) -> Us
     return user
 
 
+# Managers of an organisation's people ------------------------------------------------------------
+
+
+def active_managers(session: Session, organisation_id: int | None, except_id: int = 0) -> int:
+    """How many active accounts manage the organisation's people (`except_id` left out)."""
+    if organisation_id is None:
+        return 0
+    return session.scalar(
+        select(func.count(User.id)).where(
+            User.organisation_id == organisation_id,
+            User.role == Role.GRANTEE,
+            User.active.is_(True),
+            User.org_manager.is_(True),
+            User.id != except_id,
+        )
+    )
+
+
+def lock_organisation(session: Session, organisation_id: int) -> Organisation:
+    """The organisation, its row locked until the transaction ends (PostgreSQL; on SQLite the
+    transaction holds the database's write lock already): two changes of its managers take
+    turns, so both cannot leave it without one."""
+    return session.scalars(
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def keep_a_manager(session: Session, user: User, alone_ok: bool = False) -> None:
+    """Refuse a change by which `user` would stop managing their organisation's people while no
+    other active manager remains. `alone_ok`: an admin may still deactivate or move an
+    organisation's only active account (nobody is left without a manager)."""
+    lock_organisation(session, user.organisation_id)
+    if active_managers(session, user.organisation_id, except_id=user.id):
+        return
+    if alone_ok and not session.scalar(
+        select(func.count(User.id)).where(
+            User.organisation_id == user.organisation_id,
+            User.active.is_(True),
+            User.id != user.id,
+        )
+    ):
+        return
+    raise DomainError(
+        _l(
+            "An organisation always keeps at least one manager: make another colleague a "
+            "manager first."
+        ),
+        field="org_manager",
+    )
+
+
 def _account(user: User) -> dict:
     """What an account change is audited by."""
     return {
@@ -115,6 +195,7 @@ def _account(user: User) -> dict:
         "role": user.role.value,
         "locale": user.locale,
         "organisation_id": user.organisation_id,
+        "org_manager": user.org_manager,
     }
 
 
@@ -128,7 +209,8 @@ def _audit_changes(session: Session, actor: User, user: User, before: dict) -> N
             target=user,
             details={"old": before["role"], "new": after["role"]},
         )
-    changed = {k: [before[k], after[k]] for k in ("email", "name", "locale", "organisation_id")}
+    keys = ("email", "name", "locale", "organisation_id", "org_manager")
+    changed = {k: [before[k], after[k]] for k in keys}
     changed = {k: v for k, v in changed.items() if v[0] != v[1]}
     if changed:
         audit.record(session, actor, "user.updated", target=user, details=changed)
@@ -138,15 +220,25 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> User:
     if not permissions.can_change_user_status(actor, user):
         raise NotAllowed(_l("You cannot change the status of this account."))
     was_active = user.active
-    user.active = active
-    if not active:
-        sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
-        api_tokens.revoke_all(session, actor, user, reason="account")
+    if active:
+        user.active = True
+    elif was_active:
+        if user.org_manager:
+            keep_a_manager(session, user, alone_ok=True)
+        end_access(session, actor, user)
     session.flush()
     if was_active != active:
         action = "user.activated" if active else "user.deactivated"
         audit.record(session, actor, action, target=user)
     return user
+
+
+def end_access(session: Session, actor: User, user: User) -> None:
+    """Deactivate an account: its sessions end and its API tokens stop working (the admin's
+    deactivation and a manager removing a colleague, services.members)."""
+    user.active = False
+    sessions.end_all(session, actor, user, reason=EndReason.ACCOUNT)
+    api_tokens.revoke_all(session, actor, user, reason="account")
 
 
 def set_locale(session: Session, user: User, locale: str, allowed: tuple[str, ...]) -> None:

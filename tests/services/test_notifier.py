@@ -150,6 +150,9 @@ def test_every_message_renders_in_every_language():
         "facility": "F",
         "invoice": "СФ-1",
         "outcome": {"en": "Approved"},
+        "name": "N",
+        "email": "n@example.kz",
+        "by": "B",
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}

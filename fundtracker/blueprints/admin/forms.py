@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 from fundtracker.web.forms import choices, int_or_none, language_field
@@ -14,6 +14,13 @@ class UserForm(FlaskForm):
         _l("Organisation"),
         coerce=int_or_none,
         description=_l("Only for grantees: the organisation they work for."),
+    )
+    org_manager = BooleanField(
+        _l("Manages the organisation's people"),
+        description=_l(
+            "Only for grantees: invites and removes colleagues. The first account of an "
+            "organisation is a manager."
+        ),
     )
     locale = language_field(_l("Preferred language"))
     submit = SubmitField(_l("Save"))

@@ -42,13 +42,15 @@ def _form(obj=None) -> UserForm:
     return form
 
 
-def _data(form: UserForm) -> UserData:
+def _data(form: UserForm, new: bool = False) -> UserData:
     return UserData(
         email=form.email.data,
         name=form.name.data,
         role=Role(form.role.data),
         locale=form.locale.data,
         organisation_id=form.organisation_id.data,
+        # Unticked on a new account: the organisation's first account still manages it.
+        org_manager=True if form.org_manager.data else (None if new else False),
     )
 
 
@@ -60,7 +62,7 @@ def user_new():
         # The account and its invitation are saved together; the email goes out from the
         # outbox, so a mail server that is down delays it and fails nothing.
         with attempt(form) as outcome:
-            user = create_user(db.session, current_user, _data(form))
+            user = create_user(db.session, current_user, _data(form, new=True))
             send_invitation(db.session, current_user, user)
         if outcome.ok:
             flash(

@@ -211,6 +211,7 @@ def _navigation():
             "users": permissions.can_manage_users(user),
             "dashboard": permissions.can_view_dashboard(user),
             "imports": permissions.can_import(user),
+            "people": permissions.is_grantee(user),
         },
         "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
         "csrf_form": PostOnlyForm(formdata=None),

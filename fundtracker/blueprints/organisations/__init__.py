@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("organisations", __name__)
 
-from fundtracker.blueprints.organisations import routes  # noqa: E402, F401  - registers the views on bp
+from fundtracker.blueprints.organisations import members, routes  # noqa: E402, F401  - registers the views on bp

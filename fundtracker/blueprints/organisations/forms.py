@@ -4,6 +4,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from fundtracker.core.text import clean_line
+from fundtracker.web.forms import language_field
 
 
 class OrganisationForm(FlaskForm):
@@ -36,3 +37,14 @@ class OrganisationForm(FlaskForm):
     bic = StringField(_l("Bank's BIC"), validators=[Optional(), Length(max=11)])
     kbe = StringField(_l("Beneficiary code (KBe)"), validators=[Optional(), Length(max=2)])
     submit = SubmitField(_l("Save"))
+
+
+class InviteMemberForm(FlaskForm):
+    """A manager invites a colleague (services.members)."""
+
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(), Length(max=200)], filters=[clean_line]
+    )
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    locale = language_field(_l("Language of the invitation"))
+    submit = SubmitField(_l("Invite"))
