@@ -37,6 +37,7 @@ from fundtracker.models import (
     InKindDelivery,
     InKindItem,
     MilestoneUpdate,
+    PaymentRequest,
     Publication,
     PublishedCell,
     ResultCell,
@@ -346,7 +347,21 @@ def _the_rest(world, grantee_a, officer):
         resolution="",
     )
     db.session.add(delivery)
+    # A payment request (issue #21) on A's project.
+    request = PaymentRequest(
+        tranche=factories.TrancheFactory(project_id=world.ids["project_id"][0]),
+        requested_at=datetime(2025, 6, 1, tzinfo=UTC),
+        invoice_number="СФ-1",
+        invoice_date=date(2025, 6, 1),
+        iban="KZ86125KZT5004100100",
+        bic="KCJBKZKX",
+        kbe="18",
+        note="",
+        return_reason="",
+    )
+    db.session.add(request)
     db.session.flush()
+    world.ids["request_id"] = [request.id]
     world.ids.update(
         meeting_id=[decision.item.meeting_id],
         item_id=[decision.item_id],
