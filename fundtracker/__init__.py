@@ -18,6 +18,7 @@ from fundtracker.blueprints.applications import bp as applications_bp
 from fundtracker.blueprints.auth import bp as auth_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
+from fundtracker.blueprints.follow_ups import bp as follow_ups_bp
 from fundtracker.blueprints.imports import bp as imports_bp
 from fundtracker.blueprints.main import bp as main_bp
 from fundtracker.blueprints.milestones import bp as milestones_bp
@@ -122,4 +123,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp, url_prefix="/open-data")
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
+    app.register_blueprint(follow_ups_bp)
     init_api(app)

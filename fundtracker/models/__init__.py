@@ -36,6 +36,7 @@ from fundtracker.models.delivery import (
 )
 from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
+from fundtracker.models.follow_ups import FollowUp, FollowUpCell, FollowUpStatus
 from fundtracker.models.imports import ImportBatch, ImportKind, ImportStatus
 from fundtracker.models.organisation import Organisation, bin_is_valid
 from fundtracker.models.outcomes import (
@@ -97,6 +98,9 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "FileKind",
+    "FollowUp",
+    "FollowUpCell",
+    "FollowUpStatus",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",

@@ -23,6 +23,7 @@ from fundtracker.core.i18n import LANGUAGES
 from fundtracker.disclosure import grid
 from fundtracker.models import (
     Application,
+    FollowUp,
     IndicatorResult,
     Milestone,
     Notification,
@@ -183,6 +184,24 @@ def _publication(session: Session, publication: Publication) -> Subject:
     return recipients, {"title": labels}
 
 
+def _follow_up(session: Session, follow_up: FollowUp, to_officer: bool) -> Subject:
+    """A follow-up after closure: the officer reviews a submission, the grantee's people hear
+    of the decision."""
+    project = follow_up.project
+    link = app_path("follow_ups.detail", follow_up_id=follow_up.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    params = {
+        "project": names(project),
+        "organisation": project.organisation.name,
+        "months": str(follow_up.months_after),
+    }
+    return [(user, link) for user in people], params
+
+
 Audience = Callable[[Session, Any], Subject]
 # Event kind -> the messages it sends, each to its audience. An event kind not listed tells
 # nobody (the timeline still shows it).
@@ -207,6 +226,9 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     ),
     "application_returned": (("application_returned", _applicant),),
     "outcomes_published": (("outcomes_published", _publication),),
+    "follow_up_submitted": (("follow_up_submitted", lambda s, f: _follow_up(s, f, True)),),
+    "follow_up_accepted": (("follow_up_accepted", lambda s, f: _follow_up(s, f, False)),),
+    "follow_up_returned": (("follow_up_returned", lambda s, f: _follow_up(s, f, False)),),
 }
 
 

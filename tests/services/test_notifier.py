@@ -143,6 +143,7 @@ def test_every_message_renders_in_every_language():
         "call": {"en": "C"},
         "title": "T",
         "status": {"en": "S"},
+        "months": "12",
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}

@@ -24,10 +24,12 @@ from fundtracker.core.time import today
 from fundtracker.disclosure import audience
 from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
 from fundtracker.models.labels import (
+    FOLLOW_UP_BADGES,
     MILESTONE_BADGES,
     STATUS_BADGES,
     TRANCHE_BADGES,
     budget_category_labels,
+    follow_up_status_labels,
     milestone_status_labels,
     status_labels,
     tranche_status_labels,
@@ -37,6 +39,7 @@ from fundtracker.services import (
     events,
     export,
     files,
+    follow_ups,
     overview,
     plan,
     reference,
@@ -175,6 +178,9 @@ def detail(project_id: int):
         can_upload=permissions.can_upload_documents(user, project),
         document_form=DocumentForm(),
         action_form=DocumentForm(formdata=None),
+        follow_ups=follow_ups.for_project(db.session, project),
+        follow_up_labels=follow_up_status_labels(),
+        follow_up_badges=FOLLOW_UP_BADGES,
     )
 
 

@@ -33,6 +33,8 @@ from fundtracker.services.tasks.common import (
 from fundtracker.services.tasks.grantees import (
     _application_drafts,
     _applications_returned,
+    _follow_up_row,
+    _follow_ups_due,
     _grantee_milestone_row,
     _milestones_due,
     _milestones_revise,
@@ -52,6 +54,8 @@ from fundtracker.services.tasks.staff import (
     _decide_applications,
     _pay_tranche_row,
     _pay_tranches,
+    _review_follow_up_row,
+    _review_follow_ups,
     _review_update_row,
     _review_updates,
     _screen_applications,
@@ -86,6 +90,8 @@ def group_labels() -> dict[str, tuple[str, str]]:
         "assign_reviewers": (_l("Applications waiting for reviewers"), _l("Submitted on")),
         "decide_applications": (_l("Applications to decide"), _l("Submitted on")),
         "verify_organisations": (_l("Organisations waiting for verification"), _l("Registered on")),
+        "review_follow_ups": (_l("Follow-ups after closure to review"), _l("Submitted on")),
+        "follow_ups_due": (_l("Follow-ups after closure to answer"), _l("Due")),
         "declare_interests": (_l("Conflicts of interest to declare"), _l("Assigned on")),
         "score_applications": (_l("Applications to score"), _l("Assigned on")),
         "milestones_due": (
@@ -108,6 +114,7 @@ STAFF_GROUPS = (
     _Group("assign_reviewers", _assign_reviewers, _staff_application_row("assign")),
     _Group("decide_applications", _decide_applications, _staff_application_row("decide")),
     _Group("verify_organisations", _verify_organisations, _verify_organisation_row),
+    _Group("review_follow_ups", _review_follow_ups, _review_follow_up_row),
 )
 REVIEWER_GROUPS = (
     _Group("declare_interests", _declare_interests, _assignment_row(readable=False)),
@@ -117,6 +124,7 @@ GRANTEE_GROUPS = (
     _Group("milestones_due", _milestones_due, _grantee_milestone_row),
     _Group("milestones_revise", _milestones_revise, _grantee_milestone_row),
     _Group("results_queried", _results_queried, _queried_result_row),
+    _Group("follow_ups_due", _follow_ups_due, _follow_up_row),
     _Group("applications_returned", _applications_returned, _own_application_row),
     _Group("application_drafts", _application_drafts, _own_application_row),
 )
