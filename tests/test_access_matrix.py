@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import url_for
@@ -13,8 +14,17 @@ from sqlalchemy import event
 
 from fundtracker import create_app
 from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.disclosure import grid
-from fundtracker.models import ApplicationStatus, ImportBatch, ImportKind, ReviewAssignment, Role
+from fundtracker.models import (
+    ApplicationStatus,
+    FollowUp,
+    ImportBatch,
+    ImportKind,
+    ProjectStatus,
+    ReviewAssignment,
+    Role,
+)
 from fundtracker.services import sessions
 from tests import factories
 from tests.access_matrix import ACCESS, DENIED, HIDDEN, LOGIN_PAGE, OK, PUBLIC, ROLES
@@ -57,6 +67,14 @@ def _delivery_samples(org, uploader, suffix: str) -> dict:
         f"file_{suffix}": document,
         f"deleted_file_{suffix}": deleted,
     }
+
+
+def _follow_up_sample(org):
+    """A follow-up of a closed project of `org`, open to its grantee (due in ten days)."""
+    project = factories.ProjectFactory(organisation=org, status=ProjectStatus.CLOSED)
+    follow_up = FollowUp(project=project, months_after=6, due_date=today() + timedelta(days=10))
+    db.session.add(follow_up)
+    return follow_up
 
 
 def _reminder_samples(grantee_a, grantee_b) -> dict:
@@ -103,6 +121,8 @@ def samples():
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
         **_reminder_samples(users["grantee"], grantee_b),
+        "follow_up_a": _follow_up_sample(org_a),
+        "follow_up_b": _follow_up_sample(org_b),
         "standard_indicator": factories.StandardIndicatorFactory(),
         **_application_samples(org_a, users["grantee"], "a"),
         **_application_samples(org_b, grantee_b, "b"),
