@@ -10,7 +10,7 @@ from fundtracker.blueprints.outcomes.forms import cell_field_name
 from fundtracker.models import Dimension
 from fundtracker.models.labels import category_labels
 from fundtracker.services import follow_ups
-from fundtracker.web.forms import DateField, VersionForm
+from fundtracker.web.forms import DateField, VersionForm, choices
 
 
 def answer_form_class(project, region_names: dict):
@@ -19,7 +19,7 @@ def answer_form_class(project, region_names: dict):
     class AnswerForm(VersionForm):
         still_running = SelectField(
             _l("Is the service still running?"),
-            choices=[("", "—"), ("yes", _l("Yes")), ("no", _l("No"))],
+            choices=choices([("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]),
             validators=[Optional()],
         )
         people_served = IntegerField(
