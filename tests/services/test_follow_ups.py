@@ -13,7 +13,6 @@ from fundtracker.core.extensions import db
 from fundtracker.core.time import today
 from fundtracker.models import (
     Dimension,
-    FollowUp,
     FollowUpStatus,
     Notification,
     ProjectStatus,
