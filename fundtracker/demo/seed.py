@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from fundtracker.demo.applications import seed_applications
 from fundtracker.demo.delivery import seed_delivery
+from fundtracker.demo.follow_ups import seed_follow_ups
 from fundtracker.demo.organisations import (
     DEMO_DOMAIN,
     DEMO_PASSWORD,
@@ -44,6 +45,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     )
     seed_applications(session, today)
     published = seed_publications(session, today or almaty_today())
+    follow_ups = seed_follow_ups(session, today or almaty_today())
 
     lines = [
         "FundTracker demo data",
@@ -58,6 +60,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"  outcomes:      {outcomes['project indicators']} indicators, {outcomes['results']} "
         f"results, {outcomes['stories']} stories",
         f"  published:     {len(published)} periods of outcome figures",
+        f"  follow-ups:    {follow_ups} after closure",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",
