@@ -21,10 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 
 from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from fundtracker.core.time import to_utc
 from fundtracker.models import (
     AgendaItem,
     Application,
@@ -44,6 +46,9 @@ from fundtracker.models import (
     CallStatus,
     ConflictDeclaration,
     EmailStatus,
+    FollowUp,
+    FollowUpCell,
+    FollowUpStatus,
     Frequency,
     IndicatorResult,
     IndicatorType,
@@ -80,6 +85,7 @@ from fundtracker.models import (
     application_regions,
     project_regions,
 )
+from fundtracker.services.follow_ups import add_months
 
 BATCH = 5_000
 SCALES = {
@@ -916,6 +922,68 @@ def board_and_inkind(ctx: Context) -> None:
     bulk(ctx, InKindDelivery.__table__, deliveries())
 
 
+def follow_ups(ctx: Context) -> None:
+    """Follow-ups after closure (issue #21) of the generated closed projects (a tenth of them):
+    one a year after an end date the project is closed on, the second one answered, most of
+    them accepted with their breakdown by sex, the rest waiting for the officer or the grantee.
+    M: about 100 closed projects, 300 follow-ups; L: about 1,000 and 3,000."""
+    closed = ctx.session.execute(
+        select(Project.id, Project.end_date).where(
+            Project.id.in_(ctx.new_projects), Project.status == ProjectStatus.CLOSED
+        )
+    ).all()
+    first = next_id(ctx.session, FollowUp)
+    rows, cells = [], []
+    for n, (project_id, end_date) in enumerate(closed):
+        closed_on = min(end_date, ctx.today - timedelta(days=ctx.rng.randint(200, 800)))
+        for k, months in enumerate((6, 12, 24)):
+            follow_up_id = first + 3 * n + k
+            due = add_months(closed_on, months)
+            answered = due <= ctx.today + timedelta(days=30) and ctx.rng.random() < 0.8
+            status = FollowUpStatus.SCHEDULED
+            if answered:
+                status = ctx.rng.choice([FollowUpStatus.ACCEPTED] * 4 + [FollowUpStatus.SUBMITTED])
+            people = ctx.rng.randint(0, 400) if answered else None
+            moment = to_utc(min(due, ctx.today), time_of_day(10, 0)) if answered else None
+            rows.append(
+                dict(
+                    id=follow_up_id,
+                    project_id=project_id,
+                    months_after=months,
+                    due_date=due,
+                    status=status.value,
+                    still_running=(ctx.rng.random() < 0.85) if answered else None,
+                    stopped_on=None,
+                    stopped_why="",
+                    people_served=people,
+                    story="",
+                    submitted_by_id=None,
+                    submitted_at=moment,
+                    reviewed_by_id=None,
+                    reviewed_at=moment if status == FollowUpStatus.ACCEPTED else None,
+                    review_comment="",
+                    version_id=1,
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
+                )
+            )
+            if people:
+                female = ctx.rng.randint(0, people)
+                cells += [
+                    dict(
+                        follow_up_id=follow_up_id, dimension="sex", category="female", value=female
+                    ),
+                    dict(
+                        follow_up_id=follow_up_id,
+                        dimension="sex",
+                        category="male",
+                        value=people - female,
+                    ),
+                ]
+    bulk(ctx, FollowUp.__table__, iter(rows))
+    bulk(ctx, FollowUpCell.__table__, iter(cells))
+
+
 def stale_publications(ctx: Context) -> None:
     """The demo publishes its periods when seeded; the results and accepted updates added here
     change every period from the earliest of them on, so those publications no longer match the
@@ -949,6 +1017,7 @@ FAMILIES: list[Callable[[Context], None]] = [
     history,
     applications,
     outcomes,
+    follow_ups,
     stale_publications,
     reminders_and_notifications,
     board_and_inkind,

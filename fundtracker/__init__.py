@@ -19,6 +19,7 @@ from fundtracker.blueprints.auth import bp as auth_bp
 from fundtracker.blueprints.board import bp as board_bp
 from fundtracker.blueprints.files import bp as files_bp
 from fundtracker.blueprints.finance import bp as finance_bp
+from fundtracker.blueprints.follow_ups import bp as follow_ups_bp
 from fundtracker.blueprints.imports import bp as imports_bp
 from fundtracker.blueprints.inkind import bp as inkind_bp
 from fundtracker.blueprints.main import bp as main_bp
@@ -128,4 +129,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inkind_bp, url_prefix="/inkind")
     app.register_blueprint(payreq_bp, url_prefix="/payment-requests")
     app.register_blueprint(transparency_bp, url_prefix="/transparency")
+    app.register_blueprint(follow_ups_bp)
     init_api(app)

@@ -102,6 +102,7 @@ def on(kind: str, expect: dict[str, object]) -> Entry:
         "budget_line": "line_id",
         "file": "file_id",
         "deleted_file": "file_id",
+        "follow_up": "follow_up_id",
     }[kind]
     return Entry(expect, args={key: f"{kind}_a"}, other_args={key: f"{kind}_b"})
 
@@ -193,6 +194,15 @@ ACCESS: dict[str, Entry] = {
         {"admin": DENIED, "officer": DENIED, "board": DENIED, "grantee": OK, "reviewer": HIDDEN},
     ),
     "milestones.review": on("milestone", STAFF_ONLY),
+    # Follow-ups after closure (issue #21): the grantee answers, staff review, an admin sets the
+    # months per programme area.
+    "follow_ups.detail": on("follow_up", READERS),
+    "follow_ups.answer": on(
+        "follow_up",
+        {"admin": DENIED, "officer": DENIED, "board": DENIED, "grantee": OK, "reviewer": HIDDEN},
+    ),
+    "follow_ups.review": on("follow_up", STAFF_ONLY),
+    "follow_ups.schedule": Entry(only("admin")),
     "milestones.comment": on("milestone", dict(STAFF_ONLY, grantee=OK)),
     "finance.tranche_edit": on("tranche", STAFF_ONLY),
     "finance.tranche_approve": on("tranche", STAFF_ONLY),

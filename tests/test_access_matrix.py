@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import url_for
@@ -14,17 +14,20 @@ from sqlalchemy import event
 
 from fundtracker import create_app
 from fundtracker.core.extensions import db
+from fundtracker.core.time import today
 from fundtracker.disclosure import grid
 from fundtracker.models import (
     AgendaItem,
     AgendaKind,
     ApplicationStatus,
     BoardMeeting,
+    FollowUp,
     ImportBatch,
     ImportKind,
     InKindDelivery,
     InKindItem,
     PaymentRequest,
+    ProjectStatus,
     ReviewAssignment,
     Role,
 )
@@ -72,6 +75,14 @@ def _delivery_samples(org, uploader, suffix: str) -> dict:
     }
 
 
+def _follow_up_sample(org):
+    """A follow-up of a closed project of `org`, open to its grantee (due in ten days)."""
+    project = factories.ProjectFactory(organisation=org, status=ProjectStatus.CLOSED)
+    follow_up = FollowUp(project=project, months_after=6, due_date=today() + timedelta(days=10))
+    db.session.add(follow_up)
+    return follow_up
+
+
 def _reminder_samples(grantee_a, grantee_b) -> dict:
     return {
         "notification_a": factories.notification(grantee_a),
@@ -117,6 +128,8 @@ def samples():
         **_delivery_samples(org_a, users["grantee"], "a"),
         **_delivery_samples(org_b, grantee_b, "b"),
         **_reminder_samples(users["grantee"], grantee_b),
+        "follow_up_a": _follow_up_sample(org_a),
+        "follow_up_b": _follow_up_sample(org_b),
         "standard_indicator": factories.StandardIndicatorFactory(),
         **_application_samples(org_a, users["grantee"], "a"),
         **_application_samples(org_b, grantee_b, "b"),

@@ -51,6 +51,8 @@ def _seed() -> dict:
     later = {
         ("projects", "agreement_signed_on"): "DATE",
         ("projects", "confidential"): "BOOLEAN NOT NULL DEFAULT false",
+        # 0029: when an area's closed projects are followed up
+        ("programme_areas", "follow_up_months"): "VARCHAR(40) NOT NULL DEFAULT '6,12,24'",
         # 0026: who manages a grantee organisation's people
         ("users", "org_manager"): "BOOLEAN NOT NULL DEFAULT false",
         # 0032: the organisation's bank account

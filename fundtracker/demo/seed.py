@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from fundtracker.demo.applications import seed_applications
 from fundtracker.demo.board import seed_board
 from fundtracker.demo.delivery import seed_delivery
+from fundtracker.demo.follow_ups import seed_follow_ups
 from fundtracker.demo.inkind import seed_inkind
 from fundtracker.demo.organisations import (
     DEMO_DOMAIN,
@@ -50,6 +51,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     deliveries = seed_inkind(session, today or almaty_today())
     seed_bank_accounts(session)
     published = seed_publications(session, today or almaty_today())
+    follow_ups = seed_follow_ups(session, today or almaty_today())
 
     lines = [
         "FundTracker demo data",
@@ -66,6 +68,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
         f"  published:     {len(published)} periods of outcome figures",
         f"  board:         {meetings} meetings of the board of trustees created",
         f"  in kind:       {deliveries} deliveries created",
+        f"  follow-ups:    {follow_ups} after closure",
         "",
         f"Password of every demo account created by this command: {DEMO_PASSWORD}",
         "",

@@ -45,6 +45,7 @@ from fundtracker.models.delivery import (
 )
 from fundtracker.models.events import ProjectEvent
 from fundtracker.models.files import FileKind, StoredFile
+from fundtracker.models.follow_ups import FollowUp, FollowUpCell, FollowUpStatus
 from fundtracker.models.imports import ImportBatch, ImportKind, ImportStatus
 from fundtracker.models.inkind import DeliveryStatus, InKindDelivery, InKindItem, InKindKind
 from fundtracker.models.organisation import Organisation, bin_is_valid, iban_is_valid
@@ -116,6 +117,9 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "FileKind",
+    "FollowUp",
+    "FollowUpCell",
+    "FollowUpStatus",
     "ImportBatch",
     # In-kind support
     "DeliveryStatus",

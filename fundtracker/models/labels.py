@@ -14,6 +14,7 @@ from fundtracker.models import (
     DecisionOutcome,
     DeliveryStatus,
     Direction,
+    FollowUpStatus,
     Frequency,
     ImportStatus,
     IndicatorType,
@@ -357,3 +358,22 @@ def review_labels() -> dict:
         "conflict": _p("review", "Conflict of interest"),
         "scored": _p("review", "Scored"),
     }
+
+
+def follow_up_status_labels() -> dict:
+    return {
+        FollowUpStatus.SCHEDULED: _p("follow-up status", "Scheduled"),
+        FollowUpStatus.SUBMITTED: _p("follow-up status", "Submitted"),
+        FollowUpStatus.RETURNED: _p("follow-up status", "Returned for changes"),
+        FollowUpStatus.ACCEPTED: _p("follow-up status", "Accepted"),
+        FollowUpStatus.CANCELLED: _p("follow-up status", "Cancelled"),
+    }
+
+
+FOLLOW_UP_BADGES = {
+    FollowUpStatus.SCHEDULED: "secondary",
+    FollowUpStatus.SUBMITTED: "info",
+    FollowUpStatus.RETURNED: "warning",
+    FollowUpStatus.ACCEPTED: "success",
+    FollowUpStatus.CANCELLED: "light",
+}

@@ -42,6 +42,11 @@ class ProgrammeArea(Base):
     name_kk: Mapped[str] = mapped_column(String(120))
     name_ru: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
+    # Follow-ups after a project of the area closes (issue #21): months after closing, as
+    # "6,12,24" (services/follow_ups.py reads and checks it; an admin edits it).
+    follow_up_months: Mapped[str] = mapped_column(
+        String(40), default="6,12,24", server_default="6,12,24"
+    )
 
     def name(self, locale: str) -> str:
         return localized(self, "name", locale)

@@ -41,6 +41,10 @@ class ReminderKind(enum.StrEnum):
     OFFICER_DIGEST = "officer_digest"
     # to each reviewer whose assignment is still unscored `days` after it was made
     APPLICATION_UNSCORED = "application_unscored"
+    # `days` before a follow-up after closure is due (0: on the day), and `days` after it while
+    # it is still with the grantee (issue #21)
+    FOLLOW_UP_DUE = "follow_up_due"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
 
 
 class EmailDelivery(enum.StrEnum):

@@ -49,7 +49,7 @@ from fundtracker.pdf.outcome_blocks import (
     stamp,
 )
 from fundtracker.pdf.params import ReportParams, publication_of
-from fundtracker.services import inkind, publications
+from fundtracker.services import inkind, publications, sustainability
 from fundtracker.services.publications import REACHED
 from fundtracker.services.status import reported_spending
 
@@ -285,6 +285,9 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
             "outcomes_by_area": outcomes["by_area"],
             "outcomes_by_region": outcomes["by_region"],
             "stories": impact_stories(session, params, ids),
+            "sustainability": sustainability.board_section(
+                session, params.period_end, locale, params.area_id, params.region_id
+            ),
             "projects": pages,
         }
     )

@@ -504,3 +504,32 @@ def can_request_payment(user, tranche) -> bool:
 def can_view_payment_request(user, request) -> bool:
     """Staff and the organisation: an invoice and a bank account are not the board's reading."""
     return is_staff(user) or is_own_grantee(user, request.tranche.project)
+
+
+# Follow-ups after closure (issue #21) -----------------------------------------------------------
+
+
+def can_view_follow_up(user, follow_up) -> bool:
+    """Whoever sees the project: the fund's staff and the board, the grantee its own."""
+    return can_view_project(user, follow_up.project)
+
+
+def can_answer_follow_up(user, follow_up) -> bool:
+    """The organisation's people answer its closed project's follow-ups."""
+    project = follow_up.project
+    return (
+        is_own_grantee(user, project)
+        and has_confirmed_email(user)
+        and project.status.value == "closed"
+    )
+
+
+def can_review_follow_up(user, follow_up) -> bool:
+    """The fund's staff accept a follow-up or return it (a closed project is a record, but its
+    follow-ups are reviewed after it closes)."""
+    return is_staff(user)
+
+
+def can_manage_follow_up_schedule(user) -> bool:
+    """Admins set when each programme area's closed projects are followed up."""
+    return is_admin(user)

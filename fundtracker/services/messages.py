@@ -200,6 +200,28 @@ MESSAGES: dict[str, Message] = {
             "(changed by %(by)s)."
         ),
     ),
+    # Follow-ups after closure: "months", the months after closing it is due.
+    "follow_up_submitted": Message(
+        _l("Follow-up to review: %(project)s"),
+        _l(
+            "%(organisation)s has answered the follow-up %(months)s months after the closing of "
+            "the project %(project)s. It waits for your review."
+        ),
+    ),
+    "follow_up_accepted": Message(
+        _l("Follow-up accepted: %(project)s"),
+        _l(
+            "The fund has accepted your follow-up %(months)s months after the closing of the "
+            "project %(project)s. Thank you."
+        ),
+    ),
+    "follow_up_returned": Message(
+        _l("Follow-up returned for changes: %(project)s"),
+        _l(
+            "The fund has returned your follow-up %(months)s months after the closing of the "
+            "project %(project)s. Your answers are kept: correct them and submit again."
+        ),
+    ),
 }
 
 

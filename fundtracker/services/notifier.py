@@ -25,6 +25,7 @@ from fundtracker.models import (
     AgendaKind,
     Application,
     BoardDecision,
+    FollowUp,
     IndicatorResult,
     InKindDelivery,
     Milestone,
@@ -271,6 +272,24 @@ def _managers(session: Session, change: Any, with_member: bool = False) -> Subje
     return [(user, link) for user in people], {**params, "organisation": organisation}
 
 
+def _follow_up(session: Session, follow_up: FollowUp, to_officer: bool) -> Subject:
+    """A follow-up after closure: the officer reviews a submission, the grantee's people hear
+    of the decision."""
+    project = follow_up.project
+    link = app_path("follow_ups.detail", follow_up_id=follow_up.id)
+    people = (
+        responsible_officers(session, project)
+        if to_officer
+        else organisation_people(session, project.organisation_id)
+    )
+    params = {
+        "project": names(project),
+        "organisation": project.organisation.name,
+        "months": str(follow_up.months_after),
+    }
+    return [(user, link) for user in people], params
+
+
 Audience = Callable[[Session, Any], Subject]
 # Event kind -> the messages it sends, each to its audience. An event kind not listed tells
 # nobody (the timeline still shows it).
@@ -315,6 +334,9 @@ AUDIENCES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "member_removed": (("member_removed", _managers),),
     "manager_granted": (("manager_granted", lambda s, c: _managers(s, c, True)),),
     "manager_given_up": (("manager_given_up", lambda s, c: _managers(s, c, True)),),
+    "follow_up_submitted": (("follow_up_submitted", lambda s, f: _follow_up(s, f, True)),),
+    "follow_up_accepted": (("follow_up_accepted", lambda s, f: _follow_up(s, f, False)),),
+    "follow_up_returned": (("follow_up_returned", lambda s, f: _follow_up(s, f, False)),),
 }
 
 

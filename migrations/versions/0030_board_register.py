@@ -17,7 +17,7 @@ history; new ones name a decision of the register.
 Going down drops the four tables.
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-05
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0026"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

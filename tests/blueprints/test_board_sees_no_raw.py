@@ -29,6 +29,8 @@ from fundtracker.core.extensions import db
 from fundtracker.models import (
     ApplicationStatus,
     CellStatus,
+    FollowUp,
+    FollowUpStatus,
     Frequency,
     ImportBatch,
     ImportKind,
@@ -38,6 +40,7 @@ from fundtracker.models import (
     InKindItem,
     MilestoneUpdate,
     PaymentRequest,
+    ProjectStatus,
     Publication,
     PublishedCell,
     ResultCell,
@@ -82,6 +85,7 @@ REACHED = {
     "a_resubmitted": 539623,  # its resubmission, waiting for review
     "a_draft": 541001,
     "a_2026": 542101,  # accepted in 2026: not published
+    "follow_up": 544013,  # a closed project's follow-up after closure, waiting for review
 }
 DISTINCT = sorted({*RESULTS.values(), *REACHED.values()})
 SMALL = (1, 2, 3, 4)  # also in the data: found by the second proof, not by searching
@@ -368,6 +372,23 @@ def _the_rest(world, grantee_a, officer):
         catalogue_id=[item.id],
         delivery_id=[delivery.id],
     )
+    # A follow-up after closure (issue #21) the grantee answered: its page shows the board no
+    # count (the board reads the Sustainability figures, protected, once accepted).
+    closed = factories.ProjectFactory(
+        organisation=grantee_a.organisation, officer=officer, status=ProjectStatus.CLOSED
+    )
+    follow_up = FollowUp(
+        project=closed,
+        months_after=6,
+        due_date=date(2025, 6, 30),
+        status=FollowUpStatus.SUBMITTED,
+        still_running=True,
+        people_served=REACHED["follow_up"],
+        submitted_at=at(date(2025, 6, 20)),
+    )
+    db.session.add(follow_up)
+    db.session.flush()
+    world.ids["follow_up_id"] = [follow_up.id]
 
 
 @pytest.fixture

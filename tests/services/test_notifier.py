@@ -153,6 +153,7 @@ def test_every_message_renders_in_every_language():
         "name": "N",
         "email": "n@example.kz",
         "by": "B",
+        "months": "12",
         "comment": "note",
     }
     sent = {key for audiences in notifier.AUDIENCES.values() for key, _find in audiences}

@@ -19,6 +19,7 @@ from fundtracker.models import (
     ApplicationStatus,
     BoardMeeting,
     ConflictDeclaration,
+    FollowUp,
     IndicatorResult,
     InKindDelivery,
     InKindItem,
@@ -28,6 +29,7 @@ from fundtracker.models import (
     OrganisationRegistration,
     PaymentRequest,
     Project,
+    ProjectStatus,
     ReviewAssignment,
     Role,
     Tranche,
@@ -154,6 +156,14 @@ def _in_state(model, state, colleagues: int, with_officer: bool):
         db.session.add(assignment)
         db.session.flush()
         return assignment
+    if model is FollowUp:
+        project.status = ProjectStatus.CLOSED
+        follow_up = FollowUp(
+            project=project, months_after=6, due_date=date(2026, 1, 15), status=state
+        )
+        db.session.add(follow_up)
+        db.session.flush()
+        return follow_up
     raise AssertionError(model)
 
 

@@ -22,10 +22,10 @@ from fundtracker.blueprints.outcomes.forms import PortfolioFilterForm
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import current_locale
 from fundtracker.core.page_cache import cached_page
-from fundtracker.core.time import local_day
+from fundtracker.core.time import local_day, today
 from fundtracker.models import AGE_GROUPS, SEXES, Publication
 from fundtracker.models.labels import category_labels, dimension_labels
-from fundtracker.services import export, outcomes, publications, reference, rollups
+from fundtracker.services import export, outcomes, publications, reference, rollups, sustainability
 from fundtracker.services.publications import UNKNOWN, views
 from fundtracker.web import audit as audit_log
 from fundtracker.web import charts, requires
@@ -205,6 +205,10 @@ def portfolio():
         region_filtered=shown.get("region_filtered", False),
         stamp=shown.get("stamp"),
         export=export,
+        # Closed projects' follow-ups (issue #21), protected as in the board report.
+        sustainability=sustainability.board_section(
+            db.session, today(), current_locale(), filters.area, filters.region
+        ),
     )
 
 

@@ -25,12 +25,14 @@ from fundtracker.disclosure import audience
 from fundtracker.models import BudgetCategory, FileKind, Project, ProjectStatus
 from fundtracker.models.labels import (
     DELIVERY_BADGES,
+    FOLLOW_UP_BADGES,
     MILESTONE_BADGES,
     REQUEST_BADGES,
     STATUS_BADGES,
     TRANCHE_BADGES,
     budget_category_labels,
     delivery_status_labels,
+    follow_up_status_labels,
     milestone_status_labels,
     request_status_labels,
     status_labels,
@@ -42,6 +44,7 @@ from fundtracker.services import (
     events,
     export,
     files,
+    follow_ups,
     inkind,
     overview,
     payment_requests,
@@ -204,6 +207,9 @@ def detail(project_id: int):
         can_upload=permissions.can_upload_documents(user, project),
         document_form=DocumentForm(),
         action_form=DocumentForm(formdata=None),
+        follow_ups=follow_ups.for_project(db.session, project),
+        follow_up_labels=follow_up_status_labels(),
+        follow_up_badges=FOLLOW_UP_BADGES,
     )
 
 

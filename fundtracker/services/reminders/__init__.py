@@ -10,6 +10,7 @@ nothing behind to block the next run.
     kinds.py        what a kind is, KINDS and `register`
     milestones.py   the kinds about milestones: due, overdue, the officers' weekly digest
     reviews.py      the kind about reviews: an application not yet scored
+    follow_ups.py   the kinds about follow-ups after closure: due and overdue
     sending.py      finding what is due or upcoming and not done yet; sending it
     rules.py        creating and editing rules
     admin.py        what the admin page lists and previews
@@ -19,9 +20,10 @@ Callers use the names below through the package (`reminders.send(...)`).
 
 # The kinds of rule register themselves in KINDS when their modules are imported: importing the
 # package imports them all, in the order their kinds are offered.
-from fundtracker.services.reminders import milestones, reviews  # noqa: F401
+from fundtracker.services.reminders import follow_ups, milestones, reviews  # noqa: F401
 from fundtracker.services.reminders.admin import (
     ASSIGNMENT_KINDS,
+    FOLLOW_UP_KINDS,
     MILESTONE_KINDS,
     Row,
     describe,
@@ -45,6 +47,7 @@ from fundtracker.services.reminders.sending import (
 __all__ = [
     "ASSIGNMENT_KINDS",
     "DIGEST_HORIZON",
+    "FOLLOW_UP_KINDS",
     "KINDS",
     "LOOKBACK_DAYS",
     "MILESTONE_KINDS",

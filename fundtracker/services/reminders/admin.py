@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fundtracker.core.time import FUND_TZ
 from fundtracker.models import (
     Application,
+    FollowUp,
     Milestone,
     Project,
     Reminder,
@@ -46,6 +47,22 @@ class Row:
 
 MILESTONE_KINDS = {ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}
 ASSIGNMENT_KINDS = {ReminderKind.APPLICATION_UNSCORED}
+FOLLOW_UP_KINDS = {ReminderKind.FOLLOW_UP_DUE, ReminderKind.FOLLOW_UP_OVERDUE}
+
+
+def _follow_up_labels(session: Session, items) -> dict[int, str]:
+    ids = {i.object_id for i in items if i.kind in FOLLOW_UP_KINDS}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(FollowUp.id, Project.code, FollowUp.months_after)
+        .join(FollowUp.project)
+        .where(FollowUp.id.in_(ids))
+    )
+    return {
+        id_: code + " · " + str(_l("follow-up after %(months)d months", months=months))
+        for id_, code, months in rows
+    }
 
 
 def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -81,9 +98,12 @@ def _labels(session: Session, items) -> tuple[dict[int, str], dict[int, str], di
 
 def describe(session: Session, found: list[Occurrence]) -> list[Row]:
     milestones, assignments, users = _labels(session, found)
+    follow_ups = _follow_up_labels(session, found)
     rows = []
     for o in found:
-        if o.kind in MILESTONE_KINDS:
+        if o.kind in FOLLOW_UP_KINDS:
+            label = follow_ups.get(o.object_id, f"#{o.object_id}")
+        elif o.kind in MILESTONE_KINDS:
             label = milestones.get(o.object_id, f"#{o.object_id}")
         elif o.kind in ASSIGNMENT_KINDS:
             label = assignments.get(o.object_id, f"#{o.object_id}")

@@ -30,7 +30,10 @@ def _check(data: RuleData) -> None:
         raise DomainError(_l("Choose a kind of reminder."), "kind")
     if data.kind == ReminderKind.OFFICER_DIGEST and not 0 <= data.days <= 6:
         raise DomainError(_l("For a weekly digest, enter a day from 0 (Monday) to 6."), "days")
-    if data.kind == ReminderKind.MILESTONE_OVERDUE and data.days < 1:
+    if (
+        data.kind in (ReminderKind.MILESTONE_OVERDUE, ReminderKind.FOLLOW_UP_OVERDUE)
+        and data.days < 1
+    ):
         raise DomainError(_l("An overdue reminder comes at least one day late."), "days")
     if data.kind == ReminderKind.APPLICATION_UNSCORED and data.days < 1:
         raise DomainError(

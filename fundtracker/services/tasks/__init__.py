@@ -33,6 +33,8 @@ from fundtracker.services.tasks.common import (
 from fundtracker.services.tasks.grantees import (
     _application_drafts,
     _applications_returned,
+    _follow_up_row,
+    _follow_ups_due,
     _grantee_milestone_row,
     _milestones_due,
     _milestones_revise,
@@ -62,6 +64,8 @@ from fundtracker.services.tasks.staff import (
     _decide_applications,
     _pay_tranche_row,
     _pay_tranches,
+    _review_follow_up_row,
+    _review_follow_ups,
     _review_update_row,
     _review_updates,
     _screen_applications,
@@ -100,6 +104,8 @@ def group_labels() -> dict[str, tuple[str, str]]:
         "returned_payment_requests": (_l("Payment requests returned to you"), _l("Requested")),
         "settle_deliveries": (_l("In-kind deliveries the grantee disputed"), _l("Delivered on")),
         "confirm_deliveries": (_l("In-kind deliveries to confirm"), _l("Delivered on")),
+        "review_follow_ups": (_l("Follow-ups after closure to review"), _l("Submitted on")),
+        "follow_ups_due": (_l("Follow-ups after closure to answer"), _l("Due")),
         "declare_interests": (_l("Conflicts of interest to declare"), _l("Assigned on")),
         "score_applications": (_l("Applications to score"), _l("Assigned on")),
         "milestones_due": (
@@ -124,6 +130,7 @@ STAFF_GROUPS = (
     _Group("decide_applications", _decide_applications, _staff_application_row("decide")),
     _Group("verify_organisations", _verify_organisations, _verify_organisation_row),
     _Group("settle_deliveries", _settle_deliveries, _delivery_row),
+    _Group("review_follow_ups", _review_follow_ups, _review_follow_up_row),
 )
 REVIEWER_GROUPS = (
     _Group("declare_interests", _declare_interests, _assignment_row(readable=False)),
@@ -135,6 +142,7 @@ GRANTEE_GROUPS = (
     _Group("results_queried", _results_queried, _queried_result_row),
     _Group("confirm_deliveries", _confirm_deliveries, _delivery_row),
     _Group("returned_payment_requests", _returned_payment_requests, _payment_request_row),
+    _Group("follow_ups_due", _follow_ups_due, _follow_up_row),
     _Group("applications_returned", _applications_returned, _own_application_row),
     _Group("application_drafts", _application_drafts, _own_application_row),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, select
 
 from fundtracker.models import (
@@ -11,11 +12,14 @@ from fundtracker.models import (
     ApplicationStatus,
     Call,
     CallStatus,
+    FollowUp,
+    FollowUpStatus,
     IndicatorResult,
     Milestone,
     MilestoneStatus,
     Project,
     ProjectIndicator,
+    ProjectStatus,
     ResultStatus,
     StandardIndicator,
     localized,
@@ -65,6 +69,35 @@ def _grantee_milestone_row(r: Row, ask: _Ask) -> TaskRow:
         endpoint="milestones.detail",
         args={"milestone_id": r.id},
         anchor="update",
+        day=r.due_date,
+        overdue=r.due_date < ask.today,
+        **_project_parts(r, ask),
+    )
+
+
+def _follow_ups_due(ask: _Ask) -> Select:
+    """Follow-ups after closure the organisation may answer now: open from 30 days before they
+    are due (services/workflow FOLLOW_UP_OPENS), or returned for changes."""
+    return (
+        select(FollowUp.id, FollowUp.months_after, FollowUp.due_date, *_PROJECT_COLUMNS)
+        .join(FollowUp.project)
+        .join(Project.organisation)
+        .where(
+            FollowUp.status.in_((FollowUpStatus.SCHEDULED, FollowUpStatus.RETURNED)),
+            FollowUp.due_date <= ask.today + timedelta(days=DUE_SOON_DAYS),
+            Project.status == ProjectStatus.CLOSED,
+            *scopes.projects(ask.user),
+        )
+        .order_by(FollowUp.due_date, FollowUp.id)
+    )
+
+
+def _follow_up_row(r: Row, ask: _Ask) -> TaskRow:
+    return TaskRow(
+        title=_l("Follow-up %(months)d months after closing", months=r.months_after),
+        endpoint="follow_ups.detail",
+        args={"follow_up_id": r.id},
+        anchor="answer",
         day=r.due_date,
         overdue=r.due_date < ask.today,
         **_project_parts(r, ask),

@@ -11,6 +11,8 @@ from sqlalchemy import Exists, Row, Select, and_, func, or_, select
 from fundtracker.models import (
     Application,
     ConflictDeclaration,
+    FollowUp,
+    FollowUpStatus,
     IndicatorResult,
     Milestone,
     MilestoneStatus,
@@ -75,6 +77,35 @@ def _review_update_row(r: Row, ask: _Ask) -> TaskRow:
         title=r.title,
         endpoint="milestones.detail",
         args={"milestone_id": r.id},
+        anchor="review",
+        moment=r.moment,
+        **_project_parts(r, ask),
+    )
+
+
+def _review_follow_ups(ask: _Ask) -> Select:
+    """Follow-ups after closure the grantee submitted, the officer's own projects first."""
+    rank = _own_first(ask)
+    return (
+        select(
+            FollowUp.id,
+            FollowUp.months_after,
+            FollowUp.submitted_at.label("moment"),
+            rank,
+            *_PROJECT_COLUMNS,
+        )
+        .join(FollowUp.project)
+        .join(Project.organisation)
+        .where(FollowUp.status == FollowUpStatus.SUBMITTED, *scopes.projects(ask.user))
+        .order_by(rank, FollowUp.submitted_at, FollowUp.id)
+    )
+
+
+def _review_follow_up_row(r: Row, ask: _Ask) -> TaskRow:
+    return TaskRow(
+        title=_l("Follow-up %(months)d months after closing", months=r.months_after),
+        endpoint="follow_ups.detail",
+        args={"follow_up_id": r.id},
         anchor="review",
         moment=r.moment,
         **_project_parts(r, ask),

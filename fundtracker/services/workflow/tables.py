@@ -4,7 +4,7 @@ button says, the event it emits. Keep an action's name once used: pages and test
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from fundtracker.models import (
     CallStatus,
     ConflictDeclaration,
     DeliveryStatus,
+    FollowUp,
+    FollowUpStatus,
     IndicatorResult,
     InKindDelivery,
     MeetingStatus,
@@ -46,6 +48,7 @@ from fundtracker.models.labels import (
     application_status_labels,
     call_status_labels,
     delivery_status_labels,
+    follow_up_status_labels,
     meeting_status_labels,
     milestone_status_labels,
     registration_labels,
@@ -456,6 +459,16 @@ def _edits(user, project) -> bool:
     return permissions.can_edit_project(user, project)
 
 
+def _enter_project(project: Project, target, actor) -> None:
+    """Enter the status; closing schedules the project's follow-ups, leaving "closed" cancels
+    those not answered yet (services/follow_ups.py), whoever or whatever moves it."""
+    from fundtracker.services import follow_ups  # it moves follow-ups through this module
+
+    before = project.status
+    project.status = target
+    follow_ups.project_moved(object_session(project), project, before, target, actor)
+
+
 PROJECT = Workflow(
     "project",
     _l("A project that is “%(old)s” cannot become “%(new)s”."),
@@ -483,6 +496,7 @@ PROJECT = Workflow(
         ),
         _t("close", P.COMPLETED, P.CLOSED, _edits, _l("Close"), "status_changed"),
     ),
+    enter=_enter_project,
     project=lambda project: project,
 )
 
@@ -582,6 +596,69 @@ BOARD_MEETING = Workflow(
 )
 
 
+# Follow-ups after closure (issue #21) ---------------------------------------------------------
+
+# A follow-up opens to its grantee this long before its due date.
+FOLLOW_UP_OPENS = timedelta(days=30)
+
+
+def _follow_up_opens(follow_up: FollowUp, day: date):
+    opens = follow_up.due_date - FOLLOW_UP_OPENS
+    if day < opens:
+        return _l("This follow-up opens on %(day)s.", day=format_d(opens))
+    return None
+
+
+def _enter_follow_up(follow_up: FollowUp, target, actor) -> None:
+    now = utcnow()
+    follow_up.status = target
+    if target == FollowUpStatus.SUBMITTED:
+        follow_up.submitted_at = now
+        follow_up.submitted_by_id = actor.id if actor is not None else None
+    if target in (FollowUpStatus.ACCEPTED, FollowUpStatus.RETURNED):
+        follow_up.reviewed_at = now
+        follow_up.reviewed_by_id = actor.id if actor is not None else None
+
+
+F = FollowUpStatus
+FOLLOW_UP = Workflow(
+    "follow-up",
+    _l("A follow-up that is “%(old)s” cannot become “%(new)s”."),
+    follow_up_status_labels,
+    (
+        _t(
+            "submit",
+            (F.SCHEDULED, F.RETURNED),
+            F.SUBMITTED,
+            lambda u, f: permissions.can_answer_follow_up(u, f),
+            _l("Submit to the fund"),
+            "follow_up_submitted",
+            _follow_up_opens,
+        ),
+        _t(
+            "accept",
+            F.SUBMITTED,
+            F.ACCEPTED,
+            lambda u, f: permissions.can_review_follow_up(u, f),
+            _l("Accept"),
+            "follow_up_accepted",
+        ),
+        _t(
+            "return",
+            F.SUBMITTED,
+            F.RETURNED,
+            lambda u, f: permissions.can_review_follow_up(u, f),
+            _l("Return for changes"),
+            "follow_up_returned",
+        ),
+        # Moves with its project leaving "closed": the project's own event tells its people.
+        _t("cancel", (F.SCHEDULED, F.RETURNED), F.CANCELLED, _staff, _l("Cancel")),
+    ),
+    enter=_enter_follow_up,
+    project=lambda follow_up: follow_up.project,
+)
+
+
 WORKFLOWS: dict[type, Workflow] = {
     BoardMeeting: BOARD_MEETING,
     InKindDelivery: INKIND,
@@ -595,4 +672,5 @@ WORKFLOWS: dict[type, Workflow] = {
     Tranche: TRANCHE,
     IndicatorResult: RESULT,
     Project: PROJECT,
+    FollowUp: FOLLOW_UP,
 }
