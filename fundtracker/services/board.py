@@ -677,6 +677,7 @@ def open_applications(session: Session) -> list[Application]:
         session.scalars(
             select(Application)
             .where(Application.status.in_(OPEN_APPLICATIONS))
+            .options(joinedload(Application.organisation))  # the chooser names each one's
             .order_by(Application.id)
         )
     )
