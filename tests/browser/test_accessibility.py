@@ -25,6 +25,7 @@ from fundtracker.core.time import today
 from fundtracker.demo import DEMO_DOMAIN, DEMO_PASSWORD, journey_project_code
 from fundtracker.models import Milestone, MilestoneStatus, Project, User
 from tests.browser.conftest import ROOT
+from tests.browser.helpers import set_language
 from tests.dbutil import is_postgres
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -74,16 +75,6 @@ def _links(page, base: str) -> list[str]:
             continue
         found.append(url)
     return found
-
-
-def _set_language(page, language: str) -> None:
-    """As a user does: the language menu in the navigation."""
-    if page.locator("html").get_attribute("lang") == language:
-        return
-    page.click("#language-menu")
-    with page.expect_navigation():
-        page.click(f'button[data-language="{language}"]')
-    assert page.locator("html").get_attribute("lang") == language
 
 
 class Sweep:
@@ -172,7 +163,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_375px(live_app, live_serve
                     page.fill("#password", DEMO_PASSWORD)
                     with page.expect_navigation():
                         page.click("#login-form [type=submit]")
-                _set_language(page, languages[0])
+                set_language(page, languages[0])
                 urls = sweep.crawl(
                     f"{role}/{languages[0]}", ANONYMOUS_PAGES if not ROLES[role] else ["/"]
                 )
@@ -180,12 +171,12 @@ def test_every_page_of_every_role_passes_axe_and_fits_375px(live_app, live_serve
                 # The same pages in the other languages.
                 for language in languages[1:]:
                     page.goto(urls[0])
-                    _set_language(page, language)
+                    set_language(page, language)
                     for url in urls:
                         sweep.check(url, f"{role}/{language}")
                         pages_checked += 1
                 page.goto(urls[0])
-                _set_language(page, languages[0])
+                set_language(page, languages[0])
             finally:
                 context.close()
             problems["axe"] += sweep.violations
@@ -295,7 +286,8 @@ def test_a_milestone_update_with_a_mistake_corrected_with_the_keyboard_only(
     page.wait_for_load_state()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # app.js moves the focus once the page has loaded: wait for it, do not race it.
+    expect(summary).to_be_focused()
     progress = page.locator("#update-form [name=progress]")
     expect(progress).to_have_attribute("aria-invalid", "true")
     error_id = next(i for i in progress.get_attribute("aria-describedby").split() if "-error-" in i)
@@ -303,7 +295,7 @@ def test_a_milestone_update_with_a_mistake_corrected_with_the_keyboard_only(
     # The summary's link takes the focus to the field; the narrative typed is still there.
     _tab_to(page, "#error-summary a")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.name") == "progress"
+    expect(progress).to_be_focused()
     expect(page.locator("#update-form [name=narrative]")).to_have_value(
         "Жұмыс жоспар бойынша жүріп жатыр."
     )

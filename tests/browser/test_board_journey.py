@@ -13,16 +13,9 @@ from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.demo.applications import DEMO_APPLICATIONS
 from fundtracker.models import Application, BoardMeeting, Notification
 from fundtracker.services import reviews
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, set_language
 
 TITLE = DEMO_APPLICATIONS[1][1]  # under review, 75 million tenge: above the demo's threshold
-
-
-def _set_language(page, language: str) -> None:
-    page.click("#language-menu")
-    with page.expect_navigation():
-        page.click(f'button[data-language="{language}"]')
-    assert page.locator("html").get_attribute("lang") == language
 
 
 def _ids(live_app):
@@ -54,7 +47,7 @@ def test_a_board_meeting_approves_an_application_above_the_threshold(
     application_id, meeting_id, number = _ids(live_app)
     officer = page
     log_in(officer, live_server, f"officer@{DEMO_DOMAIN}")
-    _set_language(officer, "ru")
+    set_language(officer, "ru")
 
     # Approving before the board has decided is refused, with the reason and nothing lost.
     officer.goto(f"{live_server}/applications/{application_id}")

@@ -12,18 +12,10 @@ from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.demo.schedule import journey_project_code
 from fundtracker.models import InKindDelivery, InKindItem, Notification, Project
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, set_language
 from tests.factories import PDF_BYTES
 
 ITEM = "Есту аппараты"  # hearing aid, 450 000 ₸ a piece in the demo catalogue
-
-
-def _set_language(page, language: str) -> None:
-    if page.locator("html").get_attribute("lang") == language:
-        return
-    page.click("#language-menu")
-    with page.expect_navigation():
-        page.click(f'button[data-language="{language}"]')
 
 
 def _ids(live_app):
@@ -43,7 +35,7 @@ def test_a_delivery_planned_delivered_and_confirmed(
     project_id, item_id = _ids(live_app)
     officer = page
     log_in(officer, live_server, f"officer@{DEMO_DOMAIN}")
-    _set_language(officer, "kk")
+    set_language(officer, "kk")
     officer.goto(f"{live_server}/projects/{project_id}")
     officer.click("#plan-inkind")
     officer.select_option("[name=item_id]", str(item_id))
@@ -61,7 +53,7 @@ def test_a_delivery_planned_delivered_and_confirmed(
     # The grantee is told, and finds it in "My tasks".
     grantee = second_page
     log_in(grantee, live_server, f"grantee@{DEMO_DOMAIN}")
-    _set_language(grantee, "kk")
+    set_language(grantee, "kk")
     grantee.click("#nav-tasks")
     grantee.locator("main a", has_text=ITEM).first.click()
     expect(grantee).to_have_url(delivery_url)

@@ -17,7 +17,7 @@ from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_DOMAIN, journey_project_code
 from fundtracker.models import User
 from fundtracker.scheduler.jobs import outbox_job
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, open_user_menu
 from tests.browser.test_accessibility import AXE, AXE_RUN, TAGS, WIDER_THAN_SCREEN
 from tests.conftest import _Inbox, free_port
 
@@ -85,7 +85,7 @@ def test_a_colleague_invited_and_signed_in(
 
     # The manager (Kazakh) opens "Our organisation's people" from the user menu.
     log_in(page, live_server, manager)
-    page.click("#user-menu")
+    open_user_menu(page)
     page.click("#nav-people")
     expect(page.locator("h1")).to_have_text("Ұйымымыздың қызметкерлері")
     expect(page.locator(f"#people-table tr[data-email='{member}']")).to_contain_text("Қызметкер")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.models import ReminderRule
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, open_menu
 
 
 def test_grantee_opens_a_reminder_from_the_navigation(live_server, page, screenshot):
@@ -43,7 +43,7 @@ def test_admin_previews_a_reminder_email(live_app, live_server, page, screenshot
         rules = db.session.scalar(select(func.count()).select_from(ReminderRule))
         db.session.remove()
     log_in(page, live_server, f"admin@{DEMO_DOMAIN}")
-    page.click("#admin-menu")
+    open_menu(page, "#admin-menu")
     page.click("nav >> text=Reminders")
     # The rules migration 0006 inserts, the demo's reviewer reminder, and any a journey that ran
     # before this one added (the follow-up journey's): every rule, one row each.

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_DOMAIN
 from fundtracker.models import Project
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, open_user_menu, set_language
 
 
 def test_officer_filters_projects_in_kazakh_and_opens_one(live_app, live_server, page, screenshot):
@@ -19,9 +19,7 @@ def test_officer_filters_projects_in_kazakh_and_opens_one(live_app, live_server,
     expect(page.locator("#key-figures [data-figure=projects]")).to_have_text(str(projects))
     screenshot(page, "officer-home")
 
-    page.click("#language-menu")
-    page.click("button[data-language=kk]")
-    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    set_language(page, "kk")
     expect(page.locator("nav")).to_contain_text("Жобалар")
 
     page.click("nav >> text=Жобалар")
@@ -48,7 +46,7 @@ def test_grantee_sees_only_their_organisation(live_server, page, screenshot):
     log_in(page, live_server, f"grantee@{DEMO_DOMAIN}")
     expect(page.locator("#org-projects")).to_be_visible()
     screenshot(page, "grantee-home")
-    page.click("#user-menu")
+    open_user_menu(page)
     page.click('form[action="/auth/logout"] button')
     expect(page).to_have_url(f"{live_server}/auth/login")
     assert page.console_errors == []

@@ -25,18 +25,10 @@ from fundtracker.models import (
     Tranche,
 )
 from fundtracker.models.payments import payment_request_files
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, set_language
 from tests.factories import PDF_BYTES
 
 TITLE = "Оплата по счёту (путь запроса)"
-
-
-def _set_language(page, language: str) -> None:
-    if page.locator("html").get_attribute("lang") == language:
-        return
-    page.click("#language-menu")
-    with page.expect_navigation():
-        page.click(f'button[data-language="{language}"]')
 
 
 def _payable_tranche(live_app) -> tuple[int, int]:
@@ -100,7 +92,7 @@ def test_a_payment_request_approved_and_paid(live_app, live_server, page, second
     try:
         grantee = page
         log_in(grantee, live_server, f"grantee@{DEMO_DOMAIN}")
-        _set_language(grantee, "ru")
+        set_language(grantee, "ru")
         grantee.goto(f"{live_server}/projects/{project_id}")
         grantee.click(f'[data-request-payment="{tranche_id}"]')
         invoice = tmp_path / "Счёт-фактура 77.pdf"
@@ -114,7 +106,7 @@ def test_a_payment_request_approved_and_paid(live_app, live_server, page, second
 
         officer = second_page
         log_in(officer, live_server, f"officer@{DEMO_DOMAIN}")
-        _set_language(officer, "ru")
+        set_language(officer, "ru")
         officer.click("#nav-tasks")
         officer.locator(f'main a[href="{request_url.removeprefix(live_server)}"]').first.click()
         expect(officer.locator("#invoices")).to_contain_text("Счёт-фактура 77")

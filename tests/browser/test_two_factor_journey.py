@@ -16,6 +16,7 @@ from fundtracker.core.extensions import db
 from fundtracker.demo import DEMO_PASSWORD
 from fundtracker.models import Role, User
 from fundtracker.services.accounts import hash_password
+from tests.browser.helpers import open_user_menu
 
 
 def _new_officer(live_app, email: str) -> None:
@@ -41,7 +42,7 @@ def _password(page, base: str, email: str) -> None:
 
 
 def _log_out(page) -> None:
-    page.click("#user-menu")
+    open_user_menu(page)
     page.get_by_role("button", name="Log out").click()
     expect(page.locator("#login-form")).to_be_visible()
 
