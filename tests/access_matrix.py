@@ -314,6 +314,10 @@ ACCESS: dict[str, Entry] = {
     "reports.download": on_report(),
     # Outcomes: indicator library, project indicators and results, stories, portfolio roll-ups
     "outcomes.library": Entry(only("admin", "officer", "board")),
+    # Child well-being domains (#21): the list is the admin's.
+    "outcomes.domains": Entry(only("admin")),
+    "outcomes.domain_edit": Entry(only("admin"), args={"domain_id": "wellbeing_domain"}),
+    "outcomes.domain_delete": Entry(only("admin"), args={"domain_id": "wellbeing_domain"}),
     "outcomes.standard_new": Entry(only("admin", "officer")),
     "outcomes.standard_edit": Entry(
         only("admin", "officer"), args={"standard_id": "standard_indicator"}

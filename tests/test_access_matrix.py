@@ -30,6 +30,7 @@ from fundtracker.models import (
     ProjectStatus,
     ReviewAssignment,
     Role,
+    WellbeingDomain,
 )
 from fundtracker.services import sessions
 from tests import factories
@@ -149,6 +150,9 @@ def samples():
             kind=kind, filename="portfolio.xlsx", data=b"", created_by_id=users["admin"].id
         )
         db.session.add(objects[name])
+    # A child well-being domain no indicator informs (#21): the admin may delete it.
+    objects["wellbeing_domain"] = WellbeingDomain(code="SAMPLE", name_en="Sample", position=999)
+    db.session.add(objects["wellbeing_domain"])
     # In-kind support (#21): a catalogue item, and a planned delivery on A's and on B's project.
     objects["inkind_item"] = InKindItem(
         kind="medicine", name_ru="Нусинерсен", unit="флакон", unit_value=100_00

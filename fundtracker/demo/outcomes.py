@@ -36,6 +36,7 @@ from fundtracker.models import (
     Role,
     StandardIndicator,
     User,
+    WellbeingDomain,
     utcnow,
 )
 from fundtracker.services.outcomes import periods_between
@@ -53,12 +54,16 @@ class Std(NamedTuple):
     definition_en: str
     definition_ru: str
     definition_kk: str
+    domains: tuple[str, ...] = ()  # codes of the child well-being domains it informs
 
 
 @cache
 def standard_indicators() -> tuple[Std, ...]:
     """The standard indicators, in the order they are created."""
-    return tuple(Std(**{"area": None, **row}) for row in load("outcomes")["indicator"])
+    return tuple(
+        Std(**{"area": None, **row, "domains": tuple(row.get("domains", ()))})
+        for row in load("outcomes")["indicator"]
+    )
 
 
 class Plan(NamedTuple):
@@ -115,6 +120,7 @@ def _split(total: int, weights, rng: random.Random) -> list[int]:
 
 def _library(session: Session) -> tuple[dict[str, StandardIndicator], int]:
     areas = {a.code: a for a in session.scalars(select(ProgrammeArea))}
+    domains = {d.code: d for d in session.scalars(select(WellbeingDomain))}
     existing = {s.code: s for s in session.scalars(select(StandardIndicator))}
     created = 0
     for std in standard_indicators():
@@ -133,6 +139,7 @@ def _library(session: Session) -> tuple[dict[str, StandardIndicator], int]:
             definition_en=std.definition_en,
             type=IndicatorType.COUNT,
             area=areas.get(std.area) if std.area else None,
+            domains=[domains[code] for code in std.domains if code in domains],
         )
         session.add(row)
         existing[std.code] = row

@@ -85,6 +85,7 @@ from fundtracker.models.sessions import UserSession  # noqa: F401
 from fundtracker.models.system import DataVersion
 from fundtracker.models.two_factor import Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from fundtracker.models.user import Role, User
+from fundtracker.models.wellbeing import WellbeingDomain, standard_indicator_domains
 
 __all__ = [
     "AccountMailRequest",
@@ -156,6 +157,8 @@ __all__ = [
     "User",
     "bin_is_valid",
     "iban_is_valid",
+    "WellbeingDomain",
+    "standard_indicator_domains",
     "PaymentRequest",
     "RequestStatus",
     # Reminders and notifications

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from fundtracker.models.project import Project
     from fundtracker.models.reference import ProgrammeArea
     from fundtracker.models.user import User
+    from fundtracker.models.wellbeing import WellbeingDomain
 
 
 class IndicatorType(enum.StrEnum):
@@ -98,6 +99,11 @@ class StandardIndicator(TimestampMixin, Base):
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     area: Mapped[ProgrammeArea | None] = relationship()
+    # The child well-being domains it informs (issue #21), in the list's order.
+    domains: Mapped[list[WellbeingDomain]] = relationship(
+        secondary="standard_indicator_domains",
+        order_by="WellbeingDomain.position, WellbeingDomain.id",
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -284,6 +284,7 @@ def board_context(session: Session, params: ReportParams, today: date) -> dict:
             "indicator_breakdowns": outcomes["indicator_breakdowns"],
             "outcomes_by_area": outcomes["by_area"],
             "outcomes_by_region": outcomes["by_region"],
+            "outcomes_by_domain": outcomes["by_domain"],
             "stories": impact_stories(session, params, ids),
             "sustainability": sustainability.board_section(
                 session, params.period_end, locale, params.area_id, params.region_id

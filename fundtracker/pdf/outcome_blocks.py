@@ -41,7 +41,7 @@ from fundtracker.models import (
 )
 from fundtracker.models.labels import category_labels, dimension_labels
 from fundtracker.pdf.params import ReportParams
-from fundtracker.services import outcomes, publications
+from fundtracker.services import outcomes, publications, wellbeing
 from fundtracker.services.publications import REACHED, UNKNOWN, Figure, Published, views
 
 if TYPE_CHECKING:
@@ -245,6 +245,7 @@ def board_outcomes(
         "indicator_breakdowns": [],
         "by_area": None,
         "by_region": [],
+        "by_domain": [],
     }
     if published is None:
         return empty
@@ -277,6 +278,13 @@ def board_outcomes(
         "by_region": []
         if region is not None
         else _by_region(session, published, indicators, params.area_id, locale),
+        # The same rows grouped by child well-being domain (issue #21): nothing added up.
+        "by_domain": [
+            {"code": g.code, "name": g.name, "rows": g.items}
+            for g in wellbeing.by_domain(
+                session, indicators, locale, standard_of=lambda row: row["standard_id"]
+            )
+        ],
     }
 
 

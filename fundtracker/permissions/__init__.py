@@ -286,6 +286,11 @@ def can_manage_indicator_library(user) -> bool:
     return is_staff(user)
 
 
+def can_manage_wellbeing_domains(user) -> bool:
+    """The list of child well-being domains: administrators (officers link indicators to it)."""
+    return is_admin(user)
+
+
 def can_view_outcomes(user, project: Project) -> bool:
     return can_view_project(user, project)
 

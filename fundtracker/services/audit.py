@@ -291,6 +291,9 @@ def action_labels() -> dict[str, Any]:
         "board.decision_recorded": _l("Board decision recorded"),
         "inkind.item_added": _l("In-kind catalogue item added"),
         "inkind.item_changed": _l("In-kind catalogue item changed"),
+        "wellbeing.domain_added": _l("Child well-being domain added"),
+        "wellbeing.domain_changed": _l("Child well-being domain changed"),
+        "wellbeing.domain_deleted": _l("Child well-being domain deleted"),
         "payment_request.account_mismatch": _l("Payment request with another bank account refused"),
     }
 

@@ -12,12 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
-from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, TextInput
 
 from fundtracker.core.i18n import TENGE_SIGN, current_locale, format_money
 from fundtracker.core.text import clean_line, clean_text
@@ -63,6 +70,13 @@ def int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A few choices, any number of them: a checkbox each in a fieldset (the `field` macro),
+    easier to use than a multiple select."""
+
+    option_widget = CheckboxInput()
 
 
 def language_field(label=None) -> SelectField:

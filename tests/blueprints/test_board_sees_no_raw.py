@@ -50,6 +50,7 @@ from fundtracker.models import (
     Role,
     UpdateResult,
     UpdateStatus,
+    WellbeingDomain,
 )
 from fundtracker.services import events, publications
 from tests import factories
@@ -371,6 +372,8 @@ def _the_rest(world, grantee_a, officer):
         item_id=[decision.item_id],
         catalogue_id=[item.id],
         delivery_id=[delivery.id],
+        # A child well-being domain (issue #21): its page is the admin's.
+        domain_id=list(db.session.scalars(select(WellbeingDomain.id))),
     )
     # A follow-up after closure (issue #21) the grantee answered: its page shows the board no
     # count (the board reads the Sustainability figures, protected, once accepted).

@@ -22,6 +22,7 @@ from fundtracker.models import (
     ResultStatus,
     Role,
     StandardIndicator,
+    WellbeingDomain,
 )
 from fundtracker.services import publications, rollups
 from fundtracker.services.publications import SEVERAL
@@ -128,10 +129,16 @@ def _where(filters: dict, fund) -> tuple[str, int | None, str | None]:
 _ROW = re.compile(r'<tr data-standard="([^"]+)">(.*?)</tr>', re.S)
 
 
+def _section(html: str, table_id: str) -> str:
+    if f'id="{table_id}"' not in html:
+        return ""
+    return html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+
+
 def _page_table(html: str) -> dict:
     """The portfolio table: code -> {achieved, target, projects, (dimension, category)...}."""
     out = {}
-    for code, row in _ROW.findall(html):
+    for code, row in _ROW.findall(_section(html, "portfolio-table")):
         figure = {
             name: re.search(rf"data-{name}>([^<]*)<", row).group(1).strip()
             for name in ("achieved", "target", "projects")
@@ -230,7 +237,11 @@ def test_the_board_sees_the_stored_cell_of_its_filter(login, board, fund, period
     assert f"{key.replace('-', ' ')} · published " in html
     assert "hidden so that no small count can be worked out" in html
     # Every figure block says what it is.
-    blocks = html.count('id="portfolio-table"') + html.count('class="chart-figure"')
+    blocks = (
+        html.count('id="portfolio-table"')
+        + html.count('class="chart-figure"')
+        + html.count('id="domain-view-table"')
+    )
     assert html.count("data-stamp") == max(blocks, 1)
 
 
@@ -570,3 +581,104 @@ def test_a_standard_with_only_small_counts_is_a_row_of_marks(login, board, offic
     assert row["achieved"] == HIDDEN and row[("sex", "female")] == HIDDEN
     _header, rows = _csv_table(client.get("/outcomes/portfolio.csv").text)
     assert rows["PUB-FEW"]["Achieved"] == HIDDEN and rows["PUB-FEW"]["Girls and women"] == HIDDEN
+
+
+# The view by child well-being domain (issue #21) --------------------------------------------
+
+
+def _domain_view(html: str) -> list[tuple[str, list[tuple[str, dict]]]]:
+    """The domain view: [(domain code, [(indicator code, {achieved, target, projects})])]."""
+    out = []
+    for code, body in re.findall(
+        r'<tbody data-domain="([^"]*)">(.*?)</tbody>', _section(html, "domain-view-table"), re.S
+    ):
+        rows = [
+            (
+                standard,
+                {
+                    name: re.search(rf"data-{name}>([^<]*)<", row).group(1).strip()
+                    for name in ("achieved", "target", "projects")
+                },
+            )
+            for standard, row in _ROW.findall(body)
+        ]
+        out.append((code, rows))
+    return out
+
+
+@pytest.fixture
+def domains(fund):
+    """Children treated informs health and psychological well-being; families supported is
+    linked to no domain; protection and safety has no indicator."""
+    by_code = {d.code: d for d in db.session.scalars(select(WellbeingDomain))}
+    kids, _families = fund["standards"]
+    kids.domains = [by_code["MENTAL"], by_code["HEALTH"]]
+    db.session.commit()
+    return by_code
+
+
+@pytest.mark.parametrize("period", [None, "2025", "2025-Q1", "2025-H1", "2025-Q2"])
+@pytest.mark.parametrize("which", FILTERS)
+def test_the_domain_view_regroups_the_cells_the_table_shows(
+    login, board, fund, domains, period, which
+):
+    """Every figure of the view by domain is the table's figure of the same indicator, for every
+    period and filter: nothing is added up, a hidden cell stays hidden, and no figure appears
+    that the table does not show."""
+    html = login(board).get(_url("/outcomes/portfolio", period=period, **_filters(which, fund)))
+    html = html.get_data(as_text=True)
+    table = _page_table(html)
+    view = _domain_view(html)
+    if not table:
+        assert view == []
+        return
+    # Domains in the list's order, then the indicators linked to none.
+    assert [code for code, _rows in view] == ["HEALTH", "MENTAL", ""][: len(view)]
+    listed = set()
+    for _code, rows in view:
+        for standard, figure in rows:
+            want = table[standard]
+            assert figure == {k: want[k] for k in ("achieved", "target", "projects")}
+            listed.add(standard)
+    assert listed == set(table)
+    health = dict(view)["HEALTH"]
+    assert [s for s, _f in health] == ["PUB-KIDS"]
+    assert [s for s, _f in dict(view)[""]] == ["PUB-FAM"]
+
+
+def test_a_domain_not_in_use_leaves_the_view(login, board, officer, fund, domains):
+    domains["MENTAL"].active = False
+    db.session.commit()
+    for user in (board, officer):
+        view = _domain_view(login(user).get("/outcomes/portfolio").get_data(as_text=True))
+        assert [code for code, _rows in view] == ["HEALTH", ""]
+
+
+def test_the_domain_view_never_shows_a_hidden_value(login, board, fund, domains):
+    """The attack of the board's whole page, on the view by domain alone."""
+    everything = {k: _stored(k) for k in ("2025", "2025-H1", "2025-Q1", "2025-Q2")}
+    hidden = {
+        c.value
+        for cells in everything.values()
+        for c in cells.values()
+        if _hidden(c) and c.value > 100
+    }
+    shown = {c.value for cells in everything.values() for c in cells.values() if not _hidden(c)}
+    secret = hidden - shown
+    assert secret
+    client = login(board)
+    for period in (None, "2025", "2025-H1", "2025-Q1", "2025-Q2"):
+        for which in FILTERS:
+            html = client.get(_url("/outcomes/portfolio", period=period, **_filters(which, fund)))
+            section = _text(_section(html.get_data(as_text=True), "domain-view-table"))
+            assert not [v for v in secret if re.search(_number(v), section)]
+
+
+def test_staff_see_their_live_figures_by_domain(login, officer, fund, domains):
+    html = login(officer).get("/outcomes/portfolio").get_data(as_text=True)
+    view = dict(_domain_view(html))
+    live = {f.code: f for f in rollups.by_indicator(db.session, officer)}
+    health = dict(view["HEALTH"])
+    assert health["PUB-KIDS"]["achieved"] == live["PUB-KIDS"].achieved_display
+    # Live figures include the verified 2026 result that no period published.
+    assert live["PUB-KIDS"].achieved >= UNPUBLISHED

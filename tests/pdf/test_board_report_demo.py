@@ -260,6 +260,32 @@ def test_outcomes_section_and_indicators_are_in_the_pdf(built, reader, text):
         assert _flat(story["title"]) in flat
 
 
+def test_the_domain_section_regroups_the_indicator_rows(built, reader, text):
+    """Outcomes by child well-being domain (issue #21): the rows of the table by standard
+    indicator, the same figures, under each domain their indicator informs; nothing added up."""
+    data = built["data"]
+    groups = data["outcomes_by_domain"]
+    rows = {r["standard_id"]: r for r in data["indicators"]}
+    assert groups and groups[0]["code"] == "HEALTH"
+    for group in groups:
+        for row in group["rows"]:
+            assert row == rows[row["standard_id"]]
+    assert {r["standard_id"] for g in groups for r in g["rows"]} == set(rows)
+    # Rehabilitation places inform health and the living environment: listed under both.
+    several = [r for r in data["indicators"] if sum(r in g["rows"] for g in groups) > 1]
+    assert several
+    title = "Бала әл-ауқатының салалары бойынша нәтижелер"
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert title in outline
+    flat = _flat(text)
+    # After the contents' entry, the section itself (its title then runs in the page header).
+    section = flat.split(title, 2)[2]
+    for group in groups:
+        assert _flat(group["name"]) in section, group["name"]
+        for row in group["rows"]:
+            assert _flat(f"{row['achieved_display']} {row['target_display']}") in section
+
+
 @pytest.fixture(scope="module")
 def published(built):
     """What publications.views gives the portfolio page and its CSV for 2025, in Kazakh."""
@@ -383,6 +409,7 @@ def test_no_hidden_value_and_no_small_count_is_printed(built, published, text):
     shown += [c for row in data["outcomes_by_area"]["rows"] for c in row["cells"]]
     shown += [r["display"] for t in data["outcomes_by_region"] for r in t["rows"]]
     shown += [p["reached"] for p in data["projects"]]
+    shown += [r["achieved_display"] for g in data["outcomes_by_domain"] for r in g["rows"]]
     shown += [i["actual_display"] for p in data["projects"] for i in p["indicators"] if i["counts"]]
     assert HIDDEN in shown and NOTHING in shown
     for value in shown:
@@ -393,6 +420,7 @@ def test_no_hidden_value_and_no_small_count_is_printed(built, published, text):
     ids = ["indicator-table", "beneficiaries", "outcomes-by-area"]
     ids += [f"indicator-breakdowns-{t['dimension']}" for t in data["indicator_breakdowns"]]
     ids += [f"outcomes-by-region-{n}" for n in range(1, len(data["outcomes_by_region"]) + 1)]
+    ids += ["outcomes-by-domain-table"]
     for table_id in ids:
         part = html[html.index(f'id="{table_id}"') :]
         part = part[: part.index("</table>")]

@@ -30,7 +30,7 @@ from fundtracker.models.labels import (
     indicator_type_labels,
 )
 from fundtracker.services import outcomes
-from fundtracker.web.forms import DateField, VersionForm, choices, int_or_none
+from fundtracker.web.forms import DateField, MultiCheckboxField, VersionForm, choices, int_or_none
 
 MAX_COUNT = 10_000_000
 
@@ -58,16 +58,26 @@ class StandardForm(VersionForm):
     unit_en = StringField(_l("Unit in English"), validators=[Optional(), Length(max=60)])
     type = SelectField(_l("Type"), validators=[InputRequired()])
     area_id = SelectField(_l("Programme area"), coerce=int_or_none, validators=[Optional()])
+    domain_ids = MultiCheckboxField(
+        _l("Child well-being domains"),
+        coerce=int,
+        validators=[Optional()],
+        description=_l(
+            "The domains of Kazakhstan's Child Well-Being Index this indicator informs: the "
+            "portfolio and the board report group indicators by them."
+        ),
+    )
     active = BooleanField(_l("In use"), default=True)
     submit = SubmitField(_l("Save"))
 
-    def fill_choices(self, areas, locale: str) -> None:
+    def fill_choices(self, areas, locale: str, domains=()) -> None:
         self.type.choices = choices(
             (t.value, label) for t, label in indicator_type_labels().items()
         )
         self.area_id.choices = choices(
             [("", _l("Any area"))] + [(a.id, a.name(locale)) for a in areas]
         )
+        self.domain_ids.choices = [(d.id, d.name(locale)) for d in domains]
 
 
 class IndicatorForm(VersionForm):
@@ -311,3 +321,37 @@ def default_period(indicator: ProjectIndicator, periods, today: date) -> str:
     current = outcomes.period_of(indicator.frequency, today)[0]
     starts = [s for s, _ in periods]
     return (current if current in starts else starts[-1]).isoformat() if starts else ""
+
+
+class DomainForm(FlaskForm):
+    """A child well-being domain (issue #21), kept by an admin."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), Length(max=32)],
+        filters=[clean_line],
+        description=_l("Short and stable, e.g. HEALTH."),
+    )
+    name_kk = StringField(
+        _l("Name in Kazakh"), validators=[Optional(), Length(max=200)], filters=[clean_line]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), validators=[Optional(), Length(max=200)], filters=[clean_line]
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[Optional(), Length(max=200)], filters=[clean_line]
+    )
+    position = IntegerField(
+        _l("Place in the list"),
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        description=_l("Lower comes first. Left empty, a new domain goes last."),
+    )
+    active = BooleanField(
+        _l("In use"),
+        default=True,
+        description=_l(
+            "A domain not in use is neither offered nor shown in the portfolio and the board "
+            "report; its links to indicators are kept."
+        ),
+    )
+    submit = SubmitField(_l("Save"))

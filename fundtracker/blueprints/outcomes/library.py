@@ -11,7 +11,7 @@ from fundtracker.core.extensions import db
 from fundtracker.core.i18n import LANGUAGES, current_locale
 from fundtracker.models import IndicatorType, StandardIndicator
 from fundtracker.models.labels import indicator_type_labels
-from fundtracker.services import outcomes, reference
+from fundtracker.services import outcomes, reference, wellbeing
 from fundtracker.web import attempt, load_or_404, requires, version_of
 
 
@@ -23,6 +23,7 @@ def library():
         indicators=outcomes.library(db.session),
         type_labels=indicator_type_labels(),
         can_manage=permissions.can_manage_indicator_library(current_user),
+        can_keep_domains=permissions.can_manage_wellbeing_domains(current_user),
     )
 
 
@@ -37,15 +38,20 @@ def _standard_data(form) -> outcomes.StandardData:
         type=IndicatorType(form.type.data),
         area_id=form.area_id.data,
         active=bool(form.active.data),
+        domain_ids=list(form.domain_ids.data or []),
     )
 
 
 def _standard_form(standard=None):
     form = StandardForm(obj=standard) if request.method == "GET" else StandardForm()
-    form.fill_choices(reference.areas(db.session), current_locale())
+    linked = standard.domains if standard is not None else []
+    form.fill_choices(
+        reference.areas(db.session), current_locale(), wellbeing.choices_for(db.session, linked)
+    )
     if request.method == "GET" and standard is not None:
         form.type.data = standard.type.value
         form.version.data = standard.version_id
+        form.domain_ids.data = [d.id for d in linked]
     return form
 
 

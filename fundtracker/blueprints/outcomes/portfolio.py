@@ -25,7 +25,15 @@ from fundtracker.core.page_cache import cached_page
 from fundtracker.core.time import local_day, today
 from fundtracker.models import AGE_GROUPS, SEXES, Publication
 from fundtracker.models.labels import category_labels, dimension_labels
-from fundtracker.services import export, outcomes, publications, reference, rollups, sustainability
+from fundtracker.services import (
+    export,
+    outcomes,
+    publications,
+    reference,
+    rollups,
+    sustainability,
+    wellbeing,
+)
 from fundtracker.services.publications import UNKNOWN, views
 from fundtracker.web import audit as audit_log
 from fundtracker.web import charts, requires
@@ -201,6 +209,8 @@ def portfolio():
         figures=figures,
         progress=progress,
         area_charts=area_charts,
+        # The same figures, grouped by child well-being domain (issue #21): nothing added up.
+        domains=wellbeing.by_domain(db.session, figures, current_locale()),
         region_chart=shown["region_chart"],
         region_filtered=shown.get("region_filtered", False),
         stamp=shown.get("stamp"),

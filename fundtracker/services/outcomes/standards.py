@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fundtracker import permissions
 from fundtracker.models import IndicatorType, StandardIndicator, User
+from fundtracker.services import wellbeing
 from fundtracker.services.errors import Conflict, DomainError, NotAllowed
 from fundtracker.services.plan import check_version
 
@@ -30,6 +31,8 @@ class StandardData:
     type: IndicatorType = IndicatorType.COUNT
     area_id: int | None = None
     active: bool = True
+    # The child well-being domains it informs (issue #21); None leaves them as they are.
+    domain_ids: list[int] | None = None
 
 
 def _apply_standard(session: Session, standard: StandardIndicator, data: StandardData) -> None:
@@ -63,6 +66,8 @@ def _apply_standard(session: Session, standard: StandardIndicator, data: Standar
     standard.type = data.type
     standard.area_id = data.area_id
     standard.active = data.active
+    if data.domain_ids is not None:
+        standard.domains = wellbeing.resolve(session, data.domain_ids)
 
 
 def create_standard(session: Session, actor: User, data: StandardData) -> StandardIndicator:
@@ -93,7 +98,7 @@ def edit_standard(
 def library(session: Session, *, active_only: bool = False) -> list[StandardIndicator]:
     query = (
         select(StandardIndicator)
-        .options(selectinload(StandardIndicator.area))
+        .options(selectinload(StandardIndicator.area), selectinload(StandardIndicator.domains))
         .order_by(StandardIndicator.code)
     )
     if active_only:
