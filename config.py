@@ -63,6 +63,13 @@ class Config:
     ACCOUNT_MAIL_MAX_PER_ADDRESS = int(os.environ.get("ACCOUNT_MAIL_MAX_PER_ADDRESS", "20"))
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Behind nginx (deploy/nginx): downloads of uploaded files and report PDFs are answered with
+    # an X-Accel-Redirect to nginx's internal locations once the app has checked who may have
+    # them, so that a worker is not held while a large file goes out.
+    X_ACCEL_REDIRECT = os.environ.get("X_ACCEL_REDIRECT", "0") == "1"
+    # /readyz: the scheduler must have run its jobs within this many seconds (0: not checked,
+    # e.g. a development server without `flask scheduler`).
+    READY_SCHEDULER_MAX_AGE = int(os.environ.get("READY_SCHEDULER_MAX_AGE", "0"))
 
     # Colleagues a grantee organisation's managers may invite, or invite again, per day
     # (fundtracker.services.members), so that nobody uses the fund to send mail in bulk.
@@ -218,6 +225,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # The scheduler runs its jobs every minute: three missed runs make the app not ready.
+    READY_SCHEDULER_MAX_AGE = int(os.environ.get("READY_SCHEDULER_MAX_AGE", "180"))
 
     @classmethod
     def check(cls, config) -> None:

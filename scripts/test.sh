@@ -10,6 +10,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# The production set-up behind nginx (tests/deploy): the test starts its own on 127.0.0.1.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing system packages: ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
@@ -22,6 +24,7 @@ echo "==> installing axe-core for the accessibility checks (tests/browser/packag
 npm ci --prefix tests/browser --silent --no-audit --no-fund
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
 export REQUIRE_BROWSER=1
+export REQUIRE_NGINX=1
 
 echo "==> ruff"
 .venv/bin/ruff check .

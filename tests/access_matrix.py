@@ -26,6 +26,7 @@ PUBLIC = {
     "static",
     "bootstrap.static",
     "main.healthz",
+    "main.readyz",
     "main.set_language",
     "auth.login",
     "auth.forgot_password",

@@ -41,6 +41,8 @@ EXCLUDED = frozenset(
         "user_sessions",
         "reminders",
         "outbox_emails",
+        # The scheduler's heartbeat, written every minute for /readyz.
+        "scheduler_heartbeat",
     }
 )
 _FLAG = "fundtracker_data_changed"
@@ -113,6 +115,11 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn):
+        if conn.invalidated:
+            # The database went away (a restart, a failover): the connection is thrown away,
+            # and its flag with it. Asking for conn.info would raise and turn the rollback of
+            # the failed request into a second error.
+            return
         conn.info.pop(_FLAG, None)
 
 

@@ -82,7 +82,7 @@ from fundtracker.models.reminders import (
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import AccountMailRequest, LoginAttempt
 from fundtracker.models.sessions import UserSession  # noqa: F401
-from fundtracker.models.system import DataVersion
+from fundtracker.models.system import DataVersion, SchedulerHeartbeat
 from fundtracker.models.two_factor import Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from fundtracker.models.user import Role, User
 from fundtracker.models.wellbeing import WellbeingDomain, standard_indicator_domains
@@ -153,6 +153,7 @@ __all__ = [
     "ReportStatus",
     "StoredReport",
     "DataVersion",
+    "SchedulerHeartbeat",
     "Role",
     "User",
     "bin_is_valid",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fundtracker.models.base import Base
+from fundtracker.models.base import Base, UTCDateTime
 
 
 class DataVersion(Base):
@@ -18,3 +20,16 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class SchedulerHeartbeat(Base):
+    """When the scheduler last ran its jobs, and where: /readyz reads it (issue #22). One row,
+    written by every run; not the fund's data, so it never bumps the data version."""
+
+    __tablename__ = "scheduler_heartbeat"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,6 +24,7 @@ from fundtracker.scheduler.backups import backup_job
 from fundtracker.scheduler.imports import run_queued as import_job
 from fundtracker.scheduler.jobs import (
     digest_job,
+    heartbeat_job,
     outbox_job,
     reminders_job,
     risk_job,
@@ -40,6 +41,8 @@ Job = Callable[[Flask], object]
 # the monthly board report queues last month's report once, and the builder builds what the
 # reports page and the monthly job queued.
 JOBS: list[Job] = [
+    # First: /readyz tells from it that scheduled work runs (fundtracker.core.readiness).
+    heartbeat_job,
     reminders_job,
     digest_job,
     outbox_job,

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fundtracker.core import db_events
 from fundtracker.core.extensions import db
+from fundtracker.core.readiness import beat
 from fundtracker.core.time import today
 from fundtracker.models import utcnow
 from fundtracker.services import (
@@ -26,6 +27,16 @@ from fundtracker.services.publications.publish import oldest_first, readiness
 from fundtracker.services.status import apply_risk_change, risk_changes
 
 log = logging.getLogger(__name__)
+
+
+def heartbeat_job(app: Flask) -> None:
+    """The scheduler is running: /readyz of every app machine reads when it last ran."""
+    with app.app_context():
+        try:
+            beat(db.session)
+            db.session.commit()
+        finally:
+            db.session.remove()
 
 
 def reminders_job(app: Flask) -> Counter:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import abort, flash, request, send_file, url_for
+from flask import abort, current_app, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -169,14 +169,35 @@ def version_of(form) -> int | None:
         return None
 
 
+# nginx's internal locations for downloads (deploy/nginx): X-Accel-Redirect points there.
+ACCEL_UPLOADS = "/_protected/uploads/"
+ACCEL_REPORTS = "/_protected/reports/"
+
+
+def send_download(path, internal: str, **kwargs):
+    """A file as a download, after the caller has checked who may have it. Behind nginx
+    (X_ACCEL_REDIRECT) the body is left to nginx: the response carries the headers the app sets
+    (type, name, no caching) and an X-Accel-Redirect to `internal`, a path under one of nginx's
+    internal locations, which a client cannot ask for itself."""
+    accel = bool(current_app.config.get("X_ACCEL_REDIRECT"))
+    response = send_file(path, conditional=not accel, **kwargs)
+    if accel:
+        response.close()  # the file the app opened: nginx sends its own
+        response.response = []
+        response.headers["Content-Length"] = "0"
+        response.headers["X-Accel-Redirect"] = quote(internal)
+    return response
+
+
 def send_stored_file(stored):
     """An uploaded file (anything with storage_key, content_type and original_name) as a
     download, never shown inline: the caller has checked access to its owner already."""
     path = file_storage().path(stored.storage_key)
     if not path.is_file():
         abort(404)
-    return send_file(
+    return send_download(
         path,
+        ACCEL_UPLOADS + path.relative_to(file_storage().root).as_posix(),
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=stored.original_name,

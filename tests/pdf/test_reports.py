@@ -578,6 +578,16 @@ def test_board_report_is_queued_built_in_the_background_and_served_again(
     reader = PdfReader(io.BytesIO(download.data))
     assert reader.metadata.title == "Отчёт о результатах"
     assert "Реабилитационный центр в Жезказгане" in "".join(p.extract_text() for p in reader.pages)
+    # Behind nginx (X_ACCEL_REDIRECT) the same check hands the file to nginx: no body, the
+    # stored PDF's place under nginx's internal location, the same name (tests/deploy).
+    app.config["X_ACCEL_REDIRECT"] = True
+    try:
+        accel = client.get(f"/reports/{report.id}/download")
+    finally:
+        app.config["X_ACCEL_REDIRECT"] = False
+    assert accel.status_code == 200 and accel.data == b""
+    assert accel.headers["X-Accel-Redirect"] == f"/_protected/reports/{report.storage_key}.pdf"
+    assert accel.headers["Content-Disposition"] == download.headers["Content-Disposition"]
 
     # Unchanged data: served from the stored file at once, nothing queued, and without working
     # the report's data out again: the data version has not moved since the build.

@@ -54,6 +54,7 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
 
 def test_the_jobs_are_a_plain_list_of_functions_of_the_app(app):
     assert [job.__name__ for job in JOBS] == [
+        "heartbeat_job",
         "reminders_job",
         "digest_job",
         "outbox_job",

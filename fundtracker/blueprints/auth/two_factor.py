@@ -59,6 +59,7 @@ ENROLMENT_ENDPOINTS = frozenset(
         "bootstrap.static",
         "main.set_language",
         "main.healthz",
+        "main.readyz",
         "auth.logout",
         "auth.two_factor",
         "auth.totp_start",

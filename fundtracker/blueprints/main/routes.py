@@ -2,6 +2,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -11,12 +12,12 @@ from flask import (
 from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import text
 
 from fundtracker import disclosure, permissions
 from fundtracker.blueprints.main import bp
 from fundtracker.blueprints.main.forms import LanguageForm
 from fundtracker.blueprints.projects.filters import filter_args, filters_from_request
+from fundtracker.core import readiness
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import (
     LANGUAGE_COOKIE,
@@ -197,8 +198,20 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    """The process is up and answers (nothing else is checked: see /readyz)."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Whether this process can do its work: the database, its schema, the storage folders and
+    the scheduler (fundtracker.core.readiness). 503 names what is not ready."""
+    found = readiness.checks(current_app, db.session)
+    ready = all(v == readiness.OK for v in found.values())
+    response = jsonify({"status": "ready" if ready else "not ready", "checks": found})
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_context_processor

@@ -5,7 +5,7 @@ once."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from fundtracker.pdf import jobs, service
 from fundtracker.pdf.params import ReportParams
 from fundtracker.permissions import scopes
 from fundtracker.services import publications, reference
-from fundtracker.web import attempt, load_or_404, requires
+from fundtracker.web import ACCEL_REPORTS, attempt, load_or_404, requires, send_download
 from fundtracker.web import audit as audit_log
 from fundtracker.web.forms import choices, int_or_none
 
@@ -276,8 +276,9 @@ def download(report_id: int):
     path = service.report_path(report)
     if path is None:
         abort(404)
-    response = send_file(
+    response = send_download(
         path,
+        ACCEL_REPORTS + path.name,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=download_name(report),

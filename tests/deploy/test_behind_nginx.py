@@ -1,0 +1,347 @@
+"""The production set-up as a whole (issue #22): nginx on 127.0.0.1 with the site that
+scripts/nginx_site.py makes from deploy/nginx, in front of two gunicorn processes started with
+deploy/gunicorn.conf.py, on a PostgreSQL cluster of the test's own (so that it can be stopped).
+
+Through nginx: a download is sent by nginx (X-Accel-Redirect) only after the app's permission
+check, another organisation's file is 404, nginx's internal locations cannot be asked for; the
+address the login limiter records is the client's, whatever X-Forwarded-For the client sends;
+static files come from nginx; a body over the limit is refused by nginx; /readyz is ready while
+the database answers and the scheduler beats, and not ready once the database is stopped.
+
+It runs once, in the PostgreSQL run of the suite (the database of production); without nginx it
+is skipped, unless REQUIRE_NGINX=1 (CI) makes that a failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from fundtracker import create_app
+from fundtracker.core import readiness
+from fundtracker.core.extensions import db
+from fundtracker.models import LoginAttempt, Role
+from fundtracker.services import users
+from tests import factories
+from tests.conftest import free_port
+from tests.dbutil import is_postgres
+
+pytestmark = pytest.mark.no_db
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "behind nginx, two processes"
+MAX_BODY_MB = 2
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+NGINX_CONF = """
+user root;
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log info;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    sendfile on;
+{site}
+}}
+"""
+
+
+def _nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None
+    )
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, status: int = 200) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args[0]} stopped: {log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=5).status_code == status:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer: {log.read_text()[-3000:]}")
+
+
+def _csrf(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not is_postgres():
+        pytest.skip("the production set-up runs on PostgreSQL: tested in the PostgreSQL run")
+    nginx = _nginx()
+    if nginx is None:
+        if os.environ.get("REQUIRE_NGINX") == "1":
+            pytest.fail("nginx is not installed (scripts/test.sh installs it)")
+        pytest.skip("nginx is not installed")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import nginx_site
+
+    tmp = Path(tempfile.mkdtemp(prefix="ft-nginx-"))
+    pg_dir = Path(tempfile.mkdtemp(prefix="ft-nginx-pg-"))
+    uploads, reports = tmp / "uploads", tmp / "reports"
+    processes: list[subprocess.Popen] = []
+    url = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pg_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    try:
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(uploads),
+            "REPORTS_FOLDER": str(reports),
+            "TRUSTED_PROXIES": 1,
+            "X_ACCEL_REDIRECT": True,
+            "READY_SCHEDULER_MAX_AGE": 180,
+            "MAX_CONTENT_LENGTH": MAX_BODY_MB * 1024 * 1024,
+        }
+        app = create_app("testing", **config)
+        ctx = app.app_context()
+        ctx.push()
+        upgrade()
+        world = _world()
+        db.session.commit()
+        ids = {k: v.id for k, v in world.items()}
+        db.session.remove()
+
+        factory = (
+            "fundtracker:create_app('testing', TESTING=False, WTF_CSRF_ENABLED=True, "
+            + ", ".join(f"{k}={v!r}" for k, v in config.items())
+            + ")"
+        )
+        ports = [free_port(), free_port()]
+        for n, port in enumerate(ports):
+            log = tmp / f"gunicorn-{n}.log"
+            processes.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "-c",
+                        str(ROOT / "deploy" / "gunicorn.conf.py"),
+                        f"--bind=127.0.0.1:{port}",
+                        "--workers=2",
+                        f"--access-logfile={tmp / f'access-{n}.log'}",
+                        f"--error-logfile={log}",
+                        factory,
+                    ],
+                    cwd=ROOT,
+                )
+            )
+            _wait(f"http://127.0.0.1:{port}/healthz", processes[-1], log)
+        front = free_port()
+        site = nginx_site.render(
+            server_name="localhost",
+            upstreams=[f"127.0.0.1:{p}" for p in ports],
+            listen=f"127.0.0.1:{front}",
+            upload_root=str(uploads),
+            reports_root=str(reports),
+            max_body_mb=MAX_BODY_MB,
+            access_log=str(tmp / "nginx-access.log"),
+            error_log=str(tmp / "nginx-error.log"),
+        )
+        conf = tmp / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, site=site))
+        check = subprocess.run(
+            [nginx, "-t", "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stderr
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - the system's nginx, our configuration
+                [nginx, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
+            )
+        )
+        base = f"http://127.0.0.1:{front}"
+        _wait(f"{base}/healthz", processes[-1], tmp / "nginx-error.log")
+        yield {
+            "base": base,
+            "apps": [f"http://127.0.0.1:{p}" for p in ports],
+            "ids": ids,
+            "pg_dir": pg_dir,
+            "tmp": tmp,
+        }
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        try:
+            db.session.remove()
+            db.engine.dispose()
+            ctx.pop()
+        except Exception:  # noqa: S110 - set-up failed before the context
+            pass
+        subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(pg_dir)])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _world() -> dict:
+    """Two organisations' grantees, a project and a file of each."""
+    out = {}
+    for suffix in ("a", "b"):
+        organisation = factories.OrganisationFactory()
+        grantee = users.create_user(
+            db.session,
+            None,
+            users.UserData(
+                email=f"grantee-{suffix}@example.kz",
+                name=f"Grantee {suffix}",
+                role=Role.GRANTEE,
+                locale="en",
+                organisation_id=organisation.id,
+            ),
+            password=PASSWORD,
+        )
+        project = factories.ProjectFactory(organisation=organisation)
+        out[f"file_{suffix}"] = factories.stored_file(project, grantee, name=f"акт {suffix}.pdf")
+    return out
+
+
+def _sign_in(base: str, email: str) -> requests.Session:
+    client = requests.Session()
+    form = client.get(f"{base}/auth/login", timeout=10)
+    response = client.post(
+        f"{base}/auth/login",
+        data={"csrf_token": _csrf(form.text), "email": email, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:500]
+    return client
+
+
+def raw_headers(stack, client, file_id) -> dict:
+    direct = requests.Session()
+    direct.cookies = client.cookies
+    return direct.get(f"{stack['apps'][0]}/files/{file_id}", timeout=10).headers
+
+
+def test_nginx_sends_a_file_only_after_the_apps_check(stack):
+    base, ids = stack["base"], stack["ids"]
+    client = _sign_in(base, "grantee-a@example.kz")
+    own = client.get(f"{base}/files/{ids['file_a']}", timeout=10)
+    assert own.status_code == 200
+    assert own.content == factories.PDF_BYTES
+    assert own.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in own.headers["Content-Disposition"]
+    assert "%D0%B0%D0%BA%D1%82%20a.pdf" in own.headers["Content-Disposition"]  # акт a.pdf
+    # The app's headers hold for the file nginx sends.
+    assert (
+        own.headers["Cache-Control"] == raw_headers(stack, client, ids["file_a"])["Cache-Control"]
+    )
+    assert own.headers["X-Content-Type-Options"] == "nosniff"
+    assert "X-Accel-Redirect" not in own.headers  # nginx's business, not the client's
+    # The app itself sent no body: straight to one of its processes, only the redirect.
+    direct = requests.Session()
+    direct.cookies = client.cookies
+    raw = direct.get(f"{stack['apps'][0]}/files/{ids['file_a']}", timeout=10)
+    assert raw.status_code == 200 and raw.content == b""
+    assert raw.headers["X-Accel-Redirect"].startswith("/_protected/uploads/")
+    # Another organisation's file: the app says 404, and nginx sends nothing.
+    other = client.get(f"{base}/files/{ids['file_b']}", timeout=10)
+    assert other.status_code == 404 and factories.PDF_BYTES not in other.content
+    # Nor can anyone ask nginx's internal location for it, signed in or not.
+    internal = raw.headers["X-Accel-Redirect"]
+    assert client.get(f"{base}{internal}", timeout=10).status_code == 404
+    assert requests.get(f"{base}{internal}", timeout=10).status_code == 404
+    # Signed out: the login page, not the file.
+    anonymous = requests.get(f"{base}/files/{ids['file_a']}", allow_redirects=False, timeout=10)
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+
+
+def test_the_limiter_sees_the_clients_address_not_a_forged_one(stack):
+    base = stack["base"]
+    client = requests.Session()
+    form = client.get(f"{base}/auth/login", timeout=10)
+    refused = client.post(
+        f"{base}/auth/login",
+        data={"csrf_token": _csrf(form.text), "email": "grantee-b@example.kz", "password": "x"},
+        headers={"X-Forwarded-For": "203.0.113.66"},
+        timeout=10,
+    )
+    assert refused.status_code == 401  # refused, and counted
+    addresses = set(
+        db.session.scalars(
+            select(LoginAttempt.address).where(LoginAttempt.email == "grantee-b@example.kz")
+        )
+    )
+    db.session.remove()
+    assert addresses == {"127.0.0.1"}
+
+
+def test_static_files_come_from_nginx_and_large_bodies_stop_there(stack):
+    base = stack["base"]
+    css = requests.get(
+        f"{base}/static/css/app.css", headers={"Accept-Encoding": "gzip"}, timeout=10
+    )
+    assert css.status_code == 200 and "navbar-fund" in css.text
+    assert css.headers.get("Content-Encoding") == "gzip"
+    assert "max-age=604800" in css.headers["Cache-Control"]
+    bootstrap = requests.get(f"{base}/bootstrap/static/css/bootstrap.min.css", timeout=10)
+    assert bootstrap.status_code == 200
+    # nginx's access log has the static file, no app process does.
+    apps = "".join(p.read_text() for p in stack["tmp"].glob("access-*.log"))
+    assert "/static/css/app.css" not in apps
+    big = requests.post(
+        f"{base}/auth/login", data=b"x" * ((MAX_BODY_MB + 1) * 1024 * 1024), timeout=30
+    )
+    assert big.status_code == 413
+
+
+def test_readyz_follows_the_database_and_the_scheduler(stack):
+    base = stack["base"]
+    assert requests.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
+    late = requests.get(f"{base}/readyz", timeout=10)
+    assert late.status_code == 503
+    assert late.json()["checks"]["scheduler"] == "never ran"
+    readiness.beat(db.session)  # as the scheduler's heartbeat job does
+    db.session.commit()
+    db.session.remove()
+    ready = requests.get(f"{base}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "storage": "ok", "scheduler": "ok"},
+    }
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(stack["pg_dir"])], check=True
+    )
+    for app in stack["apps"]:  # each process, straight: both find the database gone
+        down = requests.get(f"{app}/readyz", timeout=30)
+        assert down.status_code == 503
+        assert down.json()["checks"] == {"database": "unreachable"}
+        assert requests.get(f"{app}/healthz", timeout=10).status_code == 200
