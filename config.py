@@ -70,6 +70,12 @@ class Config:
     # /readyz: the scheduler must have run its jobs within this many seconds (0: not checked,
     # e.g. a development server without `flask scheduler`).
     READY_SCHEDULER_MAX_AGE = int(os.environ.get("READY_SCHEDULER_MAX_AGE", "0"))
+    # Logs: "json" for one JSON object a line (with the request id), else plain lines.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+    # /metrics answers a scraper on this machine, or one sending "Authorization: Bearer" with
+    # this token; METRICS_EXTRA_DIRS: the scheduler's PROMETHEUS_MULTIPROC_DIR, to add its jobs.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_EXTRA_DIRS = os.environ.get("METRICS_EXTRA_DIRS", "")
 
     # Colleagues a grantee organisation's managers may invite, or invite again, per day
     # (fundtracker.services.members), so that nobody uses the fund to send mail in bulk.

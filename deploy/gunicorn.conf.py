@@ -32,3 +32,21 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus "%(a)s" request_id=%({x-r
 # The app reads X-Forwarded-For itself (ProxyFix with TRUSTED_PROXIES); gunicorn trusts no one.
 forwarded_allow_ips = ""
 proxy_allow_ips = ""
+
+
+# Metrics (fundtracker.core.observability): with PROMETHEUS_MULTIPROC_DIR set, each worker
+# writes its figures there and /metrics adds them up. The folder is this instance's own
+# (systemd's RuntimeDirectory): emptied when gunicorn starts, a dead worker's figures marked.
+
+
+def on_starting(server):
+    from fundtracker.core.observability import clear_multiprocess_dir
+
+    clear_multiprocess_dir()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.blueprints.transparency import bp as transparency_bp
 from fundtracker.cli import init_cli
-from fundtracker.core import crypto, data_version, db_events
+from fundtracker.core import crypto, data_version, db_events, observability
 from fundtracker.core.errors import init_errors
 from fundtracker.core.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from fundtracker.core.i18n import init_templating, select_locale, select_timezone
@@ -84,7 +83,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 def register_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        observability.configure_logging(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -95,6 +94,7 @@ def register_extensions(app: Flask) -> None:
         data_version.install(db.engine)
     db_events.mark_reading_requests(app)
     web_audit.init_app(app)  # each request's client address, for the events services record
+    observability.init_app(app)  # request ids, timings and /metrics
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -27,6 +27,9 @@ PUBLIC = {
     "bootstrap.static",
     "main.healthz",
     "main.readyz",
+    # Prometheus metrics (issue #22): answered on loopback or with METRICS_TOKEN only (nginx does
+    # not pass /metrics on); the test client is loopback. tests/core/test_observability.py.
+    "metrics",
     "main.set_language",
     "auth.login",
     "auth.forgot_password",

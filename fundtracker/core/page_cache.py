@@ -21,6 +21,7 @@ from flask import current_app, g, get_flashed_messages, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from fundtracker.core.observability import PAGE_CACHE
 from fundtracker.core.time import today
 
 _lock = threading.Lock()
@@ -75,6 +76,7 @@ def cached_page(view):
         secret_name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         with _lock:
             kept = pages.get(key)
+        PAGE_CACHE.labels("hit" if kept is not None else "miss").inc()
         if kept is not None:
             if (
                 session.get(secret_name) == kept.secret

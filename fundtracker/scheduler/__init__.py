@@ -15,10 +15,12 @@ To add a job (a monthly report, a PDF build): write `def my_job(app)` that does 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from flask import Flask
 
+from fundtracker.core import observability
 from fundtracker.pdf.jobs import build_pending, monthly_board_report
 from fundtracker.scheduler.backups import backup_job
 from fundtracker.scheduler.imports import run_queued as import_job
@@ -62,7 +64,15 @@ DAILY_JOBS: list[Job] = [risk_job, unconfirmed_accounts_job, sessions_job]
 def run_jobs(app: Flask, jobs: list[Job] | None = None) -> None:
     """Run each job once; one job's failure does not stop the others."""
     for job in JOBS if jobs is None else jobs:
+        name = getattr(job, "__name__", str(job))
+        # Each run's log lines carry an id of their own (observability.request_id).
+        token = observability.request_id.set(observability.new_request_id(f"{name}-"))
+        started = time.perf_counter()
         try:
             job(app)
         except Exception:
-            log.exception("scheduler job %s failed", getattr(job, "__name__", job))
+            observability.JOB_FAILURES.labels(name).inc()
+            log.exception("scheduler job %s failed", name)
+        finally:
+            observability.JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+            observability.request_id.reset(token)

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from fundtracker.core import observability
 from fundtracker.pdf import parallel
 from fundtracker.pdf.jobs import build_queued
 from fundtracker.scheduler import DAILY_JOBS, Job, imports, run_jobs
@@ -143,7 +144,9 @@ def scheduler_command(once: bool, monthly: bool) -> None:
     """Run the reminders, digests, outbox and report builds every minute, the daily risk check,
     and the monthly publishing of outcome figures, until stopped."""
     app = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO)
+    observability.configure_logging(app)  # plain or JSON lines, with each run's id
+    if not once:
+        observability.clear_multiprocess_dir()  # this process's metrics, afresh
     # APScheduler logs every run of every job; the report queue is looked at each second.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     if once:

@@ -63,6 +63,7 @@ SKIPPED = {
     "account.sessions_page": "the reader's own sign-ins (each walk signs in anew), no figures",
     "account.token_revoke": "the reader's own API token, no figures",
     "api_docs.swagger_file": "Swagger UI's files, no data",
+    "metrics": "request timings and counters of this process (loopback only), no data",
 }
 
 # Raw counts of people in the data below: none can be a date, an amount, an id or a code.

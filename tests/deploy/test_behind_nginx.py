@@ -155,6 +155,8 @@ def stack():
                         factory,
                     ],
                     cwd=ROOT,
+                    # Each instance's workers add up their metrics in a folder of its own.
+                    env=dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{n}")),
                 )
             )
             _wait(f"http://127.0.0.1:{port}/healthz", processes[-1], log)
@@ -320,6 +322,25 @@ def test_static_files_come_from_nginx_and_large_bodies_stop_there(stack):
         f"{base}/auth/login", data=b"x" * ((MAX_BODY_MB + 1) * 1024 * 1024), timeout=30
     )
     assert big.status_code == 413
+
+
+def test_metrics_add_up_the_workers_and_stay_off_the_internet(stack):
+    app = stack["apps"][1]
+    for _ in range(20):  # two workers: both answer some
+        assert requests.get(f"{app}/healthz", timeout=10).status_code == 200
+    text = requests.get(f"{app}/metrics", timeout=10).text
+    count = re.search(
+        r'^fundtracker_request_seconds_count\{endpoint="main.healthz",method="GET",'
+        r'status="200"\} (\S+)$',
+        text,
+        re.M,
+    )
+    assert count and float(count.group(1)) >= 20
+    assert re.search(r"^fundtracker_outbox_backlog 0\.0$", text, re.M)
+    assert requests.get(f"{stack['base']}/metrics", timeout=10).status_code == 404
+    # nginx's request id reaches the app and comes back.
+    through = requests.get(f"{stack['base']}/healthz", timeout=10)
+    assert re.fullmatch(r"[0-9a-f]{32}", through.headers["X-Request-Id"])
 
 
 def test_readyz_follows_the_database_and_the_scheduler(stack):
