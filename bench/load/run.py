@@ -1,0 +1,398 @@
+"""Load test (a benchmark, not a test; issue #22): the production set-up on this machine under
+a mix of users for a bounded time, then a check that nothing was lost or stored twice.
+
+Set-up, as deploy/ describes it: a PostgreSQL cluster of its own (scripts/pg.sh) with the demo
+data, two gunicorn processes (deploy/gunicorn.conf.py) behind nginx (scripts/nginx_site.py), and
+the scheduler (`flask scheduler`). Users (bench/load/locustfile.py, headless locust in a
+process of its own): officers reading pages, grantees saving milestone drafts with an evidence
+file, reviewers, board members on the portfolio and downloading the board report.
+
+Printed: per kind of page, the count and p50/p95/p99 in ms; the error rate; the page cache's
+hit rate over the run (from the app processes' /metrics); and the check:
+- every draft saved (302) has its evidence file stored exactly once, on its milestone's update;
+- no file of a refused save was kept (nothing half-written);
+- no email is in the outbox twice.
+
+    uv sync --group load
+    .venv/bin/python -m bench.load.run --users 50 --seconds 60
+    .venv/bin/python -m bench.load.run --users 50,100,150 --seconds 60   # until p95 > 1 s
+
+Needs nginx and the PostgreSQL server binaries (scripts/test.sh installs both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+PASSWORD = "load-test password 2026"
+NGINX_CONF = """
+user root;
+worker_processes auto;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    sendfile on;
+{site}
+}}
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, seconds: int = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{process.args[:3]} stopped")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer")
+
+
+def _seed(url: str, folders: dict) -> dict:
+    """The demo data, every account's password set to PASSWORD; the plan for locust."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from fundtracker import create_app
+    from fundtracker.core.extensions import db
+    from fundtracker.demo import seed_demo
+    from fundtracker.models import (
+        Milestone,
+        MilestoneStatus,
+        Project,
+        ProjectStatus,
+        Role,
+        User,
+    )
+    from fundtracker.services.accounts import hash_password
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **folders)
+    with app.app_context():
+        upgrade()
+        seed_demo(db.session)
+        digest = hash_password(PASSWORD)
+        for user in db.session.scalars(select(User)):
+            user.password_hash = digest
+        db.session.commit()
+        users = list(db.session.scalars(select(User).where(User.active.is_(True))))
+        by_role = {r: [u for u in users if u.role == r] for r in Role}
+        milestones = []
+        for grantee in by_role[Role.GRANTEE]:
+            found = db.session.scalars(
+                select(Milestone.id)
+                .join(Project)
+                .where(
+                    Project.organisation_id == grantee.organisation_id,
+                    Project.status == ProjectStatus.ACTIVE,
+                    Milestone.status.in_(
+                        [MilestoneStatus.PLANNED, MilestoneStatus.REVISION_REQUESTED]
+                    ),
+                )
+                .order_by(Milestone.due_date)
+            ).all()
+            milestones += [{"email": grantee.email, "milestone": m} for m in found[:3]]
+        plan = {
+            "password": PASSWORD,
+            "officers": [u.email for u in by_role[Role.OFFICER]],
+            "reviewer": by_role[Role.REVIEWER][0].email,
+            "board": by_role[Role.BOARD][0].email,
+            "projects": list(db.session.scalars(select(Project.id).order_by(Project.id))),
+            "milestones": milestones,
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return plan
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def _board_report(base: str, plan: dict) -> str:
+    """Ask for the board report as the board member does; the scheduler builds it."""
+    client = requests.Session()
+    form = client.get(f"{base}/auth/login", timeout=30)
+    client.post(
+        f"{base}/auth/login",
+        data={"csrf_token": _csrf(form.text), "email": plan["board"], "password": PASSWORD},
+        timeout=30,
+    )
+    page = client.get(f"{base}/reports/", timeout=30)
+    asked = client.post(
+        f"{base}/reports/board",
+        data={
+            "csrf_token": _csrf(page.text),
+            "period": "2025",
+            "area": "",
+            "region": "",
+            "language": "ru",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    report = re.search(r"/reports/(\d+)", asked.headers.get("Location", "")).group(1)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status = client.get(f"{base}/reports/{report}/status", timeout=30).json()
+        if status["finished"]:
+            return f"/reports/{report}/download"
+        time.sleep(1)
+    raise SystemExit("the board report was not built in 5 minutes")
+
+
+def _cache(apps: list[str]) -> Counter:
+    counts: Counter = Counter()
+    for app in apps:
+        text = requests.get(f"{app}/metrics", timeout=30).text
+        for result, value in re.findall(
+            r'^fundtracker_page_cache_total\{result="(\w+)"\} (\S+)$', text, re.M
+        ):
+            counts[result] += float(value)
+    return counts
+
+
+def _check(url: str, journal: list[dict]) -> dict:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        stored = Counter(
+            dict(
+                conn.execute(
+                    text(
+                        "SELECT original_name, count(*) FROM stored_files"
+                        " WHERE original_name LIKE 'load-%' GROUP BY original_name"
+                    )
+                ).all()
+            )
+        )
+        twice_mail = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT to_address, subject, body_text FROM outbox_emails"
+                " GROUP BY to_address, subject, body_text HAVING count(*) > 1) AS d"
+            )
+        ).scalar()
+    engine.dispose()
+    saved = [j for j in journal if j["status"] == 302]
+    refused = [j for j in journal if j["status"] != 302]
+    return {
+        "drafts saved": len(saved),
+        "saves refused, by status": dict(Counter(j["status"] for j in refused)),
+        "saved files missing": sum(1 for j in saved if stored[j["file"]] == 0),
+        "saved files stored twice": sum(1 for j in saved if stored[j["file"]] > 1),
+        "refused saves whose file was kept": sum(1 for j in refused if stored[j["file"]] > 0),
+        "emails in the outbox twice": twice_mail,
+    }
+
+
+def _stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def run(users: int, seconds: int, base: str, apps: list[str], tmp: Path, plan: dict) -> dict:
+    plan_file, journal_file = tmp / "plan.json", tmp / f"journal-{users}.json"
+    plan_file.write_text(json.dumps(plan))
+    before = _cache(apps)
+    prefix = tmp / f"locust-{users}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "load" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(users // 10, 1)),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            base,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=dict(os.environ, LOAD_PLAN=str(plan_file), LOAD_JOURNAL=str(journal_file)),
+        check=False,
+        cwd=ROOT,
+    )
+    after = _cache(apps)
+    hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
+    return {
+        "stats": _stats(prefix),
+        "journal": json.loads(journal_file.read_text()) if journal_file.exists() else [],
+        "cache": hits / (hits + misses) if hits + misses else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="FundTracker's load test")
+    parser.add_argument("--users", default="50", help="users, or several: 50,100,150")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per process")
+    args = parser.parse_args()
+    import nginx_site
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    tmp = Path(tempfile.mkdtemp(prefix="ft-load-"))
+    pg_dir = Path(tempfile.mkdtemp(prefix="ft-load-pg-"))
+    processes: list[subprocess.Popen] = []
+    url = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pg_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    folders = {"UPLOAD_FOLDER": str(tmp / "uploads"), "REPORTS_FOLDER": str(tmp / "reports")}
+    try:
+        print("seeding the demo data…", flush=True)
+        plan = _seed(url, folders)
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            **folders,
+            "TRUSTED_PROXIES": 1,
+            "X_ACCEL_REDIRECT": True,
+            "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
+            "LOGIN_MAX_FAILURES_PER_ADDRESS": 100000,
+        }
+        factory = (
+            "fundtracker:create_app('testing', TESTING=False, WTF_CSRF_ENABLED=True, "
+            + ", ".join(f"{k}={v!r}" for k, v in config.items())
+            + ")"
+        )
+        ports = [_free_port(), _free_port()]
+        for n, port in enumerate(ports):
+            processes.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "-c",
+                        str(ROOT / "deploy" / "gunicorn.conf.py"),
+                        f"--bind=127.0.0.1:{port}",
+                        f"--workers={args.workers}",
+                        f"--access-logfile={tmp / f'access-{n}.log'}",
+                        f"--error-logfile={tmp / f'gunicorn-{n}.log'}",
+                        factory,
+                    ],
+                    cwd=ROOT,
+                    env=dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{n}")),
+                )
+            )
+        for port, process in zip(ports, processes, strict=True):
+            _wait(f"http://127.0.0.1:{port}/healthz", process)
+        # The scheduler on the same settings (the same encryption keys) as the app processes.
+        scheduler_code = (
+            "from fundtracker import create_app\n"
+            "from fundtracker.scheduler.runner import build_scheduler\n"
+            f"app = {factory.replace('fundtracker:', '')}\n"
+            "app.config['SCHEDULER_INTERVAL_SECONDS'] = 5\n"
+            "build_scheduler(app).start()\n"
+        )
+        scheduler_log = open(tmp / "scheduler.log", "w")  # noqa: SIM115 - for the process's life
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own interpreter and code
+                [sys.executable, "-c", scheduler_code],
+                cwd=ROOT,
+                stdout=scheduler_log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        front = _free_port()
+        site = nginx_site.render(
+            server_name="localhost",
+            upstreams=[f"127.0.0.1:{p}" for p in ports],
+            listen=f"127.0.0.1:{front}",
+            upload_root=folders["UPLOAD_FOLDER"],
+            reports_root=folders["REPORTS_FOLDER"],
+            max_body_mb=100,
+            access_log="off",
+            error_log=str(tmp / "nginx-error.log"),
+        )
+        conf = tmp / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, site=site))
+        processes.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)]))  # noqa: S603
+        base = f"http://127.0.0.1:{front}"
+        _wait(f"{base}/healthz", processes[-1])
+        print("building the board report through the scheduler…", flush=True)
+        plan["report_url"] = _board_report(base, plan)
+        apps = [f"http://127.0.0.1:{p}" for p in ports]
+        for users in (int(u) for u in args.users.split(",")):
+            print(f"\n== {users} users, {args.seconds} s", flush=True)
+            result = run(users, args.seconds, base, apps, tmp, plan)
+            _print(result, url)
+            total = next(r for r in result["stats"] if r["Name"] == "Aggregated")
+            if float(total["95%"]) > 1000:
+                print(f"p95 over 1 s at {users} users: stopping here")
+                break
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(pg_dir)])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print(result: dict, url: str) -> None:
+    print(f"{'page':44} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
+    for row in result["stats"]:
+        print(
+            f"{row['Name'][:44]:44} {row['Request Count']:>7} {row['Failure Count']:>5}"
+            f" {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
+        )
+    total = next(r for r in result["stats"] if r["Name"] == "Aggregated")
+    requests_, failures = int(total["Request Count"]), int(total["Failure Count"])
+    print(f"error rate: {failures / requests_ if requests_ else 0:.2%} of {requests_}")
+    if result["cache"] is not None:
+        print(f"page cache hit rate: {result['cache']:.1%}")
+    for name, value in _check(url, result["journal"]).items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()
