@@ -40,47 +40,6 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 PASSWORD = "load-test password 2026"
-NGINX_CONF = """
-user root;
-worker_processes auto;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-{site}
-}}
-"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, process: subprocess.Popen, seconds: int = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args[:3]} stopped")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
 
 
 def _seed(url: str, folders: dict) -> dict:
@@ -271,18 +230,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per process")
     args = parser.parse_args()
+    import local_stack
     import nginx_site
 
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     tmp = Path(tempfile.mkdtemp(prefix="ft-load-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-load-pg-"))
     processes: list[subprocess.Popen] = []
-    url = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pg_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    url = local_stack.start_postgres(pg_dir)
     folders = {"UPLOAD_FOLDER": str(tmp / "uploads"), "REPORTS_FOLDER": str(tmp / "reports")}
     try:
         print("seeding the demo data…", flush=True)
@@ -295,38 +249,16 @@ def main() -> None:
             "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
             "LOGIN_MAX_FAILURES_PER_ADDRESS": 100000,
         }
-        factory = (
-            "fundtracker:create_app('testing', TESTING=False, WTF_CSRF_ENABLED=True, "
-            + ", ".join(f"{k}={v!r}" for k, v in config.items())
-            + ")"
-        )
-        ports = [_free_port(), _free_port()]
+        ports = [local_stack.free_port(), local_stack.free_port()]
         for n, port in enumerate(ports):
-            processes.append(
-                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        str(ROOT / "deploy" / "gunicorn.conf.py"),
-                        f"--bind=127.0.0.1:{port}",
-                        f"--workers={args.workers}",
-                        f"--access-logfile={tmp / f'access-{n}.log'}",
-                        f"--error-logfile={tmp / f'gunicorn-{n}.log'}",
-                        factory,
-                    ],
-                    cwd=ROOT,
-                    env=dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{n}")),
-                )
-            )
+            processes.append(local_stack.start_gunicorn(config, port, tmp, str(n), args.workers))
         for port, process in zip(ports, processes, strict=True):
-            _wait(f"http://127.0.0.1:{port}/healthz", process)
+            local_stack.wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
         # The scheduler on the same settings (the same encryption keys) as the app processes.
         scheduler_code = (
             "from fundtracker import create_app\n"
             "from fundtracker.scheduler.runner import build_scheduler\n"
-            f"app = {factory.replace('fundtracker:', '')}\n"
+            f"app = {local_stack.app_factory(config).replace('fundtracker:', '')}\n"
             "app.config['SCHEDULER_INTERVAL_SECONDS'] = 5\n"
             "build_scheduler(app).start()\n"
         )
@@ -339,7 +271,7 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
         )
-        front = _free_port()
+        front = local_stack.free_port()
         site = nginx_site.render(
             server_name="localhost",
             upstreams=[f"127.0.0.1:{p}" for p in ports],
@@ -350,11 +282,9 @@ def main() -> None:
             access_log="off",
             error_log=str(tmp / "nginx-error.log"),
         )
-        conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, site=site))
-        processes.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)]))  # noqa: S603
+        processes.append(local_stack.start_nginx(tmp, site, workers="auto"))
         base = f"http://127.0.0.1:{front}"
-        _wait(f"{base}/healthz", processes[-1])
+        local_stack.wait_until_up(f"{base}/healthz", processes[-1])
         print("building the board report through the scheduler…", flush=True)
         plan["report_url"] = _board_report(base, plan)
         apps = [f"http://127.0.0.1:{p}" for p in ports]
@@ -367,14 +297,8 @@ def main() -> None:
                 print(f"p95 over 1 s at {users} users: stopping here")
                 break
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(pg_dir)])
+        local_stack.stop(processes)
+        local_stack.stop_postgres(pg_dir)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

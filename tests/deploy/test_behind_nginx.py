@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -44,45 +43,6 @@ MAX_BODY_MB = 2
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
-NGINX_CONF = """
-user root;
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log info;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-{site}
-}}
-"""
-
-
-def _nginx() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None
-    )
-
-
-def _wait(url: str, process: subprocess.Popen, log: Path, status: int = 200) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{process.args[0]} stopped: {log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=5).status_code == status:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer: {log.read_text()[-3000:]}")
 
 
 def _csrf(html: str) -> str:
@@ -95,24 +55,20 @@ def _csrf(html: str) -> str:
 def stack():
     if not is_postgres():
         pytest.skip("the production set-up runs on PostgreSQL: tested in the PostgreSQL run")
-    nginx = _nginx()
-    if nginx is None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import local_stack
+    import nginx_site
+
+    if local_stack.nginx_binary() is None:
         if os.environ.get("REQUIRE_NGINX") == "1":
             pytest.fail("nginx is not installed (scripts/test.sh installs it)")
         pytest.skip("nginx is not installed")
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import nginx_site
-
     tmp = Path(tempfile.mkdtemp(prefix="ft-nginx-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-nginx-pg-"))
     uploads, reports = tmp / "uploads", tmp / "reports"
     processes: list[subprocess.Popen] = []
-    url = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pg_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    url = local_stack.start_postgres(pg_dir)
+    ctx = None
     try:
         config = {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -132,34 +88,10 @@ def stack():
         ids = {k: v.id for k, v in world.items()}
         db.session.remove()
 
-        factory = (
-            "fundtracker:create_app('testing', TESTING=False, WTF_CSRF_ENABLED=True, "
-            + ", ".join(f"{k}={v!r}" for k, v in config.items())
-            + ")"
-        )
         ports = [free_port(), free_port()]
         for n, port in enumerate(ports):
-            log = tmp / f"gunicorn-{n}.log"
-            processes.append(
-                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        str(ROOT / "deploy" / "gunicorn.conf.py"),
-                        f"--bind=127.0.0.1:{port}",
-                        "--workers=2",
-                        f"--access-logfile={tmp / f'access-{n}.log'}",
-                        f"--error-logfile={log}",
-                        factory,
-                    ],
-                    cwd=ROOT,
-                    # Each instance's workers add up their metrics in a folder of its own.
-                    env=dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{n}")),
-                )
-            )
-            _wait(f"http://127.0.0.1:{port}/healthz", processes[-1], log)
+            processes.append(local_stack.start_gunicorn(config, port, tmp, str(n), workers=2))
+            local_stack.wait_until_up(f"http://127.0.0.1:{port}/healthz", processes[-1])
         front = free_port()
         site = nginx_site.render(
             server_name="localhost",
@@ -171,21 +103,9 @@ def stack():
             access_log=str(tmp / "nginx-access.log"),
             error_log=str(tmp / "nginx-error.log"),
         )
-        conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, site=site))
-        check = subprocess.run(
-            [nginx, "-t", "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")],
-            capture_output=True,
-            text=True,
-        )
-        assert check.returncode == 0, check.stderr
-        processes.append(
-            subprocess.Popen(  # noqa: S603 - the system's nginx, our configuration
-                [nginx, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
-            )
-        )
+        processes.append(local_stack.start_nginx(tmp, site))
         base = f"http://127.0.0.1:{front}"
-        _wait(f"{base}/healthz", processes[-1], tmp / "nginx-error.log")
+        local_stack.wait_until_up(f"{base}/healthz", processes[-1])
         yield {
             "base": base,
             "apps": [f"http://127.0.0.1:{p}" for p in ports],
@@ -194,20 +114,12 @@ def stack():
             "tmp": tmp,
         }
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        try:
+        local_stack.stop(processes)
+        if ctx is not None:
             db.session.remove()
             db.engine.dispose()
             ctx.pop()
-        except Exception:  # noqa: S110 - set-up failed before the context
-            pass
-        subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(pg_dir)])
+        local_stack.stop_postgres(pg_dir)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -360,7 +272,7 @@ def test_readyz_follows_the_database_and_the_scheduler(stack):
     }
     subprocess.run(
         ["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(stack["pg_dir"])], check=True
-    )
+    )  # (the fixture's stop finds nothing left to stop)
     for app in stack["apps"]:  # each process, straight: both find the database gone
         down = requests.get(f"{app}/readyz", timeout=30)
         assert down.status_code == 503

@@ -1,0 +1,132 @@
+"""The production set-up on this machine, for tests/deploy and bench/load (issue #22): a
+PostgreSQL cluster of its own, gunicorn processes started with deploy/gunicorn.conf.py, and
+nginx with the site scripts/nginx_site.py makes, all on 127.0.0.1 in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NGINX_CONF = """
+user root;
+worker_processes {workers};
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    sendfile on;
+{site}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+
+
+def start_postgres(folder: Path) -> str:
+    """A new cluster in `folder` (scripts/pg.sh): its URL."""
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def stop_postgres(folder: Path) -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(folder)], check=False)
+
+
+def app_factory(config: dict) -> str:
+    """gunicorn's app: the testing settings with production's behaviour (CSRF on, errors shown
+    as pages) and `config`."""
+    return (
+        "fundtracker:create_app('testing', TESTING=False, WTF_CSRF_ENABLED=True, "
+        + ", ".join(f"{k}={v!r}" for k, v in config.items())
+        + ")"
+    )
+
+
+def start_gunicorn(config: dict, port: int, tmp: Path, name: str, workers: int) -> subprocess.Popen:
+    """One gunicorn process with deploy/gunicorn.conf.py; its workers' metrics in a folder of
+    its own, its logs in `tmp`."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            f"--access-logfile={tmp / f'access-{name}.log'}",
+            f"--error-logfile={tmp / f'gunicorn-{name}.log'}",
+            app_factory(config),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{name}")),
+    )
+
+
+def start_nginx(tmp: Path, site: str, workers: str = "1") -> subprocess.Popen:
+    """nginx with `site` (scripts/nginx_site.render) in a configuration of its own in `tmp`;
+    the configuration is checked first."""
+    nginx = nginx_binary()
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, site=site, workers=workers))
+    args = [nginx, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
+    check = subprocess.run([*args, "-t"], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t: {check.stderr}")
+    return subprocess.Popen(args)  # noqa: S603 - the system's nginx, our configuration
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: int = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:4]} stopped")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
