@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import run_state_machine_as_test
+from schemathesis import GenerationMode
 from schemathesis.config import OperationConfig
 
 from tests.conftest import api_headers
@@ -115,6 +116,12 @@ def test_stateful(schema, client, world, role):
     """Schemathesis follows the links it finds between operations (a list's ids into the
     detail, a project's id into its milestones, tranches and indicators): every step's answer
     conforms, none is a 500."""
+    # Valid data only here: the stateless run above sends every operation schema-violating
+    # data too. Here it could not be told apart: the harness adds the caller's token to every
+    # step (so a step that "drops" Authorization still carries it), and an extra query
+    # parameter generated as null is dropped by the HTTP client, so a request meant to be
+    # refused arrives valid and is rightly answered 200 (CI once saw both at once).
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE])
     machine = schema.as_state_machine()
     assert schema.statistic.transitions.total > 0  # there are links to follow
     headers = api_headers(getattr(world, role))
