@@ -83,7 +83,7 @@ def _seed(url: str, folders: dict) -> dict:
                 )
                 .order_by(Milestone.due_date)
             ).all()
-            milestones += [{"email": grantee.email, "milestone": m} for m in found[:3]]
+            milestones += [{"email": grantee.email, "milestone": m} for m in found[:10]]
         plan = {
             "password": PASSWORD,
             "officers": [u.email for u in by_role[Role.OFFICER]],
