@@ -1,16 +1,19 @@
 """The rendered-page cache (the project list, the outcomes portfolio): reused for the same user,
-address, language, day and data version; a committed change shows at once; each session gets its
-own CSRF token; flashed messages are never kept."""
+address, language and day while the tables it read are unchanged; a committed change shows at
+once; each session gets its own CSRF token; flashed messages are never kept."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from sqlalchemy import select
 
+from fundtracker.core import data_version
 from fundtracker.core.extensions import db
+from fundtracker.core.observability import PAGE_CACHE
 from fundtracker.core.time import today
-from fundtracker.models import ResultStatus
+from fundtracker.models import ResultStatus, WellbeingDomain
 from fundtracker.services.outcomes import period_of
 from tests import factories
 from tests.blueprints.test_outcomes_pages import _achieved
@@ -125,3 +128,59 @@ def test_the_outcomes_portfolio_is_kept_until_a_result_is_verified(
     db.session.commit()
     after = client.get("/outcomes/portfolio").get_data(as_text=True)
     assert _achieved(after, indicator.standard.code) == "23"
+
+
+# Kept while the tables it read are unchanged (issue #22) ----------------------------------------
+
+
+def test_a_write_to_a_table_the_page_did_not_read_keeps_it(page_cache, login, officer, grantee):
+    """A child well-being domain renamed (a table the project list does not read) moves the
+    global data version, not the list's tables: the officer's list is kept, after one look at
+    the tables. (A notification would not do: the bar's unread count reads them.)"""
+    factories.ProjectFactory(officer=officer, title_en="Rehabilitation in Zhezkazgan")
+    db.session.commit()
+    client = login(officer)
+    first = client.get("/projects/").get_data(as_text=True)
+    hits = PAGE_CACHE.labels("hit")._value.get()
+    domain = db.session.scalar(select(WellbeingDomain).where(WellbeingDomain.code == "LIVING"))
+    domain.name_en = "Housing and surroundings"
+    db.session.commit()
+    again = client.get("/projects/").get_data(as_text=True)
+    assert PAGE_CACHE.labels("hit")._value.get() == hits + 1
+    assert again == first
+
+
+def test_a_write_the_database_cascades_makes_it_stale(page_cache, login, officer):
+    """Deleting a project deletes its milestones by the database's cascade, which no statement
+    names: a page that read milestones alone still goes stale."""
+    assert {"milestones", "tranches", "milestone_updates"} <= data_version.with_cascades(
+        {"projects"}
+    )
+    assert "projects" not in data_version.with_cascades({"milestones"})
+
+
+def test_a_page_made_while_something_committed_is_not_kept(page_cache, login, officer, monkeypatch):
+    factories.ProjectFactory(officer=officer, title_en="Hearing aids for Kyzylorda")
+    db.session.commit()
+    client = login(officer)
+    real = data_version.table_versions
+    # The versions read before the page's data see a commit the user's read did not.
+    monkeypatch.setattr(
+        data_version, "table_versions", lambda s: ((real(s)[0] or 0) + 1, real(s)[1])
+    )
+    client.get("/projects/")
+    monkeypatch.setattr(data_version, "table_versions", real)
+    misses = PAGE_CACHE.labels("miss")._value.get()
+    client.get("/projects/")
+    assert PAGE_CACHE.labels("miss")._value.get() == misses + 1  # nothing was kept
+
+
+def test_a_verified_result_still_changes_the_portfolio(page_cache, login, officer):
+    """The portfolio reads results: verifying one is a new page, whatever else was kept."""
+    html = login(officer).get("/outcomes/portfolio").get_data(as_text=True)
+    project = factories.ProjectFactory(officer=officer)
+    indicator = factories.ProjectIndicatorFactory(project=project, target=500)
+    factories.indicator_result(indicator, factories.date(2025, 1, 1), 4321, ResultStatus.VERIFIED)
+    db.session.commit()
+    after = login(officer).get("/outcomes/portfolio").get_data(as_text=True)
+    assert after != html and "4\u202f321" in after

@@ -16,13 +16,14 @@ None, and the page cache and report stamps switch themselves off.
 
 from __future__ import annotations
 
+import contextvars
 import re
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from fundtracker.models import DataVersion
+from fundtracker.models import Base, DataVersion
 
 # Tables whose rows nothing cached is made from (neither the project list nor a report): the
 # counter, stored-report bookkeeping, failed logins, the reminder log and outgoing email. The
@@ -43,9 +44,13 @@ EXCLUDED = frozenset(
         "outbox_emails",
         # The scheduler's heartbeat, written every minute for /readyz.
         "scheduler_heartbeat",
+        # The versions per table, bumped with this one.
+        "table_versions",
     }
 )
 _FLAG = "fundtracker_data_changed"
+_TABLES = "fundtracker_tables_written"
+ANY_TABLE = "*"  # a write whose table is not known: every kept page depends on it
 _DML = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+\"?(\w+)",
     re.IGNORECASE,
@@ -74,13 +79,20 @@ _OTHER_WRITES = re.compile(
 _COMMENTS = re.compile(r"\s*(?:--[^\n]*\n|/\*.*?\*/)", re.DOTALL)
 
 
-def changes_data(statement: str) -> bool:
+def written_table(statement: str) -> str | None:
+    """The table a statement writes (ANY_TABLE when it writes but its table is not known), or
+    None when it writes nothing the data version follows."""
     while (comment := _COMMENTS.match(statement)) is not None:
         statement = statement[comment.end() :]
     match = _DML.match(statement)
     if match:
-        return match.group(1).lower() not in EXCLUDED
-    return _OTHER_WRITES.match(statement) is not None
+        table = match.group(1).lower()
+        return None if table in EXCLUDED else table
+    return ANY_TABLE if _OTHER_WRITES.match(statement) is not None else None
+
+
+def changes_data(statement: str) -> bool:
+    return written_table(statement) is not None
 
 
 def _bump(conn: Connection) -> None:
@@ -98,16 +110,86 @@ def _bump(conn: Connection) -> None:
         cursor.close()
 
 
+_TABLE_BUMP = (
+    "INSERT INTO table_versions (name, version) VALUES ({p}, 1) "
+    "ON CONFLICT (name) DO UPDATE SET version = table_versions.version + 1"
+)
+_TABLE_VERSIONS_THERE = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'table_versions'",
+    "postgresql": "SELECT to_regclass('table_versions')",
+}
+
+
+def _bump_tables(conn: Connection, tables: set[str]) -> None:
+    """Each written table's version, in name order (two writers lock rows in the same order),
+    where the table of versions exists (a database migrated to 0035)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(_TABLE_VERSIONS_THERE[conn.dialect.name])
+        found = cursor.fetchone()
+        if found is None or found[0] is None:
+            return
+        bump = _TABLE_BUMP.format(p="?" if conn.dialect.paramstyle == "qmark" else "%s")
+        for table in sorted(tables):
+            cursor.execute(bump, (table[:64],))
+    finally:
+        cursor.close()
+
+
+_cascades: dict[str, frozenset[str]] | None = None
+
+
+def with_cascades(tables: set[str]) -> set[str]:
+    """`tables` and every table the database changes when they change: those whose foreign
+    keys to them delete or set null on their own (transitively), which no statement names."""
+    global _cascades
+    if _cascades is None:
+        direct: dict[str, set[str]] = {}
+        for table in Base.metadata.tables.values():
+            for fk in table.foreign_keys:
+                if (fk.ondelete or "").upper() in ("CASCADE", "SET NULL", "SET DEFAULT"):
+                    direct.setdefault(fk.column.table.name, set()).add(table.name)
+        _cascades = {name: frozenset(children) for name, children in direct.items()}
+    out, todo = set(tables), list(tables)
+    while todo:
+        for child in _cascades.get(todo.pop(), ()):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
 def bump_if_changed(conn: Connection) -> None:
+    tables = conn.info.pop(_TABLES, None)
     if conn.info.pop(_FLAG, False):
         _bump(conn)
+        if tables:
+            _bump_tables(conn, with_cascades(tables))
+
+
+# Which tables a kept page's statements read (fundtracker.core.page_cache): a set while a page
+# is being made, None otherwise.
+reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("reading", default=None)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def install(engine: Engine) -> None:
+    known = None
+
     @event.listens_for(engine, "after_cursor_execute")
     def _seen(conn, _cursor, statement, _parameters, _context, _executemany):
-        if changes_data(statement):
+        nonlocal known
+        table = written_table(statement)
+        if table is not None:
             conn.info[_FLAG] = True
+            conn.info.setdefault(_TABLES, set()).add(table)
+        read = reading.get()
+        if read is not None:
+            if known is None:
+                known = frozenset(Base.metadata.tables)
+            # Every table named in the statement: more than it reads at worst (a column named
+            # like a table), which only makes a kept page go stale sooner.
+            read.update(known.intersection(_WORD.findall(statement.lower())))
 
     # Only at COMMIT: bumping when a savepoint is released would hold the row's lock for the
     # rest of the transaction (and a savepoint rolled back keeps the flag: a bump too many).
@@ -121,6 +203,19 @@ def install(engine: Engine) -> None:
             # the failed request into a second error.
             return
         conn.info.pop(_FLAG, None)
+        conn.info.pop(_TABLES, None)
+
+
+def table_versions(session: Session) -> tuple[int | None, dict[str, int]]:
+    """(the global version, {table: version}) read in one statement."""
+    rows = session.execute(
+        text(
+            "SELECT 'data_version' AS name, version FROM data_version WHERE id = 1 "
+            "UNION ALL SELECT name, version FROM table_versions"
+        )
+    ).all()
+    versions = {name: version for name, version in rows}
+    return versions.pop("data_version", None), versions
 
 
 def current(session: Session) -> int | None:

@@ -33,3 +33,13 @@ class SchedulerHeartbeat(Base):
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
     host: Mapped[str] = mapped_column(String(255), default="")
     pid: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TableVersion(Base):
+    """How many committed transactions have written a table (see 0035 and
+    fundtracker.core.page_cache); "*" counts writes to tables not known."""
+
+    __tablename__ = "table_versions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
