@@ -83,7 +83,11 @@ def _seed(url: str, folders: dict) -> dict:
                 )
                 .order_by(Milestone.due_date)
             ).all()
-            milestones += [{"email": grantee.email, "milestone": m} for m in found[:10]]
+            # One user a milestone: two colleagues of an organisation share its milestones.
+            taken = {m["milestone"] for m in milestones}
+            milestones += [
+                {"email": grantee.email, "milestone": m} for m in found[:10] if m not in taken
+            ]
         plan = {
             "password": PASSWORD,
             "officers": [u.email for u in by_role[Role.OFFICER]],
