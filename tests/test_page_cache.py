@@ -184,3 +184,11 @@ def test_a_verified_result_still_changes_the_portfolio(page_cache, login, office
     db.session.commit()
     after = login(officer).get("/outcomes/portfolio").get_data(as_text=True)
     assert after != html and "4\u202f321" in after
+
+
+def test_tables_of_rows_loaded_before_the_view_count_as_read(app, page_cache, login, officer):
+    """The signed-in user (and whatever else the request loaded before the view) is used from
+    the session without a statement during the page: its table is among those the page read."""
+    login(officer).get("/projects/")
+    (kept,) = app.extensions["fundtracker_page_cache"].values()
+    assert "users" in kept.tables and "projects" in kept.tables

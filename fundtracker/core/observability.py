@@ -58,6 +58,7 @@ JOB_SECONDS = Histogram(
 )
 JOB_FAILURES = Counter("fundtracker_job_failures", "Scheduler job runs that failed", ["job"])
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -122,8 +123,11 @@ def init_app(app: Flask) -> None:
     def _finish(response):
         started = g.pop("fundtracker_request_started", None)
         if started is not None:
+            # Labels from a bounded set: a client may send any method name, and each new label
+            # value would be a new series kept for the process's life.
+            method = request.method if request.method in _METHODS else "other"
             REQUEST_SECONDS.labels(
-                request.endpoint or "unmatched", request.method, str(response.status_code)
+                request.endpoint or "unmatched", method, str(response.status_code)
             ).observe(time.perf_counter() - started)
         response.headers["X-Request-Id"] = request_id.get()
         return response

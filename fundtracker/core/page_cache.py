@@ -110,7 +110,9 @@ def cached_page(view):
         # the user was read, the page is not kept (its data and versions might not match).
         now, tables = data_version.table_versions(db.session)
         token = generate_csrf()
-        read: set[str] = set()
+        # Rows loaded before the view (the user, what the permission check read) are used from
+        # the session without a statement: their tables count as read too.
+        read = {type(obj).__table__.name for obj in db.session.identity_map.values()}
         reading = data_version.reading.set(read)
         try:
             page = view(*args, **kwargs)

@@ -14,13 +14,13 @@ import socket
 import tempfile
 from datetime import timedelta
 from functools import lru_cache
-from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from fundtracker.core.storage import file_storage, reports_root
 from fundtracker.models import SchedulerHeartbeat, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,14 +43,6 @@ def _heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
-def _folders(app: Flask) -> list[Path]:
-    instance = Path(app.instance_path)
-    return [
-        Path(app.config.get("UPLOAD_FOLDER") or instance / "uploads"),
-        Path(app.config.get("REPORTS_FOLDER") or instance / "reports"),
-    ]
-
-
 def checks(app: Flask, session: Session) -> dict[str, str]:
     """{check: "ok" or why not}; the reasons name no secret (no URL, no path's contents)."""
     out: dict[str, str] = {}
@@ -70,7 +62,7 @@ def checks(app: Flask, session: Session) -> dict[str, str]:
         session.rollback()
         out["migrations"] = "unknown"
     unwritable = []
-    for folder in _folders(app):
+    for folder in (file_storage().root, reports_root()):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from fundtracker import permissions
 from fundtracker.core import data_version
 from fundtracker.core.i18n import format_d
+from fundtracker.core.storage import reports_root
 from fundtracker.models import Project, ReportKind, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import render
 from fundtracker.pdf.context import build_context
@@ -40,8 +41,7 @@ log = logging.getLogger(__name__)
 
 def reports_folder() -> Path:
     """Where built PDFs live: outside the web root (the instance folder by default)."""
-    folder = current_app.config.get("REPORTS_FOLDER") or Path(current_app.instance_path) / "reports"
-    path = Path(folder)
+    path = reports_root()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

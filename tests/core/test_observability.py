@@ -146,3 +146,20 @@ def test_scheduler_jobs_are_timed_and_failures_counted_each_run_with_its_id(app)
     assert [i.split("-")[0] for i in ids] == ["tidy_job", "broken_job", "tidy_job"]
     assert len(set(ids)) == 3  # one id a run
     assert observability.request_id.get() == "-"
+
+
+def test_an_invented_method_does_not_make_a_metric_series_of_its_own(client):
+    before = _sample(
+        "fundtracker_request_seconds_count", endpoint="unmatched", method="other", status="405"
+    ) + _sample(
+        "fundtracker_request_seconds_count", endpoint="main.healthz", method="other", status="405"
+    )
+    client.open("/healthz", method="BREWCOFFEE")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "BREWCOFFEE" not in text
+    after = _sample(
+        "fundtracker_request_seconds_count", endpoint="unmatched", method="other", status="405"
+    ) + _sample(
+        "fundtracker_request_seconds_count", endpoint="main.healthz", method="other", status="405"
+    )
+    assert after == before + 1
