@@ -37,6 +37,11 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", str(MAX_UPLOAD_MB * 5))) * 1024 * 1024
     # Outside the web root; by default the instance folder's uploads/.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Where uploads and built reports are kept (fundtracker.core.storage): "local", the two
+    # folders; or "database", the database every app machine shares, the folders being this
+    # machine's copies of the files, kept under STORAGE_CACHE_MB.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    STORAGE_CACHE_MB = int(os.environ.get("STORAGE_CACHE_MB", "2048"))
     # How far an upload may unpack (fundtracker.services.uploads). A picture's pixels are
     # counted in its header before any is decoded; a Word or Excel file's parts in its zip
     # directory before any is inflated, each part at most UPLOAD_ZIP_MAX_RATIO times its

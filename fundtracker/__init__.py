@@ -32,7 +32,7 @@ from fundtracker.blueprints.projects import bp as projects_bp
 from fundtracker.blueprints.reports import bp as reports_bp
 from fundtracker.blueprints.transparency import bp as transparency_bp
 from fundtracker.cli import init_cli
-from fundtracker.core import crypto, data_version, db_events, observability
+from fundtracker.core import crypto, data_version, db_events, observability, storage
 from fundtracker.core.errors import init_errors
 from fundtracker.core.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from fundtracker.core.i18n import init_templating, select_locale, select_timezone
@@ -64,6 +64,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config.get("STORAGE_BACKEND", "local") not in storage.BACKENDS:
+        raise RuntimeError(f"STORAGE_BACKEND is one of: {', '.join(storage.BACKENDS)}.")
     if hasattr(config_cls, "check"):
         config_cls.check(app.config)
     if app.config["TRUSTED_PROXIES"]:

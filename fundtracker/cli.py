@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from fundtracker import cli_audit, cli_import, cli_keys, cli_opendata
+from fundtracker import cli_audit, cli_import, cli_keys, cli_opendata, cli_storage
 from fundtracker.core.backup import BackupError
 from fundtracker.core.extensions import db
 from fundtracker.core.i18n import LANGUAGES
@@ -82,7 +82,10 @@ def backup_command(folder: Path | None) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     manifest = made.manifest
-    files = ", ".join(f"{count} in {label}" for label, count in manifest["files"].items())
+    files = (
+        ", ".join(f"{count} in {label}" for label, count in manifest["files"].items())
+        or "kept in the database"
+    )
     click.echo(
         f"Backed up the {manifest['database']} database ({len(manifest['tables'])} tables, "
         f"{sum(manifest['tables'].values())} rows) and the files ({files}) into {made.path} "
@@ -102,7 +105,10 @@ def restore_command(archive: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     manifest = restored.manifest
-    files = ", ".join(f"{count} in {label}" for label, count in restored.files.items())
+    files = (
+        ", ".join(f"{count} in {label}" for label, count in restored.files.items())
+        or "kept in the database"
+    )
     click.echo(
         f"Restored the backup of {manifest['created_at']} (FundTracker {manifest['app_version']},"
         f" database revision {manifest['alembic_revision']}): {len(restored.tables)} tables, "
@@ -127,5 +133,6 @@ def init_cli(app: Flask) -> None:
     reports_cli.init_app(app)
     cli_keys.init_app(app)
     cli_audit.init_app(app)
+    cli_storage.init_app(app)
     cli_opendata.init_app(app)
     cli_import.init_app(app)

@@ -87,6 +87,23 @@ def session(request, app):
         connection.close()
 
 
+@pytest.fixture(params=["local", "database"])
+def each_storage(request, app, tmp_path):
+    """Run the test once with each storage backend (fundtracker.core.storage), on folders of its
+    own: with "database" the files are rows in the test's transaction, the folders a cache."""
+    names = ("STORAGE_BACKEND", "UPLOAD_FOLDER", "REPORTS_FOLDER")
+    saved = {name: app.config.get(name) for name in names}
+    app.config.update(
+        STORAGE_BACKEND=request.param,
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        REPORTS_FOLDER=str(tmp_path / "reports"),
+    )
+    try:
+        yield request.param
+    finally:
+        app.config.update(saved)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -202,3 +202,65 @@ def test_a_truncated_archive_is_refused(drill, tmp_path):
         assert result.exit_code != 0
         assert _tables(url) == []
     assert not (tmp_path / "target" / "uploads").exists()
+
+
+def test_with_files_kept_in_the_database_the_dump_holds_them_and_they_come_back(tmp_path):
+    """STORAGE_BACKEND=database: the archive holds the database alone (the folders are only a
+    machine's copies), and a restored system on a machine with empty folders serves every file,
+    which `flask storage check` confirms."""
+    shared = {"STORAGE_BACKEND": "database"}
+    first = tmp_path / "first"
+    with migrated_app(
+        "drilldb",
+        UPLOAD_FOLDER=str(first / "uploads"),
+        REPORTS_FOLDER=str(first / "reports"),
+        **shared,
+    ) as app:
+        project = factories.ProjectFactory()
+        owner = factories.UserFactory(grantee=True, organisation=project.organisation)
+        stored = factories.stored_file(
+            project, owner, name="фото.jpg", content=hostile_files.jpeg()
+        )
+        stored_key = stored.storage_key
+        jpeg = b"".join(app_storage().chunks(stored_key))
+        key, sha256 = store_pdf(factories.PDF_BYTES)
+        factories.StoredReportFactory(
+            for_project=True,
+            project=project,
+            status=ReportStatus.DONE,
+            storage_key=key,
+            sha256=sha256,
+            size=len(factories.PDF_BYTES),
+            pages=1,
+        )
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
+        assert result.exit_code == 0, result.output
+        assert "the files (kept in the database)" in result.output
+    (archive,) = (tmp_path / "backups").glob("fundtracker-backup-*.tar")
+    with tarfile.open(archive) as tar:
+        assert not [m.name for m in tar.getmembers() if m.name.startswith(("uploads/", "reports/"))]
+    with fresh_database("restoreddb") as url:
+        second = tmp_path / "second"
+        app = create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI=url,
+            UPLOAD_FOLDER=str(second / "uploads"),
+            REPORTS_FOLDER=str(second / "reports"),
+            **shared,
+        )
+        result = _restore(app, archive)
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["storage", "check"])
+            assert result.exit_code == 0, result.output
+            assert "2 files checked in database storage: 0 missing, 0 damaged" in result.output
+            assert app_storage().local_path(stored_key).read_bytes() == jpeg
+            db.session.remove()
+            db.engine.dispose()
+
+
+def app_storage():
+    from fundtracker.core.storage import file_storage
+
+    return file_storage()

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 
 from locust import HttpUser, between, events, task
@@ -166,17 +167,24 @@ class Board(_SignedIn):
                 response.failure("not a PDF")
 
 
-_requests: list[tuple[str, float, bool]] = []
+_requests: list[tuple[str, float, bool, float]] = []
+_spawned: dict[str, float] = {}
 
 
 @events.request.add_listener
 def _timed(name, response_time, exception, **_kwargs) -> None:
-    """Every request's time, so that the runner works out percentiles over any set of kinds
-    (pages without the sign-in, whose password hashing is slow on purpose)."""
-    _requests.append((name, response_time, exception is None))
+    """Every request's time and when it ended, so that the runner works out percentiles over any
+    set of kinds (pages without the sign-in, whose password hashing is slow on purpose) and any
+    stretch of the run (once every user has signed in)."""
+    _requests.append((name, response_time, exception is None, time.time()))
+
+
+@events.spawning_complete.add_listener
+def _all_started(**_kwargs) -> None:
+    _spawned.setdefault("at", time.time())
 
 
 @events.test_stop.add_listener
 def _write_journal(**_kwargs) -> None:
     with open(os.environ["LOAD_JOURNAL"], "w") as out:
-        json.dump({"saves": _journal, "requests": _requests}, out)
+        json.dump({"saves": _journal, "requests": _requests, "spawned_at": _spawned.get("at")}, out)

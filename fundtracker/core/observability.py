@@ -20,6 +20,7 @@ so that the lines of one request or one run can be found together.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hmac
 import logging
@@ -27,6 +28,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from ipaddress import ip_address
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -64,6 +66,26 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def new_request_id(prefix: str = "") -> str:
     return prefix + uuid.uuid4().hex
+
+
+def current_request_id() -> str | None:
+    """The id of the request or scheduler run under way, to store with work it queues."""
+    rid = request_id.get()
+    return None if rid == "-" else rid
+
+
+@contextlib.contextmanager
+def carrying(origin: str | None) -> Iterator[None]:
+    """Log lines written inside carry `origin`, the id of the request that queued the work a job
+    is doing (an email, a report), so one id finds the click and what came of it."""
+    if not origin:
+        yield
+        return
+    token = request_id.set(origin)
+    try:
+        yield
+    finally:
+        request_id.reset(token)
 
 
 # Logs -------------------------------------------------------------------------------------------
@@ -208,6 +230,8 @@ __all__ = [
     "clear_multiprocess_dir",
     "configure_logging",
     "init_app",
+    "carrying",
+    "current_request_id",
     "new_request_id",
     "request_id",
 ]

@@ -82,7 +82,7 @@ from fundtracker.models.reminders import (
 from fundtracker.models.reports import ReportKind, ReportStatus, StoredReport
 from fundtracker.models.security import AccountMailRequest, LoginAttempt
 from fundtracker.models.sessions import UserSession  # noqa: F401
-from fundtracker.models.system import DataVersion, SchedulerHeartbeat, TableVersion
+from fundtracker.models.system import DataVersion, SchedulerHeartbeat, StoredBlob, TableVersion
 from fundtracker.models.two_factor import Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from fundtracker.models.user import Role, User
 from fundtracker.models.wellbeing import WellbeingDomain, standard_indicator_domains
@@ -154,6 +154,7 @@ __all__ = [
     "StoredReport",
     "DataVersion",
     "SchedulerHeartbeat",
+    "StoredBlob",
     "TableVersion",
     "Role",
     "User",

@@ -177,6 +177,8 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The id of the request (or scheduler run) that queued it: the sender's log lines carry it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     recipient: Mapped[User | None] = relationship()
 

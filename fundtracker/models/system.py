@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundtracker.models.base import Base, UTCDateTime
@@ -43,3 +43,16 @@ class TableVersion(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StoredBlob(Base):
+    """One piece of a stored file when the database is the storage every app machine shares
+    (STORAGE_BACKEND=database; fundtracker.core.storage): a file is the pieces of its area and key
+    in `seq` order, each at most 1 MiB, written in the transaction of the row that names it."""
+
+    __tablename__ = "stored_blobs"
+
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from fundtracker.core import db_events
+from fundtracker.core import db_events, observability
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today as almaty_today
 from fundtracker.models import ReportStatus, Role, StoredReport, User, utcnow
@@ -99,8 +99,13 @@ def build_one(session: Session, report_id: int, today: date) -> bool:
     if attempt is None:
         session.rollback()
         return False
+    origin = session.scalar(select(StoredReport.request_id).where(StoredReport.id == report_id))
     session.commit()
-    with Heartbeat(_own_engine(session), report_id, attempt, service.lease_length()):
+    with (
+        observability.carrying(origin),
+        Heartbeat(_own_engine(session), report_id, attempt, service.lease_length()),
+    ):
+        log.info("Building report %s (attempt %s)", report_id, attempt)
         built = _build(session, report_id, attempt, today)
     if built is not None and built.scheduled:
         notify_board(session, built)
@@ -120,7 +125,7 @@ def _build(session: Session, report_id: int, attempt: int, today: date) -> Store
     session.refresh(report)
     try:
         rendered, fingerprint, stamp = service.render_report(session, report, today, progress)
-        key, sha256 = service.store_pdf(rendered.pdf)
+        key, sha256 = service.store_pdf(rendered.pdf, session)
     except Exception as error:  # a failed build is tried again or shown, never left "building"
         session.rollback()
         log.exception("Report %s failed (attempt %s)", report_id, attempt)
@@ -144,7 +149,8 @@ def _build(session: Session, report_id: int, attempt: int, today: date) -> Store
     session.commit()
     if not finished:
         log.warning("Report %s was built by another builder too: this build is dropped", report_id)
-        service.drop_pdf(key)
+        service.drop_pdf(key, session)
+        session.commit()
         return None
     report = session.get(StoredReport, report_id)
     session.refresh(report)

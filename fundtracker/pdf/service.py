@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fundtracker import permissions
-from fundtracker.core import data_version
+from fundtracker.core import data_version, observability
 from fundtracker.core.i18n import format_d
-from fundtracker.core.storage import reports_root
+from fundtracker.core.storage import report_storage, reports_root
 from fundtracker.models import Project, ReportKind, ReportStatus, Role, StoredReport, User, utcnow
 from fundtracker.pdf import render
 from fundtracker.pdf.context import build_context
@@ -40,17 +40,23 @@ log = logging.getLogger(__name__)
 
 
 def reports_folder() -> Path:
-    """Where built PDFs live: outside the web root (the instance folder by default)."""
+    """Where built PDFs live (with the database backend, this machine's copies of them): outside
+    the web root (the instance folder by default)."""
     path = reports_root()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def report_path(report: StoredReport) -> Path | None:
+    """A file on this machine with the report's PDF, or None when it has none."""
     if not report.storage_key:
         return None
-    path = reports_folder() / f"{report.storage_key}.pdf"
-    return path if path.is_file() else None
+    return report_storage().local_path(report.storage_key)
+
+
+def is_stored(session: Session, report: StoredReport) -> bool:
+    """Whether the report's PDF is in storage (without fetching it)."""
+    return bool(report.storage_key) and report_storage(session).exists(report.storage_key)
 
 
 def outdated(session: Session, report: StoredReport) -> bool:
@@ -141,11 +147,11 @@ def request_report(
             .order_by(StoredReport.id.desc())
             .limit(1)
         )
-        if done is not None and report_path(done) is not None:
+        if done is not None and is_stored(session, done):
             return done, True
     _, fingerprint = current_data(session, params, today)
     done = _matching(session, params, fingerprint, [ReportStatus.DONE])
-    if done is not None and report_path(done) is not None:
+    if done is not None and is_stored(session, done):
         done.data_stamp = stamp
         return done, True
     pending = _matching(session, params, fingerprint, [ReportStatus.QUEUED, ReportStatus.BUILDING])
@@ -164,6 +170,7 @@ def request_report(
         progress=0,
         scheduled=scheduled,
         requested_by_id=actor.id if actor is not None else None,
+        request_id=observability.current_request_id(),
     )
     session.add(report)
     session.flush()
@@ -519,19 +526,20 @@ def expected_pages(session: Session, report: StoredReport) -> int | None:
     )
 
 
-def store_pdf(pdf: bytes) -> tuple[str, str]:
-    """Write the PDF under a random name; return (storage key, SHA-256)."""
+def store_pdf(pdf: bytes, session: Session | None = None) -> tuple[str, str]:
+    """Store the PDF under a random name (with the database backend, in the session's
+    transaction: the caller commits it with the report); return (storage key, SHA-256)."""
     key = secrets.token_hex(16)
-    path = reports_folder() / f"{key}.pdf"
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(path)
+    report_storage(session).put_bytes(key, pdf)
     return key, hashlib.sha256(pdf).hexdigest()
 
 
-def drop_pdf(key: str) -> None:
-    """Remove a stored PDF no report row names (a build that lost its report to another)."""
-    (reports_folder() / f"{key}.pdf").unlink(missing_ok=True)
+def drop_pdf(key: str, session: Session | None = None) -> None:
+    """Remove a stored PDF no report row names (a build that lost its report to another); with
+    the database backend the caller commits."""
+    storage = report_storage(session)
+    storage.forget(key)
+    storage.discard([key])
 
 
 # The share of the progress bar that laying out the pages fills (from 40 % to 90 %); writing the

@@ -25,9 +25,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from fundtracker.core import backup
+from fundtracker.core import backup, storage
 from fundtracker.core.extensions import db
-from fundtracker.core.storage import file_storage
 from fundtracker.core.time import FUND_TZ
 from fundtracker.models import Role, User, utcnow
 from fundtracker.pdf.service import reports_folder
@@ -41,8 +40,12 @@ _FAILED = ".backup-failed.json"
 
 
 def sources() -> dict[str, Path]:
-    """The folders a backup holds, by the name they have in the archive."""
-    return {"uploads": file_storage().root, "reports": reports_folder()}
+    """The folders a backup holds, by the name they have in the archive: none when the files
+    are kept in the database (STORAGE_BACKEND=database), whose dump holds them, in the same
+    snapshot as their rows; the folders are then only this machine's copies."""
+    if storage.backend() == "database":
+        return {}
+    return {"uploads": storage.file_storage().root, "reports": reports_folder()}
 
 
 def destination(app: Flask) -> Path:

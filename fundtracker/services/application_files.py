@@ -56,6 +56,7 @@ def detach(session: Session, storage: Storage, actor: User, stored: ApplicationF
     if not permissions.can_edit_application(actor, stored.application):
         raise NotAllowed(_l("This application cannot be changed now."))
     key = stored.storage_key
+    storage.forget(key)
     stored.application.files.remove(stored)  # delete-orphan removes the row
     session.flush()
     return key

@@ -48,9 +48,8 @@ def write_checked(
     UploadRejected, leaving nothing behind, for an empty, oversized or unaccepted file: the kind
     is verified on the written file itself (a picture is replaced there by its clean
     re-encoding), and that same file is what is kept and hashed."""
-    storage.root.mkdir(parents=True, exist_ok=True)
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=storage.root, prefix=".upload-")
+    fd, tmp_name = tempfile.mkstemp(dir=storage.scratch(), prefix=".upload-")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -69,9 +68,7 @@ def write_checked(
                 size += len(chunk)
                 digest.update(chunk)
         key = secrets.token_hex(20)
-        target = storage.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
+        storage.put(key, tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -138,9 +135,9 @@ def store_each(
 
 
 def discard(storage: Storage, keys: list[str]) -> None:
-    """Remove files stored during a transaction that was rolled back, so none is orphaned."""
-    for key in keys:
-        storage.path(key).unlink(missing_ok=True)
+    """Remove files stored during a transaction that was rolled back, so none is orphaned (or
+    forgotten by one that committed)."""
+    storage.discard(keys)
 
 
 def delete(session: Session, actor: User, stored: StoredFile) -> None:

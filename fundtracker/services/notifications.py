@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
-from fundtracker.core import mail
+from fundtracker.core import mail, observability
 from fundtracker.core.time import FUND_TZ
 from fundtracker.models import (
     EmailDelivery,
@@ -103,6 +103,7 @@ def queue_email(
         attempts=0,
         next_attempt_at=utcnow(),
         message_id=mail.new_message_id(),
+        request_id=observability.current_request_id(),
     )
     session.add(email)
     return email
@@ -296,6 +297,8 @@ class Outgoing:
     body_text: str
     body_html: str
     message_id: str
+    # The request (or scheduler run) that queued it: the sender's log lines carry its id.
+    request_id: str | None = None
 
 
 def _due(now: datetime):
@@ -342,7 +345,16 @@ def claim_emails(
             email.message_id = mail.new_message_id()
     session.flush()
     return [
-        Outgoing(e.id, token, e.to_address, e.subject, e.body_text, e.body_html or "", e.message_id)
+        Outgoing(
+            e.id,
+            token,
+            e.to_address,
+            e.subject,
+            e.body_text,
+            e.body_html or "",
+            e.message_id,
+            e.request_id,
+        )
         for e in rows
     ]
 
@@ -510,9 +522,12 @@ def _send_batch(
             counts["lost"] += 1
             continue
         try:
-            deliver(email, connection)
+            with observability.carrying(email.request_id):
+                deliver(email, connection)
+                log.info("email %s sent to %s", email.id, email.to_address)
         except Exception as error:  # SMTP, network, refused address
-            log.warning("email %s to %s failed: %s", email.id, email.to_address, error)
+            with observability.carrying(email.request_id):
+                log.warning("email %s to %s failed: %s", email.id, email.to_address, error)
             record_failure(session, email, utcnow(), repr(error), connection.maybe_delivered)
             counts["failed"] += 1
             if connection.lost:

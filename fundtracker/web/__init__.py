@@ -192,12 +192,13 @@ def send_download(path, internal: str, **kwargs):
 def send_stored_file(stored):
     """An uploaded file (anything with storage_key, content_type and original_name) as a
     download, never shown inline: the caller has checked access to its owner already."""
-    path = file_storage().path(stored.storage_key)
-    if not path.is_file():
+    storage = file_storage()
+    path = storage.local_path(stored.storage_key)
+    if path is None:
         abort(404)
     return send_download(
         path,
-        ACCEL_UPLOADS + path.relative_to(file_storage().root).as_posix(),
+        ACCEL_UPLOADS + storage.name(stored.storage_key),
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=stored.original_name,

@@ -25,6 +25,13 @@ from tests import factories
 from tests.conftest import login_as
 from tests.factories import PDF_BYTES, region
 
+# The pages that store and send files, with each storage backend (fundtracker.core.storage).
+pytestmark = pytest.mark.usefixtures("each_storage")
+
+
+def stored_bytes(key: str) -> bytes:
+    return b"".join(file_storage().chunks(key))
+
 
 @pytest.fixture
 def project(app, grantee, officer):
@@ -70,7 +77,7 @@ def test_grantee_submits_an_update_with_evidence(login, grantee, project):
     (stored,) = update.files
     assert stored.original_name == "Акт приёмки.pdf" and stored.content_type == "application/pdf"
     assert stored.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
-    assert file_storage().path(stored.storage_key).read_bytes() == PDF_BYTES
+    assert stored_bytes(stored.storage_key) == PDF_BYTES
 
 
 def test_a_field_error_keeps_the_text_and_the_file(login, grantee, project):

@@ -13,20 +13,26 @@ import pytest
 
 from fundtracker.core.extensions import db
 from fundtracker.core.time import today
-from fundtracker.models import ImpactStory, StoredFile, UpdateStatus
+from fundtracker.models import ImpactStory, StoredBlob, StoredFile, UpdateStatus
 from tests import factories
 from tests import hostile_files as hostile
 
 POLYGLOT = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + hostile.ELF
 
+# Each attack with each storage backend: the upload folder, and the database shared by several
+# app machines (where a file left behind would be rows).
+pytestmark = pytest.mark.usefixtures("each_storage")
+
 
 @pytest.fixture
 def uploaded(app):
-    """The files in the upload folder now, to compare with those after a request."""
+    """The files in the upload folder (and in the database) now, to compare with those after a
+    request."""
     root = Path(app.config["UPLOAD_FOLDER"])
 
-    def files() -> set[Path]:
-        return {p for p in root.rglob("*") if p.is_file()}
+    def files() -> set:
+        pieces = db.session.execute(db.select(StoredBlob.area, StoredBlob.key)).all()
+        return {p for p in root.rglob("*") if p.is_file()} | set(pieces)
 
     before = files()
     return lambda: files() - before

@@ -16,9 +16,11 @@ from prometheus_client import REGISTRY
 
 from fundtracker.core import observability
 from fundtracker.core.extensions import db
-from fundtracker.models import EmailStatus, OutboxEmail
+from fundtracker.models import EmailStatus, OutboxEmail, StoredReport
 from fundtracker.scheduler import run_jobs
+from fundtracker.services import notifications
 from tests import factories
+from tests.logutil import loggers_on
 
 ELSEWHERE = {"REMOTE_ADDR": "10.20.30.40"}
 
@@ -163,3 +165,64 @@ def test_an_invented_method_does_not_make_a_metric_series_of_its_own(client):
         "fundtracker_request_seconds_count", endpoint="main.healthz", method="other", status="405"
     )
     assert after == before + 1
+
+
+# The request id carried into the scheduler's jobs ------------------------------------------------
+
+
+@pytest.fixture
+def log_lines(app):
+    """The lines the app's loggers write, in the plain format, with their request ids."""
+    stream = io.StringIO()
+    handler = observability.make_handler(app, stream)
+    loggers_on()  # Alembic's logging set-up turned them off
+    logger = logging.getLogger("fundtracker")
+    saved = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lambda: stream.getvalue().splitlines()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved)
+
+
+def test_an_email_queued_by_a_request_is_sent_with_the_requests_id_in_its_log(
+    client, smtp, log_lines
+):
+    factories.UserFactory(email="dana@example.kz", name="Dana", locale="ru")
+    response = client.post(
+        "/auth/forgot", data={"email": "dana@example.kz"}, headers={"X-Request-Id": "req-forgot-1"}
+    )
+    assert response.headers["X-Request-Id"] == "req-forgot-1"
+    email = db.session.scalar(db.select(OutboxEmail).order_by(OutboxEmail.id.desc()))
+    assert email.request_id == "req-forgot-1"
+    assert notifications.send_outbox(db.session, db.session.commit)["sent"] == 1
+    [line] = [line for line in log_lines() if f"email {email.id} sent" in line]
+    assert "[req-forgot-1]" in line
+    assert observability.request_id.get() == "-"
+
+
+def test_a_report_asked_for_on_a_page_is_built_with_the_requests_id_in_its_log(
+    app, login, officer, log_lines, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from fundtracker.pdf import jobs, service
+
+    def instant(session, report, today, progress=None):
+        return SimpleNamespace(pdf=factories.PDF_BYTES, pages=1), report.fingerprint, None
+
+    project = factories.ProjectFactory(officer=officer)
+    response = login(officer).post(
+        "/reports/project",
+        data={"project": project.id, "language": "en"},
+        headers={"X-Request-Id": "req-report-7"},
+    )
+    assert response.status_code == 302
+    report = db.session.scalar(db.select(StoredReport).order_by(StoredReport.id.desc()))
+    assert report.request_id == "req-report-7"
+    monkeypatch.setattr(service, "render_report", instant)
+    jobs.build_pending(app)
+    [line] = [line for line in log_lines() if f"Building report {report.id} " in line]
+    assert "[req-report-7]" in line
