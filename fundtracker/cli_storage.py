@@ -23,7 +23,11 @@ def copy_command(source: str, target: str) -> None:
         raise click.ClickException("--from and --to name the same backend.")
     done = storage_admin.copy(db.session, source, target, db.session.commit)
     for area, count in done.copied.items():
-        click.echo(f"{area}: {count} copied, {done.present[area]} were there already")
+        vanished = done.vanished[area]
+        click.echo(
+            f"{area}: {count} copied, {done.present[area]} were there already"
+            + (f", {vanished} gone before they could be read" if vanished else "")
+        )
 
 
 @storage_cli.command("check")

@@ -46,6 +46,9 @@ EXCLUDED = frozenset(
         "scheduler_heartbeat",
         # The versions per table, bumped with this one.
         "table_versions",
+        # The bytes of stored files (STORAGE_BACKEND=database): pages show the rows that name
+        # them, which change with them; a built report's PDF must not make itself stale.
+        "stored_blobs",
     }
 )
 _FLAG = "fundtracker_data_changed"

@@ -31,7 +31,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,9 @@ PIECE = 1024 * 1024
 _CHUNK = 64 * 1024
 # A cached copy used within this long is not trimmed: nginx may be sending it.
 _RECENT_SECONDS = 300
+# Uploads between two trims of the folder after an upload (a cache miss always trims).
+_TRIM_EVERY_PUTS = 50
+_puts = 0
 
 
 def upload_name(key: str) -> str:
@@ -143,20 +146,30 @@ class DatabaseStorage(Storage):
 
     def put(self, key: str, source: Path) -> None:
         with source.open("rb") as stream:
-            seq = 0
-            while True:
-                piece = stream.read(PIECE)
-                if not piece and seq:
-                    break
-                self.session.execute(
-                    insert(Piece).values(area=self.area, key=key, seq=seq, data=piece)
-                )
-                seq += 1
-                if len(piece) < PIECE:
-                    break
-        # Kept as this machine's cached copy: it is likely to be asked for here first.
+            self.put_chunks(key, iter(lambda: stream.read(PIECE), b""))
+        # Kept as this machine's copy: it is likely to be asked for here first.
         super().put(key, source)
-        self._trim()
+        global _puts
+        _puts += 1
+        if _puts % _TRIM_EVERY_PUTS == 0:  # a scan of the folder: not on every upload
+            self._trim()
+
+    def put_chunks(self, key: str, chunks: Iterable[bytes]) -> None:
+        """Store the content `chunks` make up, in pieces of PIECE bytes (one, empty, for an
+        empty file), in the session's transaction; no copy is kept on this machine."""
+        seq = 0
+        pending = b""
+        for chunk in chunks:
+            pending += chunk
+            while len(pending) >= PIECE:
+                self._insert(key, seq, pending[:PIECE])
+                pending = pending[PIECE:]
+                seq += 1
+        if pending or seq == 0:
+            self._insert(key, seq, pending)
+
+    def _insert(self, key: str, seq: int, data: bytes) -> None:
+        self.session.execute(insert(Piece).values(area=self.area, key=key, seq=seq, data=data))
 
     def exists(self, key: str) -> bool:
         found = self.session.scalar(select(func.count()).where(*self._where(key), Piece.seq == 0))
@@ -179,6 +192,9 @@ class DatabaseStorage(Storage):
                 for piece in pieces:
                     out.write(piece)
             os.replace(tmp, cached)
+        except FileNotFoundError:
+            Path(tmp).unlink(missing_ok=True)
+            return None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -194,8 +210,12 @@ class DatabaseStorage(Storage):
 
         def read() -> Iterator[bytes]:
             for seq in seqs:  # a piece at a time: a large file is never whole in memory
-                piece = select(Piece.data).where(*self._where(key), Piece.seq == seq)
-                yield self.session.scalar(piece)
+                piece = self.session.scalar(
+                    select(Piece.data).where(*self._where(key), Piece.seq == seq)
+                )
+                if piece is None:  # removed while being read
+                    raise FileNotFoundError(f"{self.area}/{key}")
+                yield piece
 
         return read()
 
@@ -218,19 +238,29 @@ class DatabaseStorage(Storage):
         copies = []
         total = 0
         for path in self.root.rglob("*"):
-            if path.is_file() and not path.name.startswith("."):
+            try:  # another worker may trim or replace a copy meanwhile
+                if path.name.startswith(".") or not path.is_file():
+                    continue
                 stat = path.stat()
-                total += stat.st_size
-                copies.append((stat.st_mtime, stat.st_size, path))
+            except FileNotFoundError:
+                continue
+            total += stat.st_size
+            copies.append((stat.st_mtime, stat.st_size, path))
         if total <= self.cache_bytes:
             return
         recent = time.time() - _RECENT_SECONDS
         for mtime, size, path in sorted(copies, key=lambda copy: copy[0]):
             if total <= self.cache_bytes or mtime >= recent:
                 break
-            if path != keep:
-                path.unlink(missing_ok=True)
-                total -= size
+            if path == keep:
+                continue
+            try:  # used since the scan (handed to nginx just now): kept
+                if path.stat().st_mtime >= recent:
+                    continue
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            total -= size
 
 
 def backend() -> str:

@@ -5,6 +5,7 @@ file a row names is there with the SHA-256 the row recorded."""
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,45 +20,65 @@ from fundtracker.models import ApplicationFile, StoredFile, StoredReport
 
 
 def storages(backend: str, session: Session) -> list[storage.Storage]:
-    """The uploads' and the reports' storage of `backend`, on this app's folders."""
+    """The uploads' and the reports' storage of `backend`, on this app's folders (never
+    trimmed: when copying, the folders may be the files themselves)."""
     saved = current_app.config.get("STORAGE_BACKEND")
     current_app.config["STORAGE_BACKEND"] = backend
     try:
-        return [storage.file_storage(session), storage.report_storage(session)]
+        made = [storage.file_storage(session), storage.report_storage(session)]
     finally:
         current_app.config["STORAGE_BACKEND"] = saved
+    for each in made:
+        if isinstance(each, storage.DatabaseStorage):
+            each.cache_bytes = 0
+    return made
 
 
 @dataclass
 class Copied:
     copied: dict[str, int] = field(default_factory=dict)
     present: dict[str, int] = field(default_factory=dict)
+    vanished: dict[str, int] = field(default_factory=dict)
 
 
 def copy(session: Session, source: str, target: str, commit: Callable[[], None]) -> Copied:
     """Copy every file of backend `source` that backend `target` lacks, committing after each
-    (a copy cut short is taken up again where it stopped). The source is left as it was."""
+    (a copy cut short is taken up again where it stopped). The source is left as it was; files
+    that were listed but gone when read are counted as vanished."""
     done = Copied()
     for src, dst in zip(storages(source, session), storages(target, session), strict=True):
-        done.copied[src.area] = done.present[src.area] = 0
+        done.copied[src.area] = done.present[src.area] = done.vanished[src.area] = 0
         for key in list(src.keys()):
             if dst.exists(key):
                 done.present[src.area] += 1
                 continue
-            pieces = src.chunks(key)
-            if pieces is None:  # removed meanwhile
-                continue
-            fd, tmp = tempfile.mkstemp(dir=dst.scratch(), prefix=".copy-", suffix=".part")
             try:
-                with open(fd, "wb") as out:
-                    for piece in pieces:
-                        out.write(piece)
-                dst.put(key, Path(tmp))
-                commit()
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+                _copy_one(src, dst, key)
+            except FileNotFoundError:
+                session.rollback()
+                done.vanished[src.area] += 1
+                continue
+            commit()
             done.copied[src.area] += 1
     return done
+
+
+def _copy_one(src: storage.Storage, dst: storage.Storage, key: str) -> None:
+    pieces = src.chunks(key)
+    if pieces is None:
+        raise FileNotFoundError(key)
+    if isinstance(dst, storage.DatabaseStorage):  # the source file stays where it is
+        dst.put_chunks(key, pieces)
+        return
+    fd, tmp = tempfile.mkstemp(dir=dst.scratch(), prefix=".copy-", suffix=".part")
+    try:
+        with open(fd, "wb") as out:
+            for piece in pieces:
+                out.write(piece)
+        os.chmod(tmp, 0o644)
+        dst.put(key, Path(tmp))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 @dataclass
@@ -95,12 +116,15 @@ def check(session: Session) -> Checked:
     for where, label, key, sha256 in named:
         checked.files += 1
         pieces = where.chunks(key)
-        if pieces is None:
+        digest = hashlib.sha256()
+        try:
+            if pieces is None:
+                raise FileNotFoundError(key)
+            for piece in pieces:
+                digest.update(piece)
+        except FileNotFoundError:
             checked.missing.append(label)
             continue
-        digest = hashlib.sha256()
-        for piece in pieces:
-            digest.update(piece)
         if sha256 and digest.hexdigest() != sha256:
             checked.damaged.append(label)
     return checked

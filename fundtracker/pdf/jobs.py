@@ -107,8 +107,8 @@ def build_one(session: Session, report_id: int, today: date) -> bool:
     ):
         log.info("Building report %s (attempt %s)", report_id, attempt)
         built = _build(session, report_id, attempt, today)
-    if built is not None and built.scheduled:
-        notify_board(session, built)
+        if built is not None and built.scheduled:
+            notify_board(session, built)
     return built is not None
 
 
@@ -146,12 +146,13 @@ def _build(session: Session, report_id: int, attempt: int, today: date) -> Store
         fingerprint=fingerprint,
         data_stamp=stamp,
     )
-    session.commit()
     if not finished:
+        # Rolled back, pieces and all (database storage): nothing names this build's file.
+        session.rollback()
         log.warning("Report %s was built by another builder too: this build is dropped", report_id)
         service.drop_pdf(key, session)
-        session.commit()
         return None
+    session.commit()
     report = session.get(StoredReport, report_id)
     session.refresh(report)
     return report

@@ -535,11 +535,9 @@ def store_pdf(pdf: bytes, session: Session | None = None) -> tuple[str, str]:
 
 
 def drop_pdf(key: str, session: Session | None = None) -> None:
-    """Remove a stored PDF no report row names (a build that lost its report to another); with
-    the database backend the caller commits."""
-    storage = report_storage(session)
-    storage.forget(key)
-    storage.discard([key])
+    """Remove a PDF stored in a transaction that was then rolled back (a build that lost its
+    report to another): its pieces went with the transaction; the file or copy goes here."""
+    report_storage(session).discard([key])
 
 
 # The share of the progress bar that laying out the pages fills (from 40 % to 90 %); writing the

@@ -7,7 +7,7 @@ Also the id of the request that queued an email or a report (`request_id`), so t
 of the scheduler's job that sends or builds it carry the same id.
 
 Going down drops the table and the two columns: files kept in the database are lost with it, so
-copy them to the folders first (`flask storage export`).
+copy them to the folders first (`flask storage copy --from database --to local`).
 
 Revision ID: 0036
 Revises: 0035

@@ -247,3 +247,44 @@ def test_the_database_holds_no_piece_of_a_folder_backend_file(app, store):
     store.put_bytes(key(), b"x")
     count = db.session.scalar(select(func.count()).select_from(StoredBlob))
     assert count == (1 if app.config["STORAGE_BACKEND"] == "database" else 0)
+
+
+def test_copying_to_the_database_leaves_every_source_file_in_place(app, grantee, tmp_path):
+    """The folders are the files themselves before the switch: copying must neither move nor
+    trim them, however small the cache the database backend would keep."""
+    app.config.update(
+        STORAGE_BACKEND="local",
+        STORAGE_CACHE_MB=1,
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        REPORTS_FOLDER=str(tmp_path / "reports"),
+    )
+    try:
+        project = factories.ProjectFactory(organisation=grantee.organisation)
+        big = [content(400_000 + n) for n in range(6)]
+        keys = []
+        for n, data in enumerate(big):
+            storage.file_storage().put_bytes(key(n), data)
+            keys.append(key(n))
+        before = {k: storage.file_storage().path(k).stat() for k in keys}
+        done = storage_admin.copy(db.session, "local", "database", db.session.commit)
+        assert done.copied["uploads"] == 6 and done.vanished["uploads"] == 0
+        for n, k in enumerate(keys):
+            path = storage.file_storage().path(k)
+            assert path.read_bytes() == big[n]
+            assert path.stat().st_ino == before[k].st_ino  # the same file, not a copy
+        app.config["STORAGE_BACKEND"] = "database"
+        for n, k in enumerate(keys):
+            assert whole(storage.file_storage(), k) == big[n]
+        assert project.id
+    finally:
+        app.config.update(STORAGE_BACKEND="local", STORAGE_CACHE_MB=2048)
+
+
+@pytest.mark.usefixtures("shared")
+def test_storing_a_pdf_does_not_make_the_data_look_changed(app):
+    from fundtracker.core import data_version
+
+    before = data_version.current(db.session)
+    reports.store_pdf(factories.PDF_BYTES)
+    db.session.commit()
+    assert data_version.current(db.session) == before
