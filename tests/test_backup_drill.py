@@ -62,6 +62,20 @@ def file_hashes(root: Path) -> dict[str, str]:
     }
 
 
+def built_report(project) -> None:
+    """A project report built and stored, as the builder leaves one."""
+    key, sha256 = store_pdf(factories.PDF_BYTES)
+    factories.StoredReportFactory(
+        for_project=True,
+        project=project,
+        status=ReportStatus.DONE,
+        storage_key=key,
+        sha256=sha256,
+        size=len(factories.PDF_BYTES),
+        pages=1,
+    )
+
+
 @pytest.fixture(scope="module")
 def drill(tmp_path_factory):
     """A seeded system with uploads and a stored report, backed up: the archive and what the
@@ -75,16 +89,7 @@ def drill(tmp_path_factory):
         project = db.session.scalar(select(Project).order_by(Project.id).limit(1))
         factories.stored_file(project, officer)
         factories.stored_file(project, officer, name="фото.jpg", content=hostile_files.jpeg())
-        key, sha256 = store_pdf(factories.PDF_BYTES)
-        factories.StoredReportFactory(
-            for_project=True,
-            project=project,
-            status=ReportStatus.DONE,
-            storage_key=key,
-            sha256=sha256,
-            size=len(factories.PDF_BYTES),
-            pages=1,
-        )
+        built_report(project)
         db.session.commit()
         expected = table_checksums(db.engine)
         files = {"uploads": file_hashes(uploads), "reports": file_hashes(reports)}
@@ -223,16 +228,7 @@ def test_with_files_kept_in_the_database_the_dump_holds_them_and_they_come_back(
         )
         stored_key = stored.storage_key
         jpeg = b"".join(app_storage().chunks(stored_key))
-        key, sha256 = store_pdf(factories.PDF_BYTES)
-        factories.StoredReportFactory(
-            for_project=True,
-            project=project,
-            status=ReportStatus.DONE,
-            storage_key=key,
-            sha256=sha256,
-            size=len(factories.PDF_BYTES),
-            pages=1,
-        )
+        built_report(project)
         db.session.commit()
         result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
         assert result.exit_code == 0, result.output

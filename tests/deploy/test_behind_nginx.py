@@ -51,8 +51,9 @@ def _csrf(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-@pytest.fixture(scope="module")
-def stack():
+def stack_tools():
+    """scripts/local_stack and scripts/nginx_site, in the PostgreSQL run with nginx installed
+    (skipped otherwise, unless REQUIRE_NGINX=1 makes a missing nginx a failure)."""
     if not is_postgres():
         pytest.skip("the production set-up runs on PostgreSQL: tested in the PostgreSQL run")
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -63,6 +64,12 @@ def stack():
         if os.environ.get("REQUIRE_NGINX") == "1":
             pytest.fail("nginx is not installed (scripts/test.sh installs it)")
         pytest.skip("nginx is not installed")
+    return local_stack, nginx_site
+
+
+@pytest.fixture(scope="module")
+def stack():
+    local_stack, nginx_site = stack_tools()
     tmp = Path(tempfile.mkdtemp(prefix="ft-nginx-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-nginx-pg-"))
     uploads, reports = tmp / "uploads", tmp / "reports"

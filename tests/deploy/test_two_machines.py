@@ -7,9 +7,7 @@ It runs in the PostgreSQL run of the suite, with nginx (REQUIRE_NGINX=1 in CI)."
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,8 +18,7 @@ from fundtracker import create_app
 from fundtracker.core.extensions import db
 from tests import factories
 from tests.conftest import free_port
-from tests.dbutil import is_postgres
-from tests.deploy.test_behind_nginx import ROOT, _sign_in, _world
+from tests.deploy.test_behind_nginx import _sign_in, _world, stack_tools
 
 pytestmark = pytest.mark.no_db
 
@@ -32,16 +29,7 @@ def files_in(root: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def machines():
-    if not is_postgres():
-        pytest.skip("several app machines share PostgreSQL: tested in the PostgreSQL run")
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import local_stack
-    import nginx_site
-
-    if local_stack.nginx_binary() is None:
-        if os.environ.get("REQUIRE_NGINX") == "1":
-            pytest.fail("nginx is not installed (scripts/test.sh installs it)")
-        pytest.skip("nginx is not installed")
+    local_stack, nginx_site = stack_tools()
     tmp = Path(tempfile.mkdtemp(prefix="ft-machines-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-machines-pg-"))
     processes = []
