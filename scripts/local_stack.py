@@ -4,11 +4,13 @@ nginx with the site scripts/nginx_site.py makes, all on 127.0.0.1 in a temporary
 
 from __future__ import annotations
 
+import grp
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,8 +18,11 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# nginx's workers run as an unprivileged user, as Debian's www-data does, in the group of the
+# files the app writes (the app's is root here): a file the app stored without group read
+# (or a folder without group search) is refused by nginx here as in production.
 NGINX_CONF = """
-user root;
+user nobody {group};
 worker_processes {workers};
 daemon off;
 pid {tmp}/nginx.pid;
@@ -35,6 +40,14 @@ http {{
 {site}
 }}
 """
+
+
+def workdir(prefix: str) -> Path:
+    """A temporary folder for the stack's files, which nginx's workers may search through the
+    group, as they do /var/lib/fundtracker in production."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o750)
+    return folder
 
 
 def free_port() -> int:
@@ -99,7 +112,8 @@ def start_nginx(tmp: Path, site: str, workers: str = "1") -> subprocess.Popen:
     the configuration is checked first."""
     nginx = nginx_binary()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, site=site, workers=workers))
+    group = grp.getgrgid(os.getgid()).gr_name
+    conf.write_text(NGINX_CONF.format(tmp=tmp, site=site, workers=workers, group=group))
     args = [nginx, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
     check = subprocess.run([*args, "-t"], capture_output=True, text=True)
     if check.returncode != 0:

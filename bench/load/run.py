@@ -284,7 +284,7 @@ def main() -> None:
     import local_stack
     import nginx_site
 
-    tmp = Path(tempfile.mkdtemp(prefix="ft-load-"))
+    tmp = local_stack.workdir("ft-load-")
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-load-pg-"))
     processes: list[subprocess.Popen] = []
     url = local_stack.start_postgres(pg_dir)

@@ -44,6 +44,9 @@ from fundtracker.models import StoredBlob as Piece
 log = logging.getLogger(__name__)
 
 BACKENDS = ("local", "database")
+# Stored files: the app's user writes them, its group reads them (nginx's user is put in that
+# group to send them), nobody else: they hold children's health data.
+FILE_MODE = 0o640
 PIECE = 1024 * 1024
 _CHUNK = 64 * 1024
 # A cached copy used within this long is not trimmed: nginx may be sending it.
@@ -82,6 +85,7 @@ class Storage:
     def put(self, key: str, source: Path) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(source, FILE_MODE)
         os.replace(source, target)
 
     def put_bytes(self, key: str, data: bytes) -> None:
@@ -191,6 +195,7 @@ class DatabaseStorage(Storage):
             with os.fdopen(fd, "wb") as out:
                 for piece in pieces:
                     out.write(piece)
+            os.chmod(tmp, FILE_MODE)
             os.replace(tmp, cached)
         except FileNotFoundError:
             Path(tmp).unlink(missing_ok=True)

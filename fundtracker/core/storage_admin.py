@@ -5,7 +5,6 @@ file a row names is there with the SHA-256 the row recorded."""
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,7 +74,6 @@ def _copy_one(src: storage.Storage, dst: storage.Storage, key: str) -> None:
         with open(fd, "wb") as out:
             for piece in pieces:
                 out.write(piece)
-        os.chmod(tmp, 0o644)
         dst.put(key, Path(tmp))
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -288,3 +288,14 @@ def test_storing_a_pdf_does_not_make_the_data_look_changed(app):
     reports.store_pdf(factories.PDF_BYTES)
     db.session.commit()
     assert data_version.current(db.session) == before
+
+
+@pytest.mark.usefixtures("each_storage")
+def test_a_stored_file_is_readable_by_its_group_and_nobody_else(store, tmp_path):
+    """nginx's user reads the files through the app's group (README: production); other users
+    of the machine read nothing: they hold children's health data."""
+    store.put_bytes(key(), b"evidence")
+    assert store.local_path(key()).stat().st_mode & 0o777 == 0o640
+    if isinstance(store, storage.DatabaseStorage):  # a second machine's copy too
+        second = other_machine(store, tmp_path / "second")
+        assert second.local_path(key()).stat().st_mode & 0o777 == 0o640

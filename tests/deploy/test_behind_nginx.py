@@ -70,7 +70,7 @@ def stack_tools():
 @pytest.fixture(scope="module")
 def stack():
     local_stack, nginx_site = stack_tools()
-    tmp = Path(tempfile.mkdtemp(prefix="ft-nginx-"))
+    tmp = local_stack.workdir("ft-nginx-")
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-nginx-pg-"))
     uploads, reports = tmp / "uploads", tmp / "reports"
     processes: list[subprocess.Popen] = []

@@ -30,7 +30,7 @@ def files_in(root: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def machines():
     local_stack, nginx_site = stack_tools()
-    tmp = Path(tempfile.mkdtemp(prefix="ft-machines-"))
+    tmp = local_stack.workdir("ft-machines-")
     pg_dir = Path(tempfile.mkdtemp(prefix="ft-machines-pg-"))
     processes = []
     url = local_stack.start_postgres(pg_dir)
