@@ -143,6 +143,8 @@ def test_the_backup_restores_to_an_identical_system(drill, tmp_path):
         assert restored == expected
         assert "projects" in restored and restored["projects"][0] == 67
         assert file_hashes(tmp_path / "first" / "uploads") == files["uploads"]
+        restored_files = [p for p in (tmp_path / "first").rglob("*") if p.is_file()]
+        assert restored_files and {p.stat().st_mode & 0o777 for p in restored_files} == {0o640}
         assert file_hashes(tmp_path / "first" / "reports") == files["reports"]
 
         # Once more into the same, now full, database: refused, nothing changes.

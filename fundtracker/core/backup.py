@@ -45,6 +45,8 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import URL
 
+from fundtracker.core.storage import FILE_MODE
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -499,6 +501,7 @@ def restore(
                 partial = target.with_name(f".{target.name}.part")
                 with tar.extractfile(entry) as source, partial.open("wb") as out:
                     shutil.copyfileobj(source, out, _CHUNK)
+                partial.chmod(FILE_MODE)  # as the app stores them, whatever the umask
                 os.replace(partial, target)
                 restored.files[label] += 1
     engine.dispose()
