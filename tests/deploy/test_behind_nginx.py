@@ -67,6 +67,17 @@ def stack_tools():
     return local_stack, nginx_site
 
 
+def tear_down(local_stack, processes, ctx, pg_dir: Path, tmp: Path) -> None:
+    """Stop what a stack fixture started, its app context and its PostgreSQL; remove its files."""
+    local_stack.stop(processes)
+    if ctx is not None:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+    local_stack.stop_postgres(pg_dir)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def stack():
     local_stack, nginx_site = stack_tools()
@@ -121,13 +132,7 @@ def stack():
             "tmp": tmp,
         }
     finally:
-        local_stack.stop(processes)
-        if ctx is not None:
-            db.session.remove()
-            db.engine.dispose()
-            ctx.pop()
-        local_stack.stop_postgres(pg_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tear_down(local_stack, processes, ctx, pg_dir, tmp)
 
 
 def _world() -> dict:

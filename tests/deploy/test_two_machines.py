@@ -7,7 +7,6 @@ It runs in the PostgreSQL run of the suite, with nginx (REQUIRE_NGINX=1 in CI)."
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from fundtracker import create_app
 from fundtracker.core.extensions import db
 from tests import factories
 from tests.conftest import free_port
-from tests.deploy.test_behind_nginx import _sign_in, _world, stack_tools
+from tests.deploy.test_behind_nginx import _sign_in, _world, stack_tools, tear_down
 
 pytestmark = pytest.mark.no_db
 
@@ -83,13 +82,7 @@ def machines():
             local_stack.wait_until_up(f"{fronts[name]}/healthz", processes[-1])
         yield {"fronts": fronts, "ids": ids, "tmp": tmp}
     finally:
-        local_stack.stop(processes)
-        if ctx is not None:
-            db.session.remove()
-            db.engine.dispose()
-            ctx.pop()
-        local_stack.stop_postgres(pg_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tear_down(local_stack, processes, ctx, pg_dir, tmp)
 
 
 def test_either_machine_sends_a_file_stored_once(machines):
