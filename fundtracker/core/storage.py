@@ -273,9 +273,14 @@ def backend() -> str:
 
 
 def _make(
-    area: str, root: Path, name: Callable[[str], str], max_bytes: int, session: Session | None
+    area: str,
+    root: Path,
+    name: Callable[[str], str],
+    max_bytes: int,
+    session: Session | None,
+    kind: str | None,
 ) -> Storage:
-    if backend() == "database":
+    if (kind or backend()) == "database":
         from fundtracker.core.extensions import db
 
         share = int(current_app.config.get("STORAGE_CACHE_MB") or 0) * 1024 * 1024 // 2
@@ -290,15 +295,16 @@ def _make(
     return Storage(root=root, max_bytes=max_bytes, area=area, name=name)
 
 
-def file_storage(session: Session | None = None) -> Storage:
-    """Uploaded files (with the database backend, written in `session`, db.session by default)."""
+def file_storage(session: Session | None = None, kind: str | None = None) -> Storage:
+    """Uploaded files (with the database backend, written in `session`, db.session by default);
+    `kind` names a backend other than STORAGE_BACKEND's (copying between them)."""
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    return _make("uploads", uploads_root(), upload_name, max_bytes, session)
+    return _make("uploads", uploads_root(), upload_name, max_bytes, session, kind)
 
 
-def report_storage(session: Session | None = None) -> Storage:
+def report_storage(session: Session | None = None, kind: str | None = None) -> Storage:
     """Built report PDFs."""
-    return _make("reports", reports_root(), report_name, 0, session)
+    return _make("reports", reports_root(), report_name, 0, session, kind)
 
 
 def uploads_root() -> Path:

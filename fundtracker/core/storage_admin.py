@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,12 +20,7 @@ from fundtracker.models import ApplicationFile, StoredFile, StoredReport
 def storages(backend: str, session: Session) -> list[storage.Storage]:
     """The uploads' and the reports' storage of `backend`, on this app's folders (never
     trimmed: when copying, the folders may be the files themselves)."""
-    saved = current_app.config.get("STORAGE_BACKEND")
-    current_app.config["STORAGE_BACKEND"] = backend
-    try:
-        made = [storage.file_storage(session), storage.report_storage(session)]
-    finally:
-        current_app.config["STORAGE_BACKEND"] = saved
+    made = [storage.file_storage(session, backend), storage.report_storage(session, backend)]
     for each in made:
         if isinstance(each, storage.DatabaseStorage):
             each.cache_bytes = 0
