@@ -159,6 +159,26 @@ def test_a_write_the_database_cascades_makes_it_stale(page_cache, login, officer
     assert "projects" not in data_version.with_cascades({"milestones"})
 
 
+def test_only_a_delete_moves_the_tables_the_database_cascades_to(page_cache, officer):
+    """An update changes no other table (no foreign key acts on update): a login, which updates
+    its user, must not make every page that read notifications stale; a delete does."""
+    project = factories.ProjectFactory(officer=officer)
+    milestone = factories.MilestoneFactory(project=project)
+    db.session.commit()
+    before = data_version.table_versions(db.session)[1]
+    project.title_en = "Renamed"
+    db.session.commit()
+    after_update = data_version.table_versions(db.session)[1]
+    assert after_update["projects"] > before.get("projects", 0)
+    assert after_update.get("milestones", 0) == before.get("milestones", 0)
+    db.session.execute(db.delete(type(milestone)).where(type(milestone).id == milestone.id))
+    db.session.execute(db.text("DELETE FROM tranches WHERE project_id = :p"), {"p": project.id})
+    db.session.execute(db.delete(type(project)).where(type(project).id == project.id))
+    db.session.commit()
+    after_delete = data_version.table_versions(db.session)[1]
+    assert after_delete["milestone_updates"] > after_update.get("milestone_updates", 0)
+
+
 def test_a_page_made_while_something_committed_is_not_kept(page_cache, login, officer, monkeypatch):
     factories.ProjectFactory(officer=officer, title_en="Hearing aids for Kyzylorda")
     db.session.commit()

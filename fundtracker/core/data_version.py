@@ -53,6 +53,10 @@ EXCLUDED = frozenset(
 )
 _FLAG = "fundtracker_data_changed"
 _TABLES = "fundtracker_tables_written"
+# Tables rows were deleted from (or replaced in): only a delete makes the database change other
+# tables by itself (ON DELETE CASCADE / SET NULL; no foreign key here acts on update).
+_DELETED = "fundtracker_tables_deleted_from"
+_DELETES = re.compile(r"\s*(?:DELETE\b|REPLACE\b|INSERT\s+OR\s+REPLACE\b)", re.IGNORECASE)
 ANY_TABLE = "*"  # a write whose table is not known: every kept page depends on it
 _DML = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+\"?(\w+)",
@@ -82,11 +86,16 @@ _OTHER_WRITES = re.compile(
 _COMMENTS = re.compile(r"\s*(?:--[^\n]*\n|/\*.*?\*/)", re.DOTALL)
 
 
+def _without_comments(statement: str) -> str:
+    while (comment := _COMMENTS.match(statement)) is not None:
+        statement = statement[comment.end() :]
+    return statement
+
+
 def written_table(statement: str) -> str | None:
     """The table a statement writes (ANY_TABLE when it writes but its table is not known), or
     None when it writes nothing the data version follows."""
-    while (comment := _COMMENTS.match(statement)) is not None:
-        statement = statement[comment.end() :]
+    statement = _without_comments(statement)
     match = _DML.match(statement)
     if match:
         table = match.group(1).lower()
@@ -164,10 +173,11 @@ def with_cascades(tables: set[str]) -> set[str]:
 
 def bump_if_changed(conn: Connection) -> None:
     tables = conn.info.pop(_TABLES, None)
+    deleted = conn.info.pop(_DELETED, set())
     if conn.info.pop(_FLAG, False):
         _bump(conn)
         if tables:
-            _bump_tables(conn, with_cascades(tables))
+            _bump_tables(conn, tables | (with_cascades(deleted) - EXCLUDED))
 
 
 # Which tables a kept page's statements read (fundtracker.core.page_cache): a set while a page
@@ -186,6 +196,8 @@ def install(engine: Engine) -> None:
         if table is not None:
             conn.info[_FLAG] = True
             conn.info.setdefault(_TABLES, set()).add(table)
+            if _DELETES.match(_without_comments(statement)) is not None:
+                conn.info.setdefault(_DELETED, set()).add(table)
         read = reading.get()
         if read is not None:
             if known is None:
@@ -207,6 +219,7 @@ def install(engine: Engine) -> None:
             return
         conn.info.pop(_FLAG, None)
         conn.info.pop(_TABLES, None)
+        conn.info.pop(_DELETED, None)
 
 
 def table_versions(session: Session) -> tuple[int | None, dict[str, int]]:
