@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from fundtracker.core.storage import file_storage, reports_root
+from fundtracker.core.storage import reports_root, uploads_root
 from fundtracker.models import SchedulerHeartbeat, utcnow
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def checks(app: Flask, session: Session) -> dict[str, str]:
         session.rollback()
         out["migrations"] = "unknown"
     unwritable = []
-    for folder in (file_storage().root, reports_root()):
+    for folder in (uploads_root(), reports_root()):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
@@ -73,7 +73,13 @@ def checks(app: Flask, session: Session) -> dict[str, str]:
     out["storage"] = OK if not unwritable else "not writable: " + ", ".join(unwritable)
     max_age = int(app.config.get("READY_SCHEDULER_MAX_AGE") or 0)
     if max_age > 0:
-        row = session.get(SchedulerHeartbeat, 1)
+        try:
+            row = session.get(SchedulerHeartbeat, 1)
+        except Exception as error:  # a database not yet migrated to 0034
+            log.warning("readyz: no scheduler heartbeat: %s", error)
+            session.rollback()
+            out["scheduler"] = "unknown"
+            return out
         if row is None:
             out["scheduler"] = "never ran"
         elif utcnow() - row.beat_at > timedelta(seconds=max_age):

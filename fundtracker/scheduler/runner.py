@@ -22,7 +22,7 @@ from fundtracker.core import observability
 from fundtracker.pdf import parallel
 from fundtracker.pdf.jobs import build_queued
 from fundtracker.scheduler import DAILY_JOBS, Job, imports, run_jobs
-from fundtracker.scheduler.jobs import publish_job
+from fundtracker.scheduler.jobs import heartbeat_job, publish_job
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,17 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         coalesce=True,
         misfire_grace_time=None,
         next_run_time=datetime.now(scheduler.timezone),
+    )
+    # The heartbeat again, in a thread of its own: a minute's run that takes long (the nightly
+    # backup, a month's reports) must not make /readyz say the scheduler is late.
+    scheduler.add_job(
+        run_jobs,
+        IntervalTrigger(seconds=interval),
+        args=[app, [heartbeat_job]],
+        id="fundtracker-heartbeat",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
     return scheduler
 

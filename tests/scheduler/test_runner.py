@@ -16,6 +16,7 @@ from fundtracker import create_app
 from fundtracker.core.extensions import db
 from fundtracker.models import ProjectStatus, Role
 from fundtracker.scheduler import DAILY_JOBS, JOBS, run_jobs
+from fundtracker.scheduler.jobs import heartbeat_job
 from fundtracker.scheduler.runner import MONTHLY_JOBS, build_scheduler
 from tests import factories
 
@@ -41,7 +42,9 @@ def test_flask_scheduler_builds_one_blocking_scheduler_running_the_jobs(app, sta
     result = app.test_cli_runner().invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     [scheduler] = starts
-    job, daily, monthly, _reports, _imports = scheduler.get_jobs()
+    job, daily, monthly, _reports, _imports, heartbeat = scheduler.get_jobs()
+    # The heartbeat beats in a thread of its own too, whatever a long minute's run is doing.
+    assert heartbeat.args == (app, [heartbeat_job]) and heartbeat.max_instances == 1
     assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60
     assert job.func is run_jobs and job.args == (app,) and job.max_instances == 1
     # The portfolio-wide risk check runs once a day at 06:00 Almaty (and at start).
