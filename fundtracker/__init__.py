@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config.from_object(config_cls)
     app.config["BABEL_DEFAULT_TIMEZONE"] = FUND_TIMEZONE
     app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Development's SQLite file and key live there; production names its own folders and may
+    # run from a checkout its user cannot write (deploy/systemd).
+    with contextlib.suppress(OSError):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "fundtracker.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"

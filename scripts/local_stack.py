@@ -107,18 +107,22 @@ def start_gunicorn(config: dict, port: int, tmp: Path, name: str, workers: int) 
     )
 
 
-def start_nginx(tmp: Path, site: str, workers: str = "1") -> subprocess.Popen:
-    """nginx with `site` (scripts/nginx_site.render) in a configuration of its own in `tmp`;
-    the configuration is checked first."""
-    nginx = nginx_binary()
+def check_nginx(tmp: Path, site: str, workers: str = "1") -> list[str]:
+    """Write nginx's configuration with `site` (scripts/nginx_site.render) in `tmp` and check it
+    (`nginx -t`, which binds no port); the command that starts it. Raises on a refusal."""
     conf = tmp / "nginx.conf"
     group = grp.getgrgid(os.getgid()).gr_name
     conf.write_text(NGINX_CONF.format(tmp=tmp, site=site, workers=workers, group=group))
-    args = [nginx, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
+    args = [nginx_binary(), "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "nginx-error.log")]
     check = subprocess.run([*args, "-t"], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx -t: {check.stderr}")
-    return subprocess.Popen(args)  # noqa: S603 - the system's nginx, our configuration
+    return args
+
+
+def start_nginx(tmp: Path, site: str, workers: str = "1") -> subprocess.Popen:
+    """nginx with `site` in a configuration of its own in `tmp`, checked first."""
+    return subprocess.Popen(check_nginx(tmp, site, workers))  # noqa: S603 - our configuration
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: int = 90) -> None:

@@ -73,11 +73,11 @@ def render(
     tls = bool(tls_cert and tls_key)
     if listen is None:
         listen = "443 ssl" if tls else "80"
+    # "listen … http2" rather than "http2 on": Debian 12's nginx (1.22) has no http2 directive.
+    listen += " http2" if tls else ""
     listens = [f"    listen {listen};"]
     if listen.split()[0].isdigit():  # a port alone: IPv6 too
         listens.append(f"    listen [::]:{listen};")
-    if tls:
-        listens.append("    http2 on;")
     values = {
         "@UPSTREAMS@": "\n".join(f"    server {u} max_fails=2 fail_timeout=5s;" for u in upstreams),
         "@REDIRECT@": REDIRECT.format(name=server_name) if tls else "",

@@ -290,3 +290,51 @@ def test_readyz_follows_the_database_and_the_scheduler(stack):
         assert down.status_code == 503
         assert down.json()["checks"] == {"database": "unreachable"}
         assert requests.get(f"{app}/healthz", timeout=10).status_code == 200
+
+
+def test_the_tls_site_is_taken_by_debians_nginx(tmp_path):
+    """The site as production makes it (TLS, the redirect from port 80) passes `nginx -t` on the
+    nginx installed here (Debian 12's 1.22 has no `http2 on;`)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    local_stack, nginx_site = stack_tools()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fundtracker.example.kz")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    site = nginx_site.render(
+        server_name="fundtracker.example.kz",
+        upstreams=["127.0.0.1:8001", "127.0.0.1:8002"],
+        tls_cert=str(tmp_path / "cert.pem"),
+        tls_key=str(tmp_path / "key.pem"),
+        upload_root=str(tmp_path / "uploads"),
+        reports_root=str(tmp_path / "reports"),
+        max_body_mb=100,
+        access_log=str(tmp_path / "access.log"),
+        error_log=str(tmp_path / "error.log"),
+    )
+    assert "listen 443 ssl http2;" in site and "return 301 https://" in site
+    assert "location = /readyz" in site and "deny all;" in site
+    local_stack.check_nginx(tmp_path, site)  # raises with nginx's complaint
