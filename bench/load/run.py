@@ -151,6 +151,8 @@ def _cache(apps: list[str]) -> Counter:
 def _check(url: str, journal: list[dict], uploads: Path, backend: str) -> dict:
     from sqlalchemy import create_engine, text
 
+    from fundtracker.core.storage import upload_name
+
     engine = create_engine(url)
     with engine.connect() as conn:
         keys = conn.execute(
@@ -164,13 +166,13 @@ def _check(url: str, journal: list[dict], uploads: Path, backend: str) -> dict:
             )
             no_content = sum(1 for key in keys if key not in kept)
         else:
-            no_content = sum(1 for key in keys if not (uploads / key[:2] / key).is_file())
+            no_content = sum(1 for key in keys if not (uploads / upload_name(key)).is_file())
         stored = Counter(
             dict(
                 conn.execute(
                     text(
-                        "SELECT original_name, count(*) FROM stored_files"
-                        " WHERE original_name LIKE 'load-%' GROUP BY original_name"
+                        "SELECT original_name, count(*) FROM stored_files WHERE original_name"
+                        " LIKE 'load-%' AND deleted_at IS NULL GROUP BY original_name"
                     )
                 ).all()
             )
@@ -181,6 +183,7 @@ def _check(url: str, journal: list[dict], uploads: Path, backend: str) -> dict:
                 " GROUP BY to_address, subject, body_text HAVING count(*) > 1) AS d"
             )
         ).scalar()
+        resent = conn.execute(text("SELECT count(*) FROM outbox_emails WHERE resends > 0")).scalar()
     engine.dispose()
     saved = [j for j in journal if j["status"] == 302]
     refused = [j for j in journal if j["status"] != 302]
@@ -192,6 +195,7 @@ def _check(url: str, journal: list[dict], uploads: Path, backend: str) -> dict:
         f"stored files whose content is not in {backend} storage": no_content,
         "refused saves whose file was kept": sum(1 for j in refused if stored[j["file"]] > 0),
         "emails in the outbox twice": twice_mail,
+        "emails sent again after a sender died mid-send": resent,
     }
 
 
@@ -264,7 +268,9 @@ def run(users: int, seconds: int, base: str, apps: list[str], tmp: Path, plan: d
     )
     after = _cache(apps)
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
-    journal = json.loads(journal_file.read_text()) if journal_file.exists() else {}
+    if not journal_file.exists():  # locust failed: nothing to check is not nothing lost
+        raise SystemExit(f"locust wrote no journal ({journal_file}): the run failed")
+    journal = json.loads(journal_file.read_text())
     return {
         "table": _table(journal.get("requests", []), journal.get("spawned_at")),
         "journal": journal.get("saves", []),
@@ -343,10 +349,11 @@ def main() -> None:
         print("building the board report through the scheduler…", flush=True)
         plan["report_url"] = _board_report(base, plan)
         apps = [f"http://127.0.0.1:{p}" for p in ports]
+        lost = False
         for users in (int(u) for u in args.users.split(",")):
             print(f"\n== {users} users, {args.seconds} s", flush=True)
             result = run(users, args.seconds, base, apps, tmp, plan)
-            _print(result, url, Path(folders["UPLOAD_FOLDER"]), args.storage)
+            lost = _print(result, url, Path(folders["UPLOAD_FOLDER"]), args.storage) or lost
             steady = [r for r in result["table"] if r["name"].startswith("ALL PAGES")][-1]
             if steady["p95"] > 1000:
                 print(f"p95 over 1 s at {users} users: stopping here")
@@ -355,9 +362,21 @@ def main() -> None:
         local_stack.stop(processes)
         local_stack.stop_postgres(pg_dir)
         shutil.rmtree(tmp, ignore_errors=True)
+    if lost:
+        raise SystemExit("something was lost or kept twice: see the checks above")
 
 
-def _print(result: dict, url: str, uploads: Path, backend: str) -> None:
+# The checks that count something lost or kept twice: any of them above 0 fails the run.
+LOSSES = (
+    "saved files missing",
+    "saved files stored twice",
+    "refused saves whose file was kept",
+    "emails in the outbox twice",
+)
+
+
+def _print(result: dict, url: str, uploads: Path, backend: str) -> bool:
+    """Print the run's figures and checks; True when something was lost or kept twice."""
     print(f"{'page':40} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
     for row in result["table"]:
         print(
@@ -368,8 +387,10 @@ def _print(result: dict, url: str, uploads: Path, backend: str) -> None:
     print(f"error rate: {pages['failures'] / pages['count'] if pages['count'] else 0:.2%}")
     if result["cache"] is not None:
         print(f"page cache hit rate: {result['cache']:.1%}")
-    for name, value in _check(url, result["journal"], uploads, backend).items():
+    checks = _check(url, result["journal"], uploads, backend)
+    for name, value in checks.items():
         print(f"{name}: {value}")
+    return any(checks[name] for name in LOSSES)
 
 
 if __name__ == "__main__":
